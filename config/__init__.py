@@ -1,0 +1,1 @@
+"""Typed settings, queue and task names, and the Celery configuration."""

@@ -1,0 +1,17 @@
+"""Queue and task names: the only contract between producer, beat and workers."""
+
+PROVIDER_SENS = "sens"
+
+QUEUE_PLAN = "plan"
+QUEUE_POLL = "poll"
+
+
+def send_queue(provider: str) -> str:
+    """The queue that carries send tasks for one provider."""
+    return f"send.{provider}"
+
+
+TASK_PLAN_CAMPAIGN = "bulksms.plan_campaign"
+TASK_SEND_BATCH = "bulksms.send_batch"
+TASK_POLL_RESULTS = "bulksms.poll_results"
+TASK_RELEASE_DUE_BATCHES = "bulksms.release_due_batches"

@@ -1,0 +1,82 @@
+"""A campaign's progress and final summary, read from the database."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from worker.db import campaigns
+from worker.db.types import utcnow
+from worker.domain.codes import lookup
+from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLine:
+    """Recipients that ended with one result code."""
+
+    status: str
+    outcome: str
+    code: str
+    title: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignReport:
+    """Where a campaign stands."""
+
+    campaign_id: int
+    name: str
+    provider: str
+    status: str
+    total: int
+    by_status: dict[str, int]
+    by_code: list[CodeLine]
+    created_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def final(self) -> int:
+        """Recipients in a final state."""
+        return sum(n for s, n in self.by_status.items() if s in FINAL_RECIPIENT_STATUSES)
+
+    @property
+    def elapsed_seconds(self) -> float:
+        """From creation to completion (or to now)."""
+        end = self.completed_at or utcnow()
+        return max((end - self.created_at).total_seconds(), 1e-9)
+
+    @property
+    def throughput(self) -> float:
+        """Final recipients per second."""
+        return self.final / self.elapsed_seconds
+
+
+class UnknownCampaign(LookupError):
+    """No campaign has that id."""
+
+
+def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
+    """Counts by status and by result code (with the code's title) for one campaign."""
+    with engine.connect() as conn:
+        campaign = campaigns.get(conn, campaign_id)
+        if campaign is None:
+            raise UnknownCampaign(f"no campaign with id {campaign_id}")
+        by_status = campaigns.status_counts(conn, campaign_id)
+        codes = campaigns.code_counts(conn, campaign_id)
+    lines = [
+        CodeLine(status, outcome, code, lookup(campaign.provider, code).title, count)
+        for status, outcome, code, count in codes
+    ]
+    return CampaignReport(
+        campaign_id=campaign_id,
+        name=campaign.name,
+        provider=campaign.provider,
+        status=campaign.status,
+        total=campaign.total_recipients,
+        by_status=by_status,
+        by_code=lines,
+        created_at=campaign.created_at,
+        completed_at=campaign.completed_at,
+    )

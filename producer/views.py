@@ -1,0 +1,39 @@
+"""How reports look on a terminal (rich tables)."""
+
+from rich.console import Console
+from rich.table import Table
+
+from producer.campaigns import ImportReport
+from producer.report import CampaignReport
+
+SHOWN_ERRORS = 20
+
+
+def print_import(console: Console, report: ImportReport) -> None:
+    """What creating the campaign did with the rows it read."""
+    console.print(
+        f"campaign {report.campaign_id}: read {report.read}, imported {report.imported}, "
+        f"duplicates {report.duplicates}, suppressed {report.suppressed}, "
+        f"rejected {report.rejected}"
+    )
+    for error in report.errors[:SHOWN_ERRORS]:
+        console.print(f"  line {error.line}: {error.reason}")
+    if report.rejected > SHOWN_ERRORS:
+        console.print(f"  … and {report.rejected - SHOWN_ERRORS} more rejected rows")
+
+
+def print_report(console: Console, report: CampaignReport) -> None:
+    """The summary: counts by status, by result code with its title, time and throughput."""
+    console.print(
+        f"[bold]campaign {report.campaign_id}[/bold] {report.name!r} via {report.provider}: "
+        f"{report.status}, {report.final}/{report.total} final, "
+        f"elapsed {report.elapsed_seconds:.1f} s, {report.throughput:.0f} recipients/s"
+    )
+    statuses = Table("status", "recipients", title="by status")
+    for status, count in sorted(report.by_status.items(), key=lambda item: -item[1]):
+        statuses.add_row(status, str(count))
+    console.print(statuses)
+    codes = Table("code", "title", "class", "status", "recipients", title="by result code")
+    for line in report.by_code:
+        codes.add_row(line.code, line.title, line.outcome, line.status, str(line.count))
+    console.print(codes)

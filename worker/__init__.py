@@ -1,0 +1,1 @@
+"""Workers: Celery tasks over services, providers, the database and pure domain code."""

@@ -1,0 +1,1 @@
+"""SQLModel tables, the engine, migrations and every query the workers and producer run."""

@@ -1,0 +1,119 @@
+"""Queries on batches: create, claim with a lease, record the provider's answer, schedule polls."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+
+from worker.db.models import Batch, Recipient
+from worker.domain.statuses import BatchStatus, RecipientStatus
+
+B = BatchStatus
+
+
+def create_many(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert batch rows in one statement and return their ids in the same order."""
+    if not rows:
+        return []
+    statement = insert(Batch).returning(Batch.id, sort_by_parameter_order=True)
+    return [row.id for row in conn.execute(statement, rows)]
+
+
+def get(conn: Connection, batch_id: int) -> Any:
+    """The batch row, or None."""
+    return conn.execute(select(Batch).where(Batch.id == batch_id)).first()
+
+
+def planned_ids(conn: Connection, campaign_id: int) -> list[tuple[int, str]]:
+    """(id, provider) of the campaign's batches still waiting to be sent."""
+    query = select(Batch.id, Batch.provider).where(
+        Batch.campaign_id == campaign_id, Batch.status == B.PLANNED.value
+    )
+    return [(row.id, row.provider) for row in conn.execute(query.order_by(Batch.id))]
+
+
+def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> bool:
+    """planned → sending under a lease; a lapsed lease (its worker died) may be re-claimed."""
+    lapsed = and_(Batch.status == B.SENDING.value, Batch.lease_until < now)
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, or_(Batch.status == B.PLANNED.value, lapsed))
+        .values(
+            status=B.SENDING.value,
+            lease_until=now + lease,
+            send_attempts=Batch.send_attempts + 1,
+        )
+    )
+    return result.rowcount == 1
+
+
+def finish_send(conn: Connection, batch_id: int, new: BatchStatus, **fields: Any) -> bool:
+    """sending → `new` with the provider's answer; False if another run already moved it."""
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == B.SENDING.value)
+        .values(status=new.value, lease_until=None, **fields)
+    )
+    return result.rowcount == 1
+
+
+def release_due(conn: Connection, now: datetime, regrace: timedelta, limit: int) -> list[Any]:
+    """Batches whose send is due (retry wait over, or planned but never claimed): → planned.
+
+    Returns (id, provider) to publish. Their due time moves on by `regrace`, so a batch whose
+    task got lost is published again later, and a duplicate task finds it already claimed.
+    """
+    due = (
+        select(Batch.id)
+        .where(Batch.status.in_([B.PLANNED.value, B.RETRY.value]), Batch.next_attempt_at <= now)
+        .order_by(Batch.next_attempt_at)
+        .limit(limit)
+    )
+    ids = list(conn.execute(due).scalars())
+    if not ids:
+        return []
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.id.in_(ids), Batch.status.in_([B.PLANNED.value, B.RETRY.value]))
+        .values(status=B.PLANNED.value, next_attempt_at=now + regrace)
+        .returning(Batch.id, Batch.provider)
+    )
+    return list(result)
+
+
+def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> list[Any]:
+    """(id, request_id, campaign_id, poll_count) of accepted batches whose poll time came."""
+    query = (
+        select(Batch.id, Batch.request_id, Batch.campaign_id, Batch.poll_count)
+        .where(
+            Batch.provider == provider,
+            Batch.status == B.ACCEPTED.value,
+            Batch.next_poll_at <= now,
+        )
+        .order_by(Batch.next_poll_at)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: datetime) -> bool:
+    """accepted → completed when none of its recipients awaits a result; else poll again later.
+
+    Returns True when the batch completed.
+    """
+    waiting = exists().where(
+        Recipient.batch_id == batch_id, Recipient.status == RecipientStatus.ACCEPTED.value
+    )
+    done = conn.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value, ~waiting)
+        .values(status=B.COMPLETED.value, completed_at=now, next_poll_at=None)
+    )
+    if done.rowcount == 1:
+        return True
+    conn.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value)
+        .values(next_poll_at=next_poll, poll_count=Batch.poll_count + 1)
+    )
+    return False

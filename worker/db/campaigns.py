@@ -1,0 +1,102 @@
+"""Queries on campaigns: create, read, guarded transitions and progress counts."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, insert, select, update
+
+from worker.db.models import Campaign, Recipient
+from worker.domain.statuses import (
+    FINAL_RECIPIENT_STATUSES,
+    UNSENT_RECIPIENT_STATUSES,
+    CampaignStatus,
+)
+
+
+def create(conn: Connection, **fields: Any) -> int:
+    """Insert a campaign and return its id."""
+    return int(conn.execute(insert(Campaign).values(**fields).returning(Campaign.id)).scalar_one())
+
+
+def get(conn: Connection, campaign_id: int) -> Any:
+    """The campaign row, or None."""
+    return conn.execute(select(Campaign).where(Campaign.id == campaign_id)).first()
+
+
+def transition(
+    conn: Connection,
+    campaign_id: int,
+    old: Iterable[CampaignStatus],
+    new: CampaignStatus,
+    **fields: Any,
+) -> bool:
+    """Move a campaign from one of `old` to `new`; False when it was in another state."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status.in_([s.value for s in old]))
+        .values(status=new.value, **fields)
+    )
+    return result.rowcount == 1
+
+
+def set_total(conn: Connection, campaign_id: int, total: int) -> None:
+    """Record how many recipients the campaign holds."""
+    conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_recipients=total))
+
+
+def _recipients_in(campaign_id: int, statuses: Iterable[str]) -> Any:
+    return exists().where(Recipient.campaign_id == campaign_id, Recipient.status.in_(statuses))
+
+
+def mark_sent_if_done(conn: Connection, campaign_id: int) -> bool:
+    """dispatching → awaiting_results once no recipient is left unsent."""
+    result = conn.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.status == CampaignStatus.DISPATCHING.value,
+            ~_recipients_in(campaign_id, [s.value for s in UNSENT_RECIPIENT_STATUSES]),
+        )
+        .values(status=CampaignStatus.AWAITING_RESULTS.value)
+    )
+    return result.rowcount == 1
+
+
+def complete_if_final(conn: Connection, campaign_id: int, now: datetime) -> bool:
+    """→ completed once every recipient is in a final state."""
+    open_states = [CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_RESULTS.value]
+    final = [s.value for s in FINAL_RECIPIENT_STATUSES]
+    not_final = exists().where(Recipient.campaign_id == campaign_id, Recipient.status.not_in(final))
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status.in_(open_states), ~not_final)
+        .values(status=CampaignStatus.COMPLETED.value, completed_at=now)
+    )
+    return result.rowcount == 1
+
+
+def status_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
+    """Recipients per status."""
+    rows = conn.execute(
+        select(Recipient.status, func.count())
+        .where(Recipient.campaign_id == campaign_id)
+        .group_by(Recipient.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def code_counts(conn: Connection, campaign_id: int) -> list[tuple[str, str, str, int]]:
+    """(status, outcome, code, count) for every recipient that has a result code."""
+    rows = conn.execute(
+        select(Recipient.status, Recipient.result_outcome, Recipient.result_code, func.count())
+        .where(Recipient.campaign_id == campaign_id, Recipient.result_code.is_not(None))
+        .group_by(Recipient.status, Recipient.result_outcome, Recipient.result_code)
+        .order_by(func.count().desc())
+    )
+    return [(s, o or "", c, n) for s, o, c, n in rows]
+
+
+def latest(conn: Connection, limit: int = 20) -> list[Any]:
+    """The most recent campaigns, newest first."""
+    return list(conn.execute(select(Campaign).order_by(Campaign.id.desc()).limit(limit)))

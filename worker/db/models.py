@@ -1,0 +1,107 @@
+"""The tables: campaign, recipient, batch and suppression."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from worker.db.types import BigId, UTCDateTime, utcnow
+
+
+def _ts() -> Any:
+    """An optional tz-aware timestamp column."""
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+def _created() -> Any:
+    """A creation timestamp, set by the application in UTC."""
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Campaign(SQLModel, table=True):
+    """One message template sent from one sender to many recipients."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    provider: str = Field(max_length=20)
+    message_type: str = Field(max_length=8)  # SMS | LMS | MMS | AUTO
+    content_type: str = Field(default="COMM", max_length=8)
+    sender: str = Field(max_length=20)
+    subject: str | None = Field(default=None, max_length=120)
+    template: str
+    country_code: str = Field(default="82", max_length=4)
+    status: str = Field(default="draft", max_length=20, index=True)
+    total_recipients: int = 0
+    created_at: datetime = _created()
+    queued_at: datetime | None = _ts()
+    completed_at: datetime | None = _ts()
+
+
+class Batch(SQLModel, table=True):
+    """One provider request: up to the provider's batch size of recipients."""
+
+    __table_args__ = (
+        Index("ix_batch_due", "status", "next_attempt_at"),
+        Index("ix_batch_poll", "provider", "status", "next_poll_at"),
+        Index("ix_batch_campaign", "campaign_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    provider: str = Field(max_length=20)
+    message_type: str = Field(max_length=8)
+    attempt: int = 1
+    status: str = Field(default="planned", max_length=20)
+    recipient_count: int = 0
+    send_attempts: int = 0
+    request_id: str | None = Field(default=None, max_length=100, index=True)
+    http_status: int | None = None
+    error_code: str | None = Field(default=None, max_length=40)
+    error_message: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    lease_until: datetime | None = _ts()
+    next_attempt_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+    next_poll_at: datetime | None = _ts()
+    poll_count: int = 0
+    completed_at: datetime | None = _ts()
+
+
+class Recipient(SQLModel, table=True):
+    """One number of one campaign, with its variables, status and last result."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "phone", name="uq_recipient_campaign_phone"),
+        Index("ix_recipient_campaign_status", "campaign_id", "status", "id"),
+        Index("ix_recipient_batch", "batch_id", "status"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
+    )
+    campaign_id: int = Field(sa_column=Column(ForeignKey("campaign.id"), nullable=False))
+    phone: str = Field(max_length=20)
+    variables: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    message_type: str = Field(max_length=8)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    batch_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("batch.id"), nullable=True)
+    )
+    message_id: str | None = Field(default=None, max_length=100)
+    result_code: str | None = Field(default=None, max_length=20)
+    result_outcome: str | None = Field(default=None, max_length=20)
+    telco: str | None = Field(default=None, max_length=20)
+    accepted_at: datetime | None = _ts()
+    completed_at: datetime | None = _ts()
+
+
+class Suppression(SQLModel, table=True):
+    """A number never to message again, with why and where we learned it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(max_length=20, unique=True)
+    reason: str = Field(max_length=200)
+    source: str = Field(max_length=40)
+    created_at: datetime = _created()

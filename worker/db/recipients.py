@@ -1,0 +1,152 @@
+"""Queries on recipients: bulk insert, batching, and guarded status changes."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from worker.db.models import Recipient, Suppression
+from worker.domain.statuses import RecipientStatus
+
+R = RecipientStatus
+
+
+def insert_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert recipient rows in one executemany; a number already in the campaign is skipped."""
+    if not rows:
+        return
+    statement = _insert_ignoring_duplicates(conn)
+    conn.execute(statement, list(rows))
+
+
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(Recipient).on_conflict_do_nothing(constraint="uq_recipient_campaign_phone")
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(Recipient).on_conflict_do_nothing()
+
+
+def count(conn: Connection, campaign_id: int) -> int:
+    """How many recipients the campaign holds."""
+    query = select(func.count()).where(Recipient.campaign_id == campaign_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def suppress_listed(conn: Connection, campaign_id: int, now: datetime) -> int:
+    """pending → suppressed for numbers on the suppression list; returns how many."""
+    listed = select(Suppression.phone)
+    result = conn.execute(
+        update(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.status == R.PENDING.value,
+            Recipient.phone.in_(listed),
+        )
+        .values(status=R.SUPPRESSED.value, result_outcome="suppressed", completed_at=now)
+    )
+    return result.rowcount
+
+
+def pending_types(conn: Connection, campaign_id: int) -> list[str]:
+    """The message types among the campaign's pending recipients."""
+    query = (
+        select(Recipient.message_type)
+        .where(Recipient.campaign_id == campaign_id, Recipient.status == R.PENDING.value)
+        .distinct()
+    )
+    return sorted(conn.execute(query).scalars())
+
+
+def pending_ids(conn: Connection, campaign_id: int, message_type: str, limit: int) -> list[int]:
+    """Ids of the next pending recipients of one type, in id order."""
+    query = (
+        select(Recipient.id)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.status == R.PENDING.value,
+            Recipient.message_type == message_type,
+        )
+        .order_by(Recipient.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def assign_ranges(conn: Connection, campaign_id: int, ranges: Iterable[dict[str, int]]) -> None:
+    """pending → batched for each {b_batch, b_lo, b_hi, b_type} id range, in one executemany."""
+    statement = (
+        update(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.status == R.PENDING.value,
+            Recipient.id.between(bindparam("b_lo"), bindparam("b_hi")),
+            Recipient.message_type == bindparam("b_type"),
+        )
+        .values(
+            status=R.BATCHED.value, batch_id=bindparam("b_batch"), attempts=Recipient.attempts + 1
+        )
+    )
+    conn.execute(statement, list(ranges))
+
+
+def in_batch(conn: Connection, batch_id: int, status: RecipientStatus) -> list[Any]:
+    """(id, phone, variables) of a batch's recipients in `status`, in id order."""
+    query = (
+        select(Recipient.id, Recipient.phone, Recipient.variables)
+        .where(Recipient.batch_id == batch_id, Recipient.status == status.value)
+        .order_by(Recipient.id)
+    )
+    return list(conn.execute(query))
+
+
+def mark_batch(
+    conn: Connection, batch_id: int, old: RecipientStatus, new: RecipientStatus, **fields: Any
+) -> int:
+    """Move every recipient of a batch from `old` to `new`; returns how many moved."""
+    result = conn.execute(
+        update(Recipient)
+        .where(Recipient.batch_id == batch_id, Recipient.status == old.value)
+        .values(status=new.value, **fields)
+    )
+    return result.rowcount
+
+
+def apply_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
+    """accepted → final for each result row (keys b_phone, b_status, b_code, ... b_done)."""
+    if not results:
+        return 0
+    statement = (
+        update(Recipient)
+        .where(
+            Recipient.batch_id == batch_id,
+            Recipient.phone == bindparam("b_phone"),
+            Recipient.status == R.ACCEPTED.value,
+        )
+        .values(
+            status=bindparam("b_status"),
+            result_code=bindparam("b_code"),
+            result_outcome=bindparam("b_outcome"),
+            message_id=bindparam("b_message_id"),
+            telco=bindparam("b_telco"),
+            completed_at=bindparam("b_done"),
+        )
+    )
+    return conn.execute(statement, list(results)).rowcount
+
+
+def fail_ids(
+    conn: Connection, ids: Sequence[int], old: RecipientStatus, code: str, now: datetime
+) -> int:
+    """`old` → failed with `code` for the given recipients (ones that could not be sent)."""
+    if not ids:
+        return 0
+    result = conn.execute(
+        update(Recipient)
+        .where(Recipient.id.in_(list(ids)), Recipient.status == old.value)
+        .values(status=R.FAILED.value, result_code=code, result_outcome="failed", completed_at=now)
+    )
+    return result.rowcount

@@ -1,0 +1,1 @@
+"""Pure code: statuses, phone numbers, message encoding, templates and result codes."""

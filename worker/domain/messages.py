@@ -1,0 +1,65 @@
+"""Message types and their EUC-KR byte limits, as SENS counts them."""
+
+from enum import StrEnum
+
+
+class MessageType(StrEnum):
+    """SENS `type`: SMS (short), LMS (long), MMS (long with an image)."""
+
+    SMS = "SMS"
+    LMS = "LMS"
+    MMS = "MMS"
+
+
+class ContentType(StrEnum):
+    """SENS `contentType`: regular or advertising."""
+
+    COMM = "COMM"
+    AD = "AD"
+
+
+# Seed 003, "Send message": SMS content ≤ 90 bytes, LMS/MMS ≤ 2000, subject ≤ 40,
+# all counted in EUC-KR.
+CONTENT_LIMITS: dict[MessageType, int] = {
+    MessageType.SMS: 90,
+    MessageType.LMS: 2000,
+    MessageType.MMS: 2000,
+}
+SUBJECT_LIMIT = 40
+ENCODING = "euc_kr"
+
+
+class MessageError(ValueError):
+    """A message that the provider would refuse or truncate."""
+
+
+def euc_kr_length(text: str) -> int:
+    """Bytes `text` takes in EUC-KR; raises MessageError naming a character it cannot encode."""
+    try:
+        return len(text.encode(ENCODING))
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start : exc.end]
+        raise MessageError(
+            f"character {bad!r} at position {exc.start} cannot be encoded in EUC-KR"
+        ) from None
+
+
+def check_content(text: str, message_type: MessageType) -> None:
+    """Raise MessageError when `text` does not fit `message_type` (SENS would cut it)."""
+    size = euc_kr_length(text)
+    limit = CONTENT_LIMITS[message_type]
+    if size > limit:
+        raise MessageError(f"content is {size} bytes in EUC-KR; {message_type} allows {limit}")
+
+
+def check_subject(subject: str) -> None:
+    """Raise MessageError when a subject is longer than SENS allows."""
+    size = euc_kr_length(subject)
+    if size > SUBJECT_LIMIT:
+        raise MessageError(f"subject is {size} bytes in EUC-KR; at most {SUBJECT_LIMIT} allowed")
+
+
+def fitting_type(text: str) -> MessageType:
+    """The cheapest type that carries `text`: SMS when it fits 90 bytes, else LMS."""
+    size = euc_kr_length(text)
+    return MessageType.SMS if size <= CONTENT_LIMITS[MessageType.SMS] else MessageType.LMS

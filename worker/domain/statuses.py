@@ -1,0 +1,55 @@
+"""The states of campaigns, recipients and batches, and which of them are final."""
+
+from enum import StrEnum
+
+
+class CampaignStatus(StrEnum):
+    """draft → queued → dispatching → awaiting_results → completed (or cancelled)."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    DISPATCHING = "dispatching"
+    AWAITING_RESULTS = "awaiting_results"
+    COMPLETED = "completed"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+class RecipientStatus(StrEnum):
+    """pending → batched → accepted → delivered | failed | retry_wait | expired."""
+
+    PENDING = "pending"
+    BATCHED = "batched"
+    ACCEPTED = "accepted"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    RETRY_WAIT = "retry_wait"
+    EXPIRED = "expired"
+    SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"
+
+
+class BatchStatus(StrEnum):
+    """planned → sending → accepted → completed; or rejected; or retry → planned."""
+
+    PLANNED = "planned"
+    SENDING = "sending"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    RETRY = "retry"
+
+
+FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
+    {
+        RecipientStatus.DELIVERED,
+        RecipientStatus.FAILED,
+        RecipientStatus.EXPIRED,
+        RecipientStatus.SUPPRESSED,
+        RecipientStatus.CANCELLED,
+    }
+)
+
+UNSENT_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
+    {RecipientStatus.PENDING, RecipientStatus.BATCHED}
+)

@@ -1,0 +1,1 @@
+"""Provider clients behind one small interface, and the errors they raise."""

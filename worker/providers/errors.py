@@ -1,0 +1,52 @@
+"""Provider errors, grouped by what the caller should do: retry later, slow down, or give up."""
+
+
+class ProviderError(Exception):
+    """A provider call that did not succeed."""
+
+    def __init__(
+        self, message: str, *, provider: str, status: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.code = code
+
+    def __str__(self) -> str:
+        parts = [self.provider]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(f"code {self.code}")
+        return f"{' '.join(parts)}: {self.message}"
+
+
+class RetryLater(ProviderError):
+    """A temporary failure (5xx, timeout, network): the same request may succeed later."""
+
+
+class TransportError(RetryLater):
+    """The provider could not be reached or did not answer in time."""
+
+    def __init__(self, message: str, *, provider: str, maybe_sent: bool) -> None:
+        super().__init__(message, provider=provider)
+        # A read timeout after the body went out may still have been accepted:
+        # re-sending then risks a duplicate message, so callers can tell the two apart.
+        self.maybe_sent = maybe_sent
+
+
+class SlowDown(RetryLater):
+    """The provider refused for rate or quota (HTTP 429): retry later, and more slowly."""
+
+
+class GiveUp(ProviderError):
+    """The provider refused the request itself: sending it again cannot succeed."""
+
+
+class Rejected(GiveUp):
+    """The request's content was refused (HTTP 400, 404, 413)."""
+
+
+class AuthFailed(GiveUp):
+    """Credentials or permissions are wrong (HTTP 401, 403): an operator must fix settings."""

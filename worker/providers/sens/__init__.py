@@ -1,0 +1,1 @@
+"""NAVER Cloud SENS SMS API v2."""

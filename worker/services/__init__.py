@@ -1,0 +1,1 @@
+"""Dispatch, polling and planning as plain functions over the database and provider clients."""

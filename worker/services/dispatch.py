@@ -1,0 +1,151 @@
+"""Send one batch: claim it, render, call the provider, record what it answered."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine
+
+from config.settings import PollSettings, SendSettings
+from worker.db import batches, campaigns, recipients
+from worker.db.types import utcnow
+from worker.domain.statuses import BatchStatus, RecipientStatus
+from worker.providers.base import ProviderClient, SendReceipt
+from worker.providers.errors import AuthFailed, GiveUp, ProviderError, RetryLater, TransportError
+from worker.services.backoff import delay
+from worker.services.progress import refresh
+from worker.services.rendering import build_request
+
+log = logging.getLogger(__name__)
+R = RecipientStatus
+
+
+class SendOutcome(StrEnum):
+    """What became of one send_batch call."""
+
+    SKIPPED = "skipped"
+    ACCEPTED = "accepted"
+    RETRY = "retry"
+    REJECTED = "rejected"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatcher:
+    """What sending needs: the database, the provider client and the timings."""
+
+    engine: Engine
+    client: ProviderClient
+    send: SendSettings
+    poll: PollSettings
+
+    def send_batch(self, batch_id: int) -> SendOutcome:
+        """Send one batch once; running it again after success changes nothing."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            if not batches.claim(conn, batch_id, now, timedelta(seconds=self.send.lease_seconds)):
+                return SendOutcome.SKIPPED
+            batch = batches.get(conn, batch_id)
+            campaign = campaigns.get(conn, batch.campaign_id)
+            rows = recipients.in_batch(conn, batch_id, R.BATCHED)
+        rendered = build_request(campaign, batch.message_type, rows)
+        if rendered.failures:
+            self._fail_unrenderable(batch, rendered.failures)
+        if rendered.request is None:
+            return self._finish_empty(batch)
+        try:
+            receipt = self.client.send(rendered.request)
+        except AuthFailed as exc:
+            # Wrong keys fail every batch alike: wait for an operator rather than fail them all.
+            log.error("provider refused our credentials: %s", exc)
+            return self._retry(batch, exc)
+        except GiveUp as exc:
+            return self._reject(batch, exc)
+        except RetryLater as exc:
+            return self._retry(batch, exc)
+        return self._accept(batch, receipt)
+
+    def _accept(self, batch: Any, receipt: SendReceipt) -> SendOutcome:
+        now = utcnow()
+        next_poll = now + timedelta(seconds=self.poll.first_delay_seconds)
+        with self.engine.begin() as conn:
+            moved = batches.finish_send(
+                conn,
+                batch.id,
+                BatchStatus.ACCEPTED,
+                request_id=receipt.request_id,
+                sent_at=now,
+                http_status=202,
+                next_poll_at=next_poll,
+            )
+            if not moved:
+                log.warning(
+                    "batch=%s was finished by another run; request_id=%s may duplicate",
+                    batch.id,
+                    receipt.request_id,
+                )
+                return SendOutcome.SKIPPED
+            recipients.mark_batch(conn, batch.id, R.BATCHED, R.ACCEPTED, accepted_at=now)
+            refresh(conn, batch.campaign_id, now)
+        return SendOutcome.ACCEPTED
+
+    def _retry(self, batch: Any, exc: ProviderError) -> SendOutcome:
+        if batch.send_attempts >= self.send.max_attempts:
+            log.warning("batch=%s gives up after %d attempts", batch.id, batch.send_attempts)
+            return self._reject(batch, exc)
+        if isinstance(exc, TransportError) and exc.maybe_sent:
+            log.warning(
+                "batch=%s may have reached %s before the error; re-sending may duplicate",
+                batch.id,
+                exc.provider,
+            )
+        due = utcnow() + delay(self.send.retry_backoff_seconds, batch.send_attempts)
+        with self.engine.begin() as conn:
+            batches.finish_send(
+                conn, batch.id, BatchStatus.RETRY, next_attempt_at=due, **_error_fields(exc)
+            )
+        log.info("batch=%s retry at %s after %s", batch.id, due.isoformat(), exc)
+        return SendOutcome.RETRY
+
+    def _reject(self, batch: Any, exc: ProviderError) -> SendOutcome:
+        now = utcnow()
+        code = exc.code or (f"HTTP{exc.status}" if exc.status else "ERROR")
+        with self.engine.begin() as conn:
+            if batches.finish_send(
+                conn, batch.id, BatchStatus.REJECTED, completed_at=now, **_error_fields(exc)
+            ):
+                recipients.mark_batch(
+                    conn,
+                    batch.id,
+                    R.BATCHED,
+                    R.FAILED,
+                    result_code=code,
+                    result_outcome="failed",
+                    completed_at=now,
+                )
+                refresh(conn, batch.campaign_id, now)
+        log.warning("batch=%s rejected: %s", batch.id, exc)
+        return SendOutcome.REJECTED
+
+    def _finish_empty(self, batch: Any) -> SendOutcome:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            batches.finish_send(conn, batch.id, BatchStatus.COMPLETED, completed_at=now)
+            refresh(conn, batch.campaign_id, now)
+        return SendOutcome.EMPTY
+
+    def _fail_unrenderable(self, batch: Any, failures: dict[int, str]) -> None:
+        with self.engine.begin() as conn:
+            recipients.fail_ids(conn, list(failures), R.BATCHED, "RENDER", utcnow())
+        for rid, reason in failures.items():
+            log.warning("batch=%s recipient=%s not sent: %s", batch.id, rid, reason)
+
+
+def _error_fields(exc: ProviderError) -> dict[str, object]:
+    return {
+        "http_status": exc.status,
+        "error_code": exc.code,
+        "error_message": str(exc.message)[:500],
+    }

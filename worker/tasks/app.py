@@ -1,0 +1,10 @@
+"""The Celery application: `celery -A worker.tasks.app worker|beat`."""
+
+import logging
+
+from config.celery import create_celery
+from config.settings import get_settings
+
+app = create_celery(get_settings())
+app.conf.imports = ("worker.tasks.campaigns", "worker.tasks.sending", "worker.tasks.polling")
+logging.getLogger("worker").setLevel(get_settings().log_level)
