@@ -1,0 +1,121 @@
+"""The SENS SMS API v2 endpoints: auth, faults, then send, list and get-one."""
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from simulator.sens.auth import AuthError, check_request
+from simulator.sens.faults import Faults
+from simulator.sens.lifecycle import progress
+from simulator.sens.listing import candidates, matching, page
+from simulator.sens.replies import Reply, auth_failed, bad_request, empty_not_found, not_found
+from simulator.sens.store import OutcomeProfile, Store
+from simulator.sens.times import format_accept_time
+from simulator.sens.validation import SendError, parse_send
+from simulator.sens.views import detail_item
+from simulator.sens.windows import QueryError, parse_list_query
+
+PREFIX = "/sms/v2/services/"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An API path split into its (decoded) service id, resource segments and query."""
+
+    service_id: str
+    resource: tuple[str, ...]
+    params: dict[str, str]
+
+
+def parse_route(raw_uri: str) -> Route | None:
+    """The route of a raw request URI; None when it is not under /sms/v2/services/."""
+    parts = urlsplit(raw_uri)
+    if not parts.path.startswith(PREFIX):
+        return None
+    # The service id has colons; it may come raw or percent-encoded: accept both.
+    service, *rest = parts.path[len(PREFIX) :].split("/")
+    params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    return Route(unquote(service), tuple(unquote(s) for s in rest if s), params)
+
+
+class SensApi:
+    """Answers signed SENS API calls for one service id."""
+
+    def __init__(
+        self,
+        identity: tuple[str, str, str],
+        store: Store,
+        faults: Faults,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.service_id, self.access_key, self.secret_key = identity
+        self.store, self.faults, self.clock = store, faults, clock
+
+    def handle(self, method: str, raw_uri: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        """Authenticate (against the exact raw URI), apply faults, then route."""
+        route = parse_route(raw_uri)
+        if route is None:
+            return not_found()
+        keys = (self.access_key, self.secret_key)
+        try:
+            check_request(method, raw_uri, headers, keys, int(self.clock() * 1000))
+        except AuthError as exc:
+            return auth_failed(str(exc))
+        if route.service_id != self.service_id:
+            return not_found()
+        fault = self.faults.draw()
+        if fault.delay:
+            time.sleep(fault.delay)
+        return fault.reply or self._route(method, route, body)
+
+    def _route(self, method: str, route: Route, body: bytes) -> Reply:
+        match (method, route.resource):
+            case ("POST", ("messages",)):
+                return self.send(body)
+            case ("GET", ("messages",)):
+                return self.list(route.params)
+            case ("GET", ("messages", message_id)):
+                return self.get(message_id)
+        return not_found()
+
+    def send(self, body: bytes) -> Reply:
+        """POST .../messages: validate, accept, answer 202."""
+        try:
+            request = parse_send(body)
+        except SendError as exc:
+            return bad_request(str(exc))
+        s = self.faults.settings
+        profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate)
+        accepted = self.store.accept(request, profile, self.clock())
+        return Reply(
+            202,
+            {
+                "requestId": accepted.request_id,
+                "requestTime": format_accept_time(accepted.accepted_at),
+                "statusCode": "202",
+                "statusName": "success",
+            },
+        )
+
+    def list(self, params: Mapping[str, str]) -> Reply:
+        """GET .../messages: window rules, then one page of matching messages."""
+        now = self.clock()
+        try:
+            query = parse_list_query(params, now)
+        except QueryError as exc:
+            self.store.counters.record_window_rejection()
+            return bad_request(str(exc))
+        requests = candidates(self.store, query)
+        if requests is None:
+            return empty_not_found()
+        return Reply(200, page(query, list(matching(query, requests, now))))
+
+    def get(self, message_id: str) -> Reply:
+        """GET .../messages/{messageId}: one message with its content."""
+        found = self.store.message(message_id)
+        if found is None:
+            return empty_not_found()
+        request, message = found
+        item = detail_item(request, message, progress(request, message, self.clock()))
+        return Reply(200, {"statusCode": "200", "statusName": "success", "messages": [item]})

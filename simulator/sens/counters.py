@@ -1,0 +1,80 @@
+"""Counters behind GET /_sim/stats: accepted requests, duplicates, answers by status."""
+
+import hashlib
+import threading
+from collections import Counter
+from typing import Any
+
+MAX_DUPLICATES_SHOWN = 100
+
+
+def _digest(content: str) -> bytes:
+    return hashlib.blake2b(content.encode("utf-8"), digest_size=16).digest()
+
+
+class Counters:
+    """Thread-safe tallies; content is kept only for keys seen at least twice."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._requests = 0
+            self._messages = 0
+            self._sends: Counter[tuple[str, str, bytes]] = Counter()
+            self._duplicates: dict[tuple[str, str, bytes], str] = {}
+            self._duplicate_total = 0
+            self._sent_to: Counter[str] = Counter()
+            self._responses: Counter[str] = Counter()
+            self._window_rejections = 0
+
+    def record_request(self) -> None:
+        """One send request accepted."""
+        with self._lock:
+            self._requests += 1
+
+    def record_message(self, sender: str, to: str, content: str) -> int:
+        """One accepted message; returns how many were accepted for `to` before it."""
+        key = (sender, to, _digest(content))
+        with self._lock:
+            self._messages += 1
+            self._sends[key] += 1
+            if self._sends[key] > 1:
+                self._duplicate_total += 1
+                self._duplicates.setdefault(key, content)
+            attempt = self._sent_to[to]
+            self._sent_to[to] += 1
+            return attempt
+
+    def record_response(self, status: int) -> None:
+        """One API answer with HTTP `status`."""
+        with self._lock:
+            self._responses[str(status)] += 1
+
+    def record_window_rejection(self) -> None:
+        """One list query refused by the window rules."""
+        with self._lock:
+            self._window_rejections += 1
+
+    def _duplicate_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for key, content in list(self._duplicates.items())[:MAX_DUPLICATES_SHOWN]:
+            sender, to, _ = key
+            rows.append({"from": sender, "to": to, "content": content, "count": self._sends[key]})
+        return rows
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON shape of GET /_sim/stats."""
+        with self._lock:
+            return {
+                "requests_accepted": self._requests,
+                "messages_accepted": self._messages,
+                "duplicate_messages": self._duplicate_total,
+                "duplicates": self._duplicate_rows(),
+                "responses": dict(self._responses),
+                "window_rejections": self._window_rejections,
+                "sent_to": dict(self._sent_to),
+            }

@@ -1,0 +1,40 @@
+"""HTTP replies: status plus JSON body, and the SENS and API-gateway error bodies."""
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One HTTP answer; a None body is sent as an empty body."""
+
+    status: int
+    body: dict[str, Any] | None = None
+
+
+def gateway_error(status: int, code: str, message: str, details: str | None = None) -> Reply:
+    """An API Gateway error: {"error": {"errorCode", "message"[, "details"]}}."""
+    error: dict[str, Any] = {"errorCode": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return Reply(status, {"error": error})
+
+
+def auth_failed(details: str) -> Reply:
+    """401 / gateway code 200."""
+    return gateway_error(401, "200", "Authentication Failed", details)
+
+
+def not_found() -> Reply:
+    """404 / gateway code 300."""
+    return gateway_error(404, "300", "Not Found Exception")
+
+
+def bad_request(message: str) -> Reply:
+    """SENS's 400 for a request it refuses, naming the problem."""
+    return Reply(400, {"statusCode": "400", "statusName": "fail", "errorMessage": message})
+
+
+def empty_not_found() -> Reply:
+    """404 with an empty body (unknown requestId / messageId, as client authors saw)."""
+    return Reply(404, None)

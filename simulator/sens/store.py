@@ -1,0 +1,126 @@
+"""In-memory store of accepted send requests and their messages, guarded by a lock."""
+
+import bisect
+import itertools
+import secrets
+import string
+import threading
+import uuid
+from dataclasses import dataclass
+
+from simulator.sens.counters import Counters
+from simulator.sens.validation import SendRequest
+from worker.domain.messages import ContentType, MessageType
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """One accepted message; status and code are computed lazily (see lifecycle)."""
+
+    message_id: str
+    to: str
+    content: str | None  # None: same as the request's default content
+    subject: str | None  # None: same as the request's default subject
+    attempt: int  # messages accepted for `to` before this one (for retry-aware outcomes)
+
+
+@dataclass(slots=True)
+class AcceptedRequest:
+    """One accepted send request with the outcome settings in force when it came."""
+
+    request_id: str
+    accepted_at: float  # epoch seconds
+    type: MessageType
+    content_type: ContentType
+    country_code: str
+    sender: str
+    content: str
+    subject: str | None
+    files: tuple[str, ...]
+    seed: int
+    complete_delay: float
+    pending_rate: float
+    messages: list[StoredMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeProfile:
+    """Settings that decide how a request's messages complete."""
+
+    seed: int
+    complete_delay: float
+    pending_rate: float
+
+
+def new_request_id(accepted_at: float, sequence: int) -> str:
+    """RSSA-<epoch ms>-<4 digits>-<8 random letters/digits>."""
+    tail = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"RSSA-{int(accepted_at * 1000)}-{sequence % 10000:04d}-{tail}"
+
+
+class Store:
+    """Accepted requests in acceptance order, indexed by requestId and messageId."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counters = Counters()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all requests and counters."""
+        with self._lock:
+            self._requests: list[AcceptedRequest] = []
+            self._times: list[float] = []
+            self._by_request: dict[str, AcceptedRequest] = {}
+            self._by_message: dict[str, tuple[AcceptedRequest, StoredMessage]] = {}
+            self._sequence = itertools.count(1)
+            self.max_delay = 0.0
+        self.counters.reset()
+
+    def _messages(self, send: SendRequest) -> list[StoredMessage]:
+        stored = []
+        for out in send.messages:
+            rendered = out.content if out.content is not None else send.content
+            attempt = self.counters.record_message(send.sender, out.to, rendered)
+            content = None if out.content == send.content else out.content
+            subject = None if out.subject == send.subject else out.subject
+            stored.append(StoredMessage(str(uuid.uuid4()), out.to, content, subject, attempt))
+        return stored
+
+    def accept(self, send: SendRequest, profile: OutcomeProfile, now: float) -> AcceptedRequest:
+        """Record `send` as accepted at `now` (kept monotonic) and count its messages."""
+        with self._lock:
+            accepted_at = max(now, self._times[-1]) if self._times else now
+            request = AcceptedRequest(
+                new_request_id(accepted_at, next(self._sequence)), accepted_at, send.type,
+                send.content_type, send.country_code, send.sender, send.content, send.subject,
+                send.files, profile.seed, profile.complete_delay, profile.pending_rate,
+                self._messages(send),
+            )  # fmt: skip
+            self._requests.append(request)
+            self._times.append(accepted_at)
+            self._by_request[request.request_id] = request
+            for message in request.messages:
+                self._by_message[message.message_id] = (request, message)
+            self.max_delay = max(self.max_delay, profile.complete_delay)
+        self.counters.record_request()
+        return request
+
+    def request(self, request_id: str) -> AcceptedRequest | None:
+        """The request with `request_id`, if accepted."""
+        with self._lock:
+            return self._by_request.get(request_id)
+
+    def message(self, message_id: str) -> tuple[AcceptedRequest, StoredMessage] | None:
+        """The message with `message_id` and its request, if accepted."""
+        with self._lock:
+            return self._by_message.get(message_id)
+
+    def accepted_between(self, start: float, end: float) -> list[AcceptedRequest]:
+        """Requests accepted in [start, end), in acceptance order."""
+        with self._lock:
+            low = bisect.bisect_left(self._times, start)
+            high = bisect.bisect_left(self._times, end)
+            return self._requests[low:high]

@@ -1,0 +1,31 @@
+"""SENS time formats; every API time is Asia/Seoul local time (our assumption: SENS shows KST)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+# Assumption: SENS renders requestTime/completeTime and parses the list query windows
+# in Korean local time (Asia/Seoul, UTC+9, no DST); the simulator does the same.
+SEOUL = ZoneInfo("Asia/Seoul")
+QUERY_FORMAT = "%Y-%m-%d %H:%M:%S"
+QUERY_FORMAT_TEXT = "yyyy-MM-dd HH:mm:ss"
+
+
+def seoul(epoch: float) -> datetime:
+    """The Seoul wall-clock datetime of an epoch time."""
+    return datetime.fromtimestamp(epoch, SEOUL)
+
+
+def format_accept_time(epoch: float) -> str:
+    """The send response's requestTime: yyyy-MM-dd'T'HH:mm:ss.SSS."""
+    moment = seoul(epoch)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+def format_time(epoch: float) -> str:
+    """A list/get time field: yyyy-MM-dd HH:mm:ss (truncated to the second)."""
+    return seoul(epoch).strftime(QUERY_FORMAT)
+
+
+def parse_query_time(text: str) -> float:
+    """Epoch seconds of a yyyy-MM-dd HH:mm:ss Seoul time; ValueError when malformed."""
+    return datetime.strptime(text, QUERY_FORMAT).replace(tzinfo=SEOUL).timestamp()

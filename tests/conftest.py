@@ -1,0 +1,68 @@
+"""Shared fixtures: a private PostgreSQL schema and Redis database for this test run."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+import redis
+from sqlalchemy import Engine, create_engine, text
+
+from config.settings import get_settings
+from worker.db import migrate
+from worker.db.engine import get_engine
+
+PG_ADMIN_URL = os.environ.get(
+    "BULKSMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_TEST_URL = os.environ.get("BULKSMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A URL whose connections use a fresh schema, migrated with alembic, dropped at the end."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
+    migrate.upgrade(url)
+    yield url
+    get_engine(url).dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database of its own, emptied before the run."""
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    return REDIS_TEST_URL
+
+
+@pytest.fixture(scope="session")
+def app_env(pg_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    """BULKSMS_* variables pointing this process (and the processes it starts) at the test stores."""
+    values = {
+        "BULKSMS_DATABASE_URL": pg_url,
+        "BULKSMS_BROKER_URL": redis_url,
+        "BULKSMS_REDIS_URL": redis_url,
+    }
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    yield values
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
+def engine(pg_url: str) -> Engine:
+    """The engine of the test schema."""
+    return get_engine(pg_url)

@@ -1,0 +1,123 @@
+"""The real stack for integration tests: simulator, Celery worker and beat processes, Flower."""
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+
+from config.names import QUEUE_PLAN, QUEUE_POLL, send_queue
+from config.settings import get_settings
+from scripts import stack
+
+SEED = 42
+COMPLETE_DELAY = 0.5
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """Running processes and how to reach them."""
+
+    sim_url: str
+    flower_url: str
+    env: dict[str, str]
+    run_dir: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def sim_stats(self) -> dict:
+        """The simulator's counters."""
+        return requests.get(f"{self.sim_url}/_sim/stats", timeout=5).json()
+
+    def logs(self) -> str:
+        """Every process log, for failure messages."""
+        return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.run_dir.glob("*.log"))
+
+
+def _fast_settings(sim_url: str) -> dict[str, str]:
+    """Seconds instead of minutes, so a test sees polls and retries happen."""
+    return {
+        "BULKSMS_SENS__BASE_URL": sim_url,
+        "BULKSMS_POLL__FIRST_DELAY_SECONDS": "1",
+        "BULKSMS_POLL__BACKOFF_SECONDS": "[1, 1, 2]",
+        "BULKSMS_POLL__BEAT_INTERVAL_SECONDS": "1",
+        "BULKSMS_SEND__RELEASE_INTERVAL_SECONDS": "1",
+        "BULKSMS_SEND__RETRY_BACKOFF_SECONDS": "[1, 2]",
+    }
+
+
+@pytest.fixture(scope="session")
+def running_stack(
+    app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Simulator, two worker processes, beat and Flower, all as `make up` starts them."""
+    sim_port, flower_port = free_port(), free_port()
+    sim_url = f"http://127.0.0.1:{sim_port}"
+    env = stack.stack_env({**app_env, **_fast_settings(sim_url)})
+    run_dir = tmp_path_factory.mktemp("stack")
+    table = stack.services(
+        sim_port=sim_port,
+        flower_port=flower_port,
+        concurrency=2,
+        beat_schedule=str(run_dir / "celerybeat-schedule"),
+        sim_args=["--seed", str(SEED), "--complete-delay", str(COMPLETE_DELAY)],
+    )
+    _purge(app_env["BULKSMS_BROKER_URL"])
+    result = Stack(sim_url, f"http://127.0.0.1:{flower_port}", env, run_dir)
+    try:
+        for name in ("simulator", "flower", "worker", "beat"):
+            result.processes.append(stack.start(table[name], run_dir, env))
+        stack.wait_http(f"{sim_url}/_sim/health")
+        stack.wait_http(f"{result.flower_url}/healthcheck")
+        stack.wait_worker(env)
+        saved = _use_settings(env)
+        yield result
+        _restore(saved)
+    finally:
+        for process in result.processes:
+            stack.stop_pid(process.pid)
+
+
+def _purge(broker_url: str) -> None:
+    client = redis.Redis.from_url(broker_url)
+    client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
+
+
+def _use_settings(env: dict[str, str]) -> dict[str, str | None]:
+    """Point this process's settings at the stack; returns what to restore."""
+    keys = [key for key in env if key.startswith("BULKSMS_")]
+    saved = {key: os.environ.get(key) for key in keys}
+    os.environ.update({key: env[key] for key in keys})
+    get_settings.cache_clear()
+    return saved
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_settings.cache_clear()
+
+
+def wait_until(predicate: object, timeout: float, interval: float = 0.5) -> bool:
+    """Poll `predicate()` until it is truthy or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(interval)
+    return False
