@@ -3,11 +3,12 @@
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
 import redis
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, NullPool, create_engine, text
 
 from config.settings import get_settings
 from worker.db import migrate
@@ -19,20 +20,29 @@ PG_ADMIN_URL = os.environ.get(
 REDIS_TEST_URL = os.environ.get("BULKSMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A URL whose connections use a fresh schema, migrated with alembic, dropped at the end."""
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A URL whose connections use a new schema, migrated with alembic, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL)
+    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
-    migrate.upgrade(url)
-    yield url
-    get_engine(url).dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """The session's schema, shared by the integration tests and the processes they start."""
+    with fresh_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +54,7 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def app_env(pg_url: str, redis_url: str) -> Iterator[dict[str, str]]:
-    """BULKSMS_* variables pointing this process (and the processes it starts) at the test stores."""
+    """BULKSMS_* variables pointing this process and its children at the test stores."""
     values = {
         "BULKSMS_DATABASE_URL": pg_url,
         "BULKSMS_BROKER_URL": redis_url,

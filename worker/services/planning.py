@@ -29,14 +29,15 @@ def plan_campaign(
     provider = _start(engine, campaign_id)
     if provider is None:
         return 0
+    with engine.connect() as conn:
+        # Batches an interrupted earlier run created but may not have published go out first.
+        publish(batches.planned_ids(conn, campaign_id))
     made = 0
     for message_type in _pending_types(engine, campaign_id):
         made += _plan_type(
             engine, campaign_id, provider, message_type, batch_size, regrace, publish
         )
     with engine.begin() as conn:
-        # Batches a crashed earlier run created but never published go out now too.
-        publish(batches.planned_ids(conn, campaign_id))
         refresh(conn, campaign_id, utcnow())
     log.info("planned campaign=%s batches=%d", campaign_id, made)
     return made

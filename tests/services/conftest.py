@@ -1,0 +1,88 @@
+"""Fixtures for service tests: campaigns in the test schema and a simulator in a thread."""
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from config.settings import PollSettings, SendSettings, SensSettings, Settings
+from producer.campaigns import create_campaign
+from producer.sources import CsvSource, NumberList
+from producer.spec import CampaignSpec
+from simulator.config import SimConfig
+from simulator.sens.faults import FaultSettings
+from simulator.server import RunningSimulator, start_in_thread
+from tests.conftest import fresh_schema
+from worker.db.engine import get_engine
+from worker.providers.sens.client import SensClient
+from worker.services.dispatch import Dispatcher
+
+SEED = 7
+
+
+@pytest.fixture()
+def pg_url() -> Iterator[str]:
+    """Each service test gets a schema of its own, so no test sees another's batches."""
+    with fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture()
+def engine(pg_url: str) -> Engine:
+    """The engine of this test's schema."""
+    return get_engine(pg_url)
+
+
+@pytest.fixture()
+def simulator() -> Iterator[RunningSimulator]:
+    """A SENS simulator on a free port whose messages complete within 0.15 s."""
+    config = SimConfig(port=0, faults=FaultSettings(seed=SEED, complete_delay=0.1))
+    with start_in_thread(config) as running:
+        yield running
+
+
+@pytest.fixture()
+def sens_client(simulator: RunningSimulator) -> SensClient:
+    """The real SENS client pointed at the simulator."""
+    return SensClient(SensSettings(base_url=simulator.base_url, read_timeout=5))
+
+
+@pytest.fixture()
+def dispatcher(engine: Engine, sens_client: SensClient) -> Dispatcher:
+    """Sending with short waits."""
+    send = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3)
+    return Dispatcher(engine, sens_client, send, PollSettings(first_delay_seconds=0))
+
+
+@pytest.fixture()
+def make_campaign(pg_url: str) -> Callable[..., int]:
+    """Create a campaign through the producer (not enqueued); returns its id."""
+
+    def make(numbers: list[str], template: str = "hello", **spec: str) -> int:
+        full = CampaignSpec(name="t", sender="0212345678", template=template, **spec)
+        settings = Settings(database_url=pg_url)
+        return create_campaign(full, NumberList(numbers), settings, enqueue=False).campaign_id
+
+    return make
+
+
+def numbers(count: int, start: int = 0, prefix: str = "0109") -> list[str]:
+    """Distinct valid mobile numbers."""
+    return [f"{prefix}{start + i:07d}" for i in range(count)]
+
+
+@pytest.fixture()
+def make_csv_campaign(pg_url: str, tmp_path: Path) -> Callable[..., int]:
+    """Create a campaign from CSV rows (phone first, then variables); returns its id."""
+
+    def make(header: list[str], rows: list[list[str]], template: str) -> int:
+        path = tmp_path / "recipients.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+        spec = CampaignSpec(name="t", sender="0212345678", template=template)
+        settings = Settings(database_url=pg_url)
+        return create_campaign(spec, CsvSource(path), settings, enqueue=False).campaign_id
+
+    return make

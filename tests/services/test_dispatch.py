@@ -1,0 +1,152 @@
+"""Sending a batch against the simulator: accepted once, re-tried on 429/5xx, failed on 400."""
+
+from datetime import timedelta
+
+import requests
+from sqlalchemy import Engine, select, update
+
+from config.settings import PollSettings, SendSettings, SensSettings
+from tests.services.conftest import numbers
+from worker.db.models import Batch, Campaign, Recipient
+from worker.providers.sens.client import SensClient
+from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.planning import plan_campaign
+from worker.services.release import release_due_batches
+
+
+def _planned(engine: Engine, campaign_id: int) -> list[int]:
+    published: list[tuple[int, str]] = []
+    plan_campaign(engine, campaign_id, 100, timedelta(hours=1), published.extend)
+    return [batch_id for batch_id, _ in published]
+
+
+def _batch(engine: Engine, batch_id: int) -> dict:
+    with engine.connect() as conn:
+        return conn.execute(select(Batch).where(Batch.id == batch_id)).one()._asdict()
+
+
+def _recipient_statuses(engine: Engine, campaign_id: int) -> set[str]:
+    with engine.connect() as conn:
+        query = select(Recipient.status).where(Recipient.campaign_id == campaign_id).distinct()
+        return set(conn.execute(query).scalars())
+
+
+def _faults(simulator, **values: float) -> None:
+    requests.post(f"{simulator.base_url}/_sim/faults", json=values, timeout=5).raise_for_status()
+
+
+def _stats(simulator) -> dict:
+    return requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()
+
+
+def test_accepted_batch_records_request_id_and_is_sent_once(
+    engine, make_campaign, dispatcher, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=10_000))
+    [batch_id] = _planned(engine, campaign_id)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
+    assert dispatcher.send_batch(batch_id) is SendOutcome.SKIPPED  # a re-delivered task
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "accepted"
+    assert batch["request_id"].startswith("RSSA-")
+    assert batch["http_status"] == 202 and batch["next_poll_at"] is not None
+    assert _recipient_statuses(engine, campaign_id) == {"accepted"}
+    stats = _stats(simulator)
+    assert (stats["requests_accepted"], stats["messages_accepted"]) == (1, 100)
+    with engine.connect() as conn:
+        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
+    assert status == "awaiting_results"
+
+
+def test_429_keeps_the_batch_for_a_later_retry_then_it_goes_out_once(
+    engine, make_campaign, dispatcher, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=11_000))
+    [batch_id] = _planned(engine, campaign_id)
+    _faults(simulator, rate_429=1.0)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["http_status"], batch["error_code"]) == ("retry", 429, "410")
+    assert _recipient_statuses(engine, campaign_id) == {"batched"}
+    _faults(simulator, rate_429=0.0)
+    released: list[tuple[int, str]] = []
+    release_due_batches(engine, timedelta(hours=1), released.extend)
+    assert (batch_id, "sens") in released
+    assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
+    stats = _stats(simulator)
+    assert stats["messages_accepted"] == 30 and stats["duplicate_messages"] == 0
+
+
+def test_5xx_is_retried_not_failed(engine, make_campaign, dispatcher, simulator) -> None:
+    campaign_id = make_campaign(numbers(3, start=12_000))
+    [batch_id] = _planned(engine, campaign_id)
+    _faults(simulator, rate_5xx=1.0)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
+    assert _batch(engine, batch_id)["http_status"] in {500, 503, 504}
+
+
+def test_retries_stop_after_max_attempts_and_fail_the_recipients(
+    engine, make_campaign, dispatcher, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(4, start=13_000))
+    [batch_id] = _planned(engine, campaign_id)
+    _faults(simulator, rate_429=1.0)
+    outcomes = []
+    for _ in range(3):  # max_attempts=3 in the fixture
+        outcomes.append(dispatcher.send_batch(batch_id))
+        release_due_batches(engine, timedelta(hours=1), lambda batches: None)
+    assert outcomes == [SendOutcome.RETRY, SendOutcome.RETRY, SendOutcome.REJECTED]
+    with engine.connect() as conn:
+        codes = conn.execute(
+            select(Recipient.status, Recipient.result_code).where(
+                Recipient.campaign_id == campaign_id
+            )
+        ).all()
+    assert set(codes) == {("failed", "410")}
+
+
+def test_a_400_rejection_fails_the_recipients_with_the_providers_message(
+    engine, make_campaign, dispatcher, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(5, start=14_000))
+    with engine.begin() as conn:  # a sender the provider refuses (not digits only)
+        conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(sender="02-1234"))
+    [batch_id] = _planned(engine, campaign_id)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.REJECTED
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "rejected" and batch["http_status"] == 400
+    assert "from" in batch["error_message"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Recipient.status, Recipient.result_code).where(
+                Recipient.campaign_id == campaign_id
+            )
+        ).all()
+        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
+    assert set(rows) == {("failed", "HTTP400")}
+    assert status == "completed"
+    assert _stats(simulator)["messages_accepted"] == 0
+
+
+def test_wrong_credentials_wait_for_an_operator_instead_of_failing(
+    engine, make_campaign, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(2, start=15_000))
+    [batch_id] = _planned(engine, campaign_id)
+    client = SensClient(SensSettings(base_url=simulator.base_url, secret_key="wrong"))
+    dispatcher = Dispatcher(
+        engine, client, SendSettings(retry_backoff_seconds=[60]), PollSettings()
+    )
+    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["http_status"], batch["error_code"]) == ("retry", 401, "200")
+    assert _recipient_statuses(engine, campaign_id) == {"batched"}
+
+
+def test_unreachable_provider_is_retried(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(2, start=16_000))
+    [batch_id] = _planned(engine, campaign_id)
+    client = SensClient(SensSettings(base_url="http://127.0.0.1:9", connect_timeout=0.5))
+    dispatcher = Dispatcher(engine, client, SendSettings(), PollSettings())
+    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
+    assert _batch(engine, batch_id)["error_message"].startswith("cannot reach SENS")
