@@ -100,3 +100,14 @@ def code_counts(conn: Connection, campaign_id: int) -> list[tuple[str, str, str,
 def latest(conn: Connection, limit: int = 20) -> list[Any]:
     """The most recent campaigns, newest first."""
     return list(conn.execute(select(Campaign).order_by(Campaign.id.desc()).limit(limit)))
+
+
+def touch_stale_queued(conn: Connection, now: datetime, older_than: datetime) -> list[int]:
+    """Queued campaigns not planned since `older_than`: stamp them now and return their ids."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.status == CampaignStatus.QUEUED.value, Campaign.queued_at < older_than)
+        .values(queued_at=now)
+        .returning(Campaign.id)
+    )
+    return list(result.scalars())

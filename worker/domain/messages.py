@@ -36,12 +36,29 @@ class MessageError(ValueError):
 def euc_kr_length(text: str) -> int:
     """Bytes `text` takes in EUC-KR; raises MessageError naming a character it cannot encode."""
     try:
-        return len(text.encode(ENCODING))
+        encoded = text.encode(ENCODING)
     except UnicodeEncodeError as exc:
-        bad = text[exc.start : exc.end]
-        raise MessageError(
-            f"character {bad!r} at position {exc.start} cannot be encoded in EUC-KR"
-        ) from None
+        raise _not_encodable(text, exc.start) from None
+    if _FILLER in encoded:
+        _check_each(text)
+    return len(encoded)
+
+
+# Python's euc_kr codec spells Hangul syllables outside KS X 1001 (such as '똠', which only
+# CP949 has) as an 8-byte filler sequence; SENS counts EUC-KR proper, so refuse them.
+_FILLER = b"\xa4\xd4"
+
+
+def _check_each(text: str) -> None:
+    for position, char in enumerate(text):
+        if len(char.encode(ENCODING)) > 2:
+            raise _not_encodable(text, position)
+
+
+def _not_encodable(text: str, position: int) -> MessageError:
+    return MessageError(
+        f"character {text[position]!r} at position {position} cannot be encoded in EUC-KR"
+    )
 
 
 def check_content(text: str, message_type: MessageType) -> None:

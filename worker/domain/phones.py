@@ -1,9 +1,14 @@
 """Phone number normalisation (phonenumbers) and masking for logs."""
 
+import re
+import unicodedata
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 KOREA = "KR"
+# What people write around digits; NFKC has already turned full-width digits into ASCII.
+ALLOWED = re.compile(r"^[0-9+\-(). ]+$")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -13,9 +18,13 @@ class PhoneError(ValueError):
 
 def normalise_kr_mobile(raw: str) -> str:
     """A Korean mobile number in SENS form (`01012345678`); raise PhoneError otherwise."""
-    text = raw.strip()
+    text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         raise PhoneError("empty phone number")
+    if not ALLOWED.match(text):
+        raise PhoneError(
+            f"{mask(text)} is not a phone number: only digits, spaces and + - ( ) . may appear"
+        )
     try:
         number = phonenumbers.parse(text, KOREA)
     except NumberParseException as exc:
@@ -34,5 +43,7 @@ def mask(number: str) -> str:
     digits = number.strip()
     if len(digits) <= 4:
         return "*" * len(digits)
+    if len(digits) < 10:
+        return "*" * (len(digits) - 2) + digits[-2:]
     keep_head = min(3, len(digits) - 4)
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]

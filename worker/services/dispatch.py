@@ -63,7 +63,7 @@ class Dispatcher:
             return self._retry(batch, exc)
         except GiveUp as exc:
             return self._reject(batch, exc)
-        except RetryLater as exc:
+        except (RetryLater, ProviderError) as exc:
             return self._retry(batch, exc)
         return self._accept(batch, receipt)
 

@@ -1,10 +1,11 @@
-"""Publish batches whose send is due: retry waits that ended, and planned ones never claimed."""
+"""Publish work whose time has come: due batches, and campaigns whose planning never started."""
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from worker.db import batches
+from worker.db import batches, campaigns
 from worker.db.types import utcnow
 from worker.services.publishing import Publish
 
@@ -17,3 +18,14 @@ def release_due_batches(engine: Engine, regrace: timedelta, publish: Publish) ->
         due = batches.release_due(conn, utcnow(), regrace, RELEASE_LIMIT)
     publish([(row.id, row.provider) for row in due])
     return len(due)
+
+
+def requeue_stale_campaigns(
+    engine: Engine, after: timedelta, publish_plan: Callable[[Sequence[int]], None]
+) -> int:
+    """Publish planning again for campaigns still queued `after` they were (the task was lost)."""
+    now = utcnow()
+    with engine.begin() as conn:
+        stale = campaigns.touch_stale_queued(conn, now, now - after)
+    publish_plan(stale)
+    return len(stale)

@@ -1,10 +1,11 @@
 """Campaign tasks: plan a campaign into batches; publish batches whose send is due."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
-from config.names import TASK_PLAN_CAMPAIGN, TASK_RELEASE_DUE_BATCHES
+from config.names import QUEUE_PLAN, TASK_PLAN_CAMPAIGN, TASK_RELEASE_DUE_BATCHES
 from worker.services.planning import plan_campaign
-from worker.services.release import release_due_batches
+from worker.services.release import release_due_batches, requeue_stale_campaigns
 from worker.tasks import context
 from worker.tasks.app import app
 from worker.tasks.publish import publish_batches
@@ -23,8 +24,18 @@ def plan_campaign_task(campaign_id: int) -> int:
     )
 
 
+# A campaign still queued this long after its plan task was sent lost that task.
+STALE_QUEUED = timedelta(minutes=2)
+
+
 @app.task(name=TASK_RELEASE_DUE_BATCHES)
 def release_due_batches_task() -> int:
     """Beat: publish batches whose retry wait ended or whose task was lost."""
     regrace = timedelta(seconds=context.settings().send.republish_after_seconds)
+    requeue_stale_campaigns(context.engine(), STALE_QUEUED, _publish_plans)
     return release_due_batches(context.engine(), regrace, publish_batches)
+
+
+def _publish_plans(campaign_ids: Sequence[int]) -> None:
+    for campaign_id in campaign_ids:
+        plan_campaign_task.apply_async(args=(campaign_id,), queue=QUEUE_PLAN)

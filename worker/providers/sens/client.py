@@ -10,7 +10,7 @@ import requests
 from config.settings import SensSettings
 from worker.domain.signing import signature_v2
 from worker.providers.base import MessageResult, ProviderClient, SendReceipt, SendRequest
-from worker.providers.errors import ProviderError, TransportError
+from worker.providers.errors import RetryLater, TransportError
 from worker.providers.sens import payloads
 from worker.providers.sens.gateway import PROVIDER, error_for
 
@@ -40,6 +40,11 @@ class SensClient(ProviderClient):
 
     def _send(self, request: SendRequest) -> SendReceipt:
         body = self._call("POST", "/messages", json=payloads.send_body(request))
+        if not body.get("requestId"):
+            # Accepted or not, we cannot tell: the caller must not count it as sent.
+            raise TransportError(
+                "SENS answered without a requestId", provider=PROVIDER, maybe_sent=True
+            )
         return payloads.receipt(body)
 
     def results_for_request(self, request_id: str) -> Iterator[MessageResult]:
@@ -61,7 +66,10 @@ class SensClient(ProviderClient):
         """GET /messages/{messageId}; None when SENS does not know the id."""
         body = self._call("GET", f"/messages/{message_id}")
         items = body.get("messages") or []
-        return payloads.message_result(items[0]) if items else None
+        if not items:
+            return None
+        # Seed 003's single-message answer carries no messageId: we know which one we asked.
+        return payloads.message_result({"messageId": message_id, **items[0]})
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         prepared = self._session.prepare_request(
@@ -74,7 +82,7 @@ class SensClient(ProviderClient):
             return {}
         if response.status_code >= 300:
             raise error_for(response)
-        return response.json() if response.content else {}
+        return _json_body(response)
 
     def _sign(self, prepared: requests.PreparedRequest) -> None:
         timestamp = str(int(self._clock() * 1000))
@@ -106,9 +114,26 @@ class SensClient(ProviderClient):
                 "SENS did not answer in time", provider=PROVIDER, maybe_sent=True
             ) from None
         except requests.RequestException as exc:
-            raise ProviderError(
+            raise RetryLater(
                 f"request to SENS failed: {type(exc).__name__}", provider=PROVIDER
             ) from None
+
+
+def _json_body(response: requests.Response) -> dict[str, Any]:
+    """The JSON object of a success answer; an unreadable one may still mean "accepted"."""
+    if not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TransportError(
+            f"SENS answered HTTP {response.status_code} with an unreadable body",
+            provider=PROVIDER,
+            maybe_sent=True,
+        )
+    return body
 
 
 def _after_connect(exc: requests.ConnectionError) -> bool:

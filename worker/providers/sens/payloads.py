@@ -61,8 +61,8 @@ def message_result(item: dict[str, Any]) -> MessageResult:
     completed = item.get("status") == "COMPLETED"
     code = item.get("statusCode")
     return MessageResult(
-        request_id=str(item.get("requestId", "")),
-        message_id=str(item.get("messageId", "")),
+        request_id=str(item.get("requestId") or ""),
+        message_id=str(item.get("messageId") or ""),
         to=str(item.get("to", "")),
         status=str(item.get("status", "")),
         code=str(code) if completed and code is not None else None,

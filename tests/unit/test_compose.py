@@ -1,0 +1,226 @@
+"""docker-compose.yml: its services run commands that exist, the same ones scripts/stack.py runs."""
+
+import importlib
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+PYPROJECT = ROOT / "pyproject.toml"
+
+INFRA = {"redis", "postgres"}
+APP = {"migrate", "simulator", "worker", "beat", "flower"}
+CELERY_APP = "worker.tasks.app"
+SHARED_ENV = {
+    "BULKSMS_DATABASE_URL": "postgresql+psycopg://postgres:postgres@postgres:5432/bulksms",
+    "BULKSMS_BROKER_URL": "redis://redis:6379/0",
+    "BULKSMS_REDIS_URL": "redis://redis:6379/0",
+    "BULKSMS_SENS__BASE_URL": "http://simulator:8090",
+}
+# Options whose values differ between a container and a local run (bind address, port,
+# schedule file, node name); everything else must match scripts/stack.py.
+VALUE_OPTIONS = {"--host", "--port", "--schedule", "-n", "--hostname"}
+VALUE_PREFIXES = ("--address=", "--port=")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def scripts() -> dict[str, str]:
+    return tomllib.loads(PYPROJECT.read_text("utf-8"))["project"]["scripts"]
+
+
+def argv(service: dict[str, Any]) -> list[str]:
+    command = service["command"]
+    return shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def comparable(args: list[str]) -> list[str]:
+    """`args` without the options whose values legitimately differ."""
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith(VALUE_PREFIXES):
+            kept.append(arg)
+    return kept
+
+
+def test_service_set(services: dict[str, Any]) -> None:
+    assert set(services) == INFRA | APP
+
+
+def test_images(services: dict[str, Any]) -> None:
+    assert services["redis"]["image"].split(":") == ["redis", "7"]
+    assert services["postgres"]["image"].split(":") == ["postgres", "16"]
+    for name in APP:
+        assert services[name]["build"] == ".", name
+
+
+def test_postgres_database_and_healthchecks(services: dict[str, Any]) -> None:
+    postgres = services["postgres"]
+    env = environment(postgres)
+    assert env["POSTGRES_DB"] == "bulksms"
+    assert (
+        env.get("POSTGRES_PASSWORD") == "postgres"
+        or env.get("POSTGRES_HOST_AUTH_METHOD") == "trust"
+    )
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert "ping" in services["redis"]["healthcheck"]["test"]
+
+
+def test_shared_environment(services: dict[str, Any]) -> None:
+    for name in APP:
+        env = environment(services[name])
+        assert {k: env.get(k) for k in SHARED_ENV} == SHARED_ENV, name
+
+
+def test_shared_environment_is_read_by_settings(
+    services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import Settings
+
+    for key, value in environment(services["worker"]).items():
+        monkeypatch.setenv(key, value)
+    settings = Settings(_env_file=None)
+    assert settings.database_url == SHARED_ENV["BULKSMS_DATABASE_URL"]
+    assert settings.broker_url == "redis://redis:6379/0"
+    assert settings.redis_url == "redis://redis:6379/0"
+    assert settings.sens.base_url == "http://simulator:8090"
+
+
+def test_flower_api_flag_only_on_flower(services: dict[str, Any]) -> None:
+    assert environment(services["flower"]).get("FLOWER_UNAUTHENTICATED_API") == "true"
+    for name in APP - {"flower"}:
+        assert "FLOWER_UNAUTHENTICATED_API" not in environment(services[name]), name
+    assert "5555:5555" in " ".join(services["flower"]["ports"])
+
+
+def test_start_order(services: dict[str, Any]) -> None:
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("worker", "beat", "flower"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends["redis"]["condition"] == "service_healthy", name
+        assert depends["postgres"]["condition"] == "service_healthy", name
+
+
+def test_migrate_runs_once(services: dict[str, Any]) -> None:
+    assert services["migrate"].get("restart", "no") == "no"
+
+
+# --- the commands exist --------------------------------------------------------------------
+
+
+def test_console_scripts_exist_and_import(scripts: dict[str, str]) -> None:
+    for name in ("bulksms", "bulksms-simulator"):
+        module_name, _, attribute = scripts[name].partition(":")
+        target = getattr(importlib.import_module(module_name), attribute)
+        assert callable(target), name
+
+
+def test_every_app_command_starts_with_a_real_entry_point(
+    services: dict[str, Any], scripts: dict[str, str]
+) -> None:
+    for name in APP:
+        args = argv(services[name])
+        executable = args[0]
+        if executable == "celery":
+            assert args[1:3] == ["-A", CELERY_APP], name
+            module = importlib.import_module(CELERY_APP)
+            assert hasattr(module, "app"), name
+        else:
+            assert executable in scripts, f"{name}: {executable} is not in [project.scripts]"
+            module_name, _, attribute = scripts[executable].partition(":")
+            assert callable(getattr(importlib.import_module(module_name), attribute)), name
+
+
+def test_worker_queues_are_the_celery_apps_queues(services: dict[str, Any]) -> None:
+    app = importlib.import_module(CELERY_APP).app
+    configured = {queue.name for queue in app.conf.task_queues}
+    queues = option(argv(services["worker"]), "-Q").split(",")
+    assert len(queues) == len(set(queues))
+    assert set(queues) == configured
+
+
+def test_migrate_runs_bulksms_db_upgrade(services: dict[str, Any]) -> None:
+    assert argv(services["migrate"]) == ["bulksms", "db", "upgrade"]
+    from producer.cli import app
+
+    result = CliRunner().invoke(app, ["db", "upgrade", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "upgrade" in result.output.lower()
+
+
+def test_simulator_listens_on_all_interfaces_at_the_base_url_port(
+    services: dict[str, Any],
+) -> None:
+    from simulator.__main__ import build_parser
+
+    args = argv(services["simulator"])
+    parsed = build_parser().parse_args(args[1:])
+    assert parsed.provider == "sens"
+    assert parsed.host == "0.0.0.0"
+    assert parsed.port == 8090
+    assert SHARED_ENV["BULKSMS_SENS__BASE_URL"].endswith(f":{parsed.port}")
+
+
+def test_flower_and_beat_options(services: dict[str, Any]) -> None:
+    flower = argv(services["flower"])
+    assert "--address=0.0.0.0" in flower
+    assert "--port=5555" in flower
+    beat = argv(services["beat"])
+    assert option(beat, "--schedule") == "/tmp/celerybeat-schedule"
+
+
+# --- the same commands as scripts/stack.py -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["simulator", "worker", "beat", "flower"])
+def test_commands_match_scripts_stack(services: dict[str, Any], name: str) -> None:
+    from scripts.stack import services as stack_services
+
+    local = stack_services()[name].argv
+    container = argv(services[name])
+    assert Path(local[0]).name == container[0]
+    assert comparable(container[1:]) == comparable(local[1:])
+    if "-Q" in local:
+        assert option(container, "-Q") == option(local, "-Q")
+
+
+def test_comparable_drops_only_the_varying_values() -> None:
+    assert comparable(["beat", "--schedule", "/x", "--loglevel", "INFO"]) == [
+        "beat",
+        "--loglevel",
+        "INFO",
+    ]
+    assert comparable(["flower", "--address=0.0.0.0", "--port=1"]) == ["flower"]
+    assert comparable(["worker", "-Q", "a", "-n", "w@%h"]) == ["worker", "-Q", "a"]

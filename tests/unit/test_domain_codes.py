@@ -1,0 +1,210 @@
+"""The SENS result-code catalogue against the code tables of the seed documents."""
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from worker.domain.codes import UNKNOWN_TITLE, Outcome, catalogue, lookup
+
+SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
+SEED_003 = "003_1f2653b1531ec890.txt"  # SENS SMS API v2, "Error Code" section
+SEED_004 = "004_2f5628a966089cec.txt"  # SENS get delivery result, "Reception result code"
+
+# A code row starts with the code, then (003) the text glued on or (004) a space.
+CODE_ROW = re.compile(r"^\s*(0|[123]\d{3}|[SE]\d{3})(?!\d)\s*(\S.*)$")
+
+# Where each document's code tables start and end.
+SECTIONS = {
+    SEED_003: ("EMMA v.3 reception result code", "Was this article helpful?"),
+    SEED_004: ("Reception result code", None),
+}
+# The headings inside a section, in order, and the catalogue family each one fills.
+FAMILY_HEADINGS = (
+    ("IB G/W Report Code", "report"),
+    ("IB G/W Response Code", "response"),
+    ("IB EMMA", "emma"),
+)
+
+# What the tables list, written out, so a parser that finds nothing cannot pass.
+EXPECTED = {
+    "report": {"0", *map(str, range(2000, 2008)), *map(str, range(3000, 3020)), "3022", "3023"},
+    "response": {
+        *map(str, range(1001, 1021)),
+        *(f"S{n:03d}" for n in range(13)),
+        "S998",
+        "S999",
+    },
+    "emma": {*(f"E{n}" for n in range(900, 923)), "E999"},
+}
+
+
+def _seed_text(name: str) -> str:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS} (the shared/seeds folder)")
+    path = SEEDS / name
+    if not path.is_file():
+        pytest.skip(f"seed document {path} not found")
+    return path.read_text("utf-8")
+
+
+def seed_codes(name: str) -> dict[str, dict[str, str]]:
+    """family -> {code: text of the row} for the code tables of one seed document."""
+    text = _seed_text(name)
+    start, end = SECTIONS[name]
+    section = text[text.index(start) :]
+    if end is not None:
+        section = section[: section.index(end)]
+    tables: dict[str, dict[str, str]] = {family: {} for _, family in FAMILY_HEADINGS}
+    family = None
+    for line in section.splitlines():
+        stripped = line.strip()
+        heading = next((f for h, f in FAMILY_HEADINGS if stripped == h), None)
+        if heading is not None:
+            family = heading
+            continue
+        match = CODE_ROW.match(line)
+        if match and family is not None:
+            tables[family][match.group(1)] = match.group(2).strip()
+    return tables
+
+
+@pytest.mark.parametrize("seed", [SEED_003, SEED_004])
+def test_parser_finds_every_listed_code(seed: str) -> None:
+    assert {family: set(rows) for family, rows in seed_codes(seed).items()} == EXPECTED
+
+
+@pytest.mark.parametrize("seed", [SEED_003, SEED_004])
+def test_catalogue_has_every_seed_code(seed: str) -> None:
+    known = catalogue("sens")
+    missing = {
+        family: sorted(set(rows) - set(known))
+        for family, rows in seed_codes(seed).items()
+        if set(rows) - set(known)
+    }
+    assert not missing, f"codes of {seed} missing from worker/domain/data/sens.csv: {missing}"
+
+
+@pytest.mark.parametrize("seed", [SEED_003, SEED_004])
+def test_catalogue_family_matches_the_seed_table(seed: str) -> None:
+    known = catalogue("sens")
+    wrong = {
+        code: (known[code].family, family)
+        for family, rows in seed_codes(seed).items()
+        for code in rows
+        if code in known and known[code].family != family
+    }
+    assert not wrong, f"(catalogue family, seed table) differ: {wrong}"
+
+
+def test_catalogue_has_no_codes_beyond_the_seeds() -> None:
+    seeded = set().union(*(set(rows) for rows in seed_codes(SEED_003).values()))
+    assert set(catalogue("sens")) == seeded
+
+
+def test_catalogue_titles_follow_seed_003() -> None:
+    # sens.csv takes its titles from seed 003's wording.
+    known = catalogue("sens")
+    wrong = {}
+    for family, rows in seed_codes(SEED_003).items():
+        for code, text in rows.items():
+            title = text
+            if family == "report":
+                title = re.sub(r"^(success|failure|Invalid)", "", text)
+            if known[code].title != title:
+                wrong[code] = (known[code].title, title)
+    assert not wrong, f"(catalogue title, seed 003 title) differ: {wrong}"
+
+
+def test_every_row_belongs_to_sens_and_keys_its_code() -> None:
+    for code, row in catalogue("sens").items():
+        assert row.provider == "sens"
+        assert row.code == code
+        assert row.family in {"report", "response", "emma"}
+        assert isinstance(row.outcome, Outcome)
+
+
+@pytest.mark.parametrize(
+    ("family", "description"),
+    [("response", "Relay gateway response"), ("emma", "EMMA processing error")],
+)
+def test_family_description_is_uniform(family: str, description: str) -> None:
+    wrong = {
+        code: row.description
+        for code, row in catalogue("sens").items()
+        if row.family == family and row.description != description
+    }
+    assert not wrong, f"{family} rows with another description: {wrong}"
+
+
+def test_zero_is_delivered() -> None:
+    row = lookup("sens", "0")
+    assert row.outcome is Outcome.DELIVERED
+    assert row.suppress is False
+    assert row.title == "Succeeded"
+
+
+def test_only_zero_is_delivered() -> None:
+    delivered = {c for c, row in catalogue("sens").items() if row.outcome is Outcome.DELIVERED}
+    assert delivered == {"0"}
+
+
+def test_device_power_off_is_retryable() -> None:
+    row = lookup("sens", "2003")
+    assert row.outcome is Outcome.RETRYABLE
+    assert row.suppress is False
+    assert row.family == "report"
+
+
+def test_no_subscriber_is_failed_and_suppressed() -> None:
+    row = lookup("sens", "3001")
+    assert row.outcome is Outcome.FAILED
+    assert row.suppress is True
+    assert row.title == "No subscriber"
+
+
+def test_duplicate_message_is_never_retried() -> None:
+    assert lookup("sens", "E915").outcome is Outcome.FAILED
+
+
+def test_known_code_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="worker.domain.codes"):
+        lookup("sens", "3001")
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize("code", ["9999", "X123", "", "00"])
+def test_unknown_code_is_failed_and_logged(code: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="worker.domain.codes"):
+        row = lookup("sens", code)
+    assert row.outcome is Outcome.FAILED
+    assert row.suppress is False
+    assert row.family == "unknown"
+    assert row.title == UNKNOWN_TITLE
+    assert row.code == code
+    assert row.provider == "sens"
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    message = warnings[0].getMessage()
+    assert "provider=sens" in message
+    assert f"code={code}" in message
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        ("RENDER", "Message could not be rendered from the template"),
+        ("ERROR", "Provider call failed"),
+        ("HTTP400", "Provider rejected the request (HTTP 400)"),
+    ],
+)
+def test_internal_codes_are_failed_without_a_warning(
+    code: str, title: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="worker.domain.codes"):
+        row = lookup("sens", code)
+    assert row.outcome is Outcome.FAILED
+    assert row.family == "internal"
+    assert row.title == title
+    assert caplog.records == []

@@ -1,0 +1,555 @@
+"""SensClient against a fake provider: a requests transport adapter with canned answers.
+
+Only the HTTP transport is replaced; signing, payloads, paging and error mapping are ours.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from config.settings import SensSettings
+from worker.domain.messages import ContentType, MessageType
+from worker.domain.signing import signature_v2
+from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest
+from worker.providers.errors import AuthFailed, ProviderError, RetryLater, TransportError
+from worker.providers.sens.client import SensClient
+
+BASE_URL = "http://sens.test"
+SERVICE_ID = "ncp:sms:kr:123:abc"
+SERVICE_PATH = f"/sms/v2/services/{SERVICE_ID}"
+ACCESS_KEY = "AK-test-access"
+SECRET_KEY = "SK-very-secret-0f9e8d7c"
+NOW = 1_700_000_000.5  # exactly representable: the timestamp is 1700000000500 ms
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@dataclass
+class Call:
+    request: requests.PreparedRequest
+    timeout: Any
+
+    @property
+    def body(self) -> Any:
+        return json.loads(self.request.body) if self.request.body else None
+
+
+class FakeSens(BaseAdapter):
+    """Records every PreparedRequest and answers from a script: (status, body) or an error."""
+
+    def __init__(self, *answers: Any) -> None:
+        super().__init__()
+        self.answers = list(answers)
+        self.calls: list[Call] = []
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        self.calls.append(Call(request, timeout))
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        status, body = answer
+        return response(request, status, body)
+
+    def close(self) -> None:
+        pass
+
+
+def response(request: requests.PreparedRequest, status: int, body: Any) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp.request = request
+    resp.url = str(request.url)
+    resp.reason = HTTPStatus(status).phrase
+    if isinstance(body, bytes):
+        resp._content = body
+        resp.headers = CaseInsensitiveDict({"Content-Type": "text/html"})
+    else:
+        resp._content = json.dumps(body).encode()
+        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json;charset=UTF-8"})
+    resp.encoding = "utf-8"
+    return resp
+
+
+def settings(**changes: Any) -> SensSettings:
+    values: dict[str, Any] = {
+        "base_url": BASE_URL,
+        "service_id": SERVICE_ID,
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "connect_timeout": 1.5,
+        "read_timeout": 7.25,
+    }
+    values.update(changes)
+    return SensSettings(**values)
+
+
+def make_client(*answers: Any, **changes: Any) -> tuple[SensClient, FakeSens]:
+    fake = FakeSens(*answers)
+    session = requests.Session()
+    session.mount("http://", fake)
+    return SensClient(settings(**changes), session=session, clock=lambda: NOW), fake
+
+
+def sms(*numbers: str, content: str = "hello", **changes: Any) -> SendRequest:
+    values: dict[str, Any] = {
+        "message_type": MessageType.SMS,
+        "content_type": ContentType.COMM,
+        "sender": "0212345678",
+        "content": content,
+        "messages": [OutgoingMessage(to=n, content=content) for n in numbers],
+    }
+    values.update(changes)
+    return SendRequest(**values)
+
+
+ACCEPTED = (
+    202,
+    {
+        "requestId": "RSMA-1700000000-abc",
+        "requestTime": "2025-11-25T10:17:00.123",
+        "statusCode": "202",
+        "statusName": "success",
+    },
+)
+
+
+# --- signing and headers -------------------------------------------------------------------
+
+
+def assert_signed(call: Call, method: str) -> None:
+    headers = call.request.headers
+    assert call.request.method == method
+    assert headers["x-ncp-apigw-timestamp"] == "1700000000500"
+    assert headers["x-ncp-iam-access-key"] == ACCESS_KEY
+    expected = signature_v2(method, call.request.path_url, "1700000000500", ACCESS_KEY, SECRET_KEY)
+    assert headers["x-ncp-apigw-signature-v2"] == expected
+
+
+def test_send_is_signed_over_the_exact_path() -> None:
+    client, fake = make_client(ACCEPTED)
+    client.send(sms("01012345678"))
+    (call,) = fake.calls
+    assert call.request.url == f"{BASE_URL}{SERVICE_PATH}/messages"
+    assert call.request.path_url == f"{SERVICE_PATH}/messages"  # colons kept, not %3A
+    assert_signed(call, "POST")
+    # Recomputed by hand, to not only trust path_url.
+    by_hand = signature_v2(
+        "POST",
+        "/sms/v2/services/ncp:sms:kr:123:abc/messages",
+        "1700000000500",
+        ACCESS_KEY,
+        SECRET_KEY,
+    )
+    assert call.request.headers["x-ncp-apigw-signature-v2"] == by_hand
+    assert call.request.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_list_is_signed_over_path_and_query() -> None:
+    client, fake = make_client((200, {"messages": [], "hasMore": False}))
+    assert list(client.results_for_request("RSMA-1")) == []
+    (call,) = fake.calls
+    assert call.request.path_url == (
+        f"{SERVICE_PATH}/messages?requestId=RSMA-1&pageSize=1000&pageIndex=0"
+    )
+    assert_signed(call, "GET")
+    assert call.request.body is None
+    assert "Content-Type" not in call.request.headers
+
+
+def test_query_needing_escapes_is_signed_as_sent() -> None:
+    client, fake = make_client((200, {"messages": [], "hasMore": False}))
+    list(client.results_for_request("R 1+2/3"))
+    (call,) = fake.calls
+    assert "requestId=R+1%2B2%2F3" in call.request.path_url
+    assert_signed(call, "GET")
+
+
+def test_timestamp_follows_the_clock() -> None:
+    fake = FakeSens(ACCEPTED, ACCEPTED)
+    session = requests.Session()
+    session.mount("http://", fake)
+    times = iter([1.0, 2.25])
+    client = SensClient(settings(), session=session, clock=lambda: next(times))
+    client.send(sms("01012345678"))
+    client.send(sms("01012345678"))
+    stamps = [c.request.headers["x-ncp-apigw-timestamp"] for c in fake.calls]
+    assert stamps == ["1000", "2250"]
+    signatures = {c.request.headers["x-ncp-apigw-signature-v2"] for c in fake.calls}
+    assert len(signatures) == 2
+
+
+def test_base_url_trailing_slash_is_ignored() -> None:
+    client, fake = make_client(ACCEPTED, base_url=BASE_URL + "/")
+    client.send(sms("01012345678"))
+    assert fake.calls[0].request.path_url == f"{SERVICE_PATH}/messages"
+
+
+# --- timeouts ------------------------------------------------------------------------------
+
+
+def test_timeouts_are_passed_on_every_call() -> None:
+    client, fake = make_client(
+        ACCEPTED,
+        (200, {"messages": [], "hasMore": True}),
+        (200, {"messages": [], "hasMore": False}),
+        (404, b""),
+    )
+    client.send(sms("01012345678"))
+    list(client.results_for_request("R"))
+    client.result_for_message("M")
+    assert len(fake.calls) == 4
+    assert [c.timeout for c in fake.calls] == [(1.5, 7.25)] * 4
+
+
+# --- send body -----------------------------------------------------------------------------
+
+
+def test_send_body_sms() -> None:
+    client, fake = make_client(ACCEPTED)
+    client.send(sms("01012345678", "01098765432", content="안녕하세요"))
+    assert fake.calls[0].body == {
+        "type": "SMS",
+        "contentType": "COMM",
+        "countryCode": "82",
+        "from": "0212345678",
+        "content": "안녕하세요",
+        "messages": [
+            {"to": "01012345678", "content": "안녕하세요"},
+            {"to": "01098765432", "content": "안녕하세요"},
+        ],
+    }
+
+
+def test_send_body_lms_with_subject_and_per_message_subject() -> None:
+    client, fake = make_client(ACCEPTED)
+    request = sms(
+        message_type=MessageType.LMS,
+        content_type=ContentType.AD,
+        subject="공지",
+        content="(광고) 본문",
+        messages=[
+            OutgoingMessage(to="01012345678", content="(광고) A", subject="개별 제목"),
+            OutgoingMessage(to="01098765432", content="(광고) B"),
+        ],
+    )
+    client.send(request)
+    body = fake.calls[0].body
+    assert body["type"] == "LMS"
+    assert body["contentType"] == "AD"
+    assert body["subject"] == "공지"
+    assert body["messages"] == [
+        {"to": "01012345678", "content": "(광고) A", "subject": "개별 제목"},
+        {"to": "01098765432", "content": "(광고) B"},
+    ]
+    assert "files" not in body
+
+
+@pytest.mark.parametrize("subject", [None, ""])
+def test_send_body_has_no_subject_when_unset(subject: str | None) -> None:
+    client, fake = make_client(ACCEPTED)
+    client.send(sms("01012345678", subject=subject))
+    assert "subject" not in fake.calls[0].body
+    assert "subject" not in fake.calls[0].body["messages"][0]
+
+
+def test_send_body_mms_files() -> None:
+    client, fake = make_client(ACCEPTED)
+    client.send(sms("01012345678", message_type=MessageType.MMS, file_ids=["f-1"]))
+    assert fake.calls[0].body["files"] == [{"fileId": "f-1"}]
+
+
+# --- send answers --------------------------------------------------------------------------
+
+
+def test_accepted_send_returns_a_receipt() -> None:
+    client, _ = make_client(ACCEPTED)
+    receipt = client.send(sms("01012345678"))
+    assert receipt == SendReceipt(
+        request_id="RSMA-1700000000-abc",
+        request_time=datetime(2025, 11, 25, 10, 17, 0, tzinfo=SEOUL),
+    )
+    assert receipt.request_time is not None
+    assert receipt.request_time.utcoffset() == timedelta(hours=9)
+
+
+def test_send_rejects_more_than_100_messages_before_any_call() -> None:
+    client, fake = make_client(ACCEPTED)
+    numbers = [f"010{n:08d}" for n in range(101)]
+    with pytest.raises(ValueError, match="at most 100"):
+        client.send(sms(*numbers))
+    assert fake.calls == []
+    client.send(sms(*numbers[:100]))
+    assert len(fake.calls[0].body["messages"]) == 100
+
+
+def test_send_rejects_an_empty_batch_before_any_call() -> None:
+    client, fake = make_client(ACCEPTED)
+    with pytest.raises(ValueError, match="at least one message"):
+        client.send(sms())
+    assert fake.calls == []
+
+
+# --- transport errors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "maybe_sent"),
+    [
+        (requests.ConnectTimeout("connect timed out"), False),
+        (requests.ConnectionError("Failed to establish a new connection"), False),
+        (requests.ReadTimeout("read timed out"), True),
+        (
+            requests.ConnectionError(
+                "('Connection aborted.', RemoteDisconnected('Remote end closed connection'))"
+            ),
+            True,
+        ),
+    ],
+    ids=["connect-timeout", "refused", "read-timeout", "remote-disconnected"],
+)
+def test_transport_errors(error: Exception, maybe_sent: bool) -> None:
+    client, fake = make_client(error)
+    with pytest.raises(TransportError) as info:
+        client.send(sms("01012345678"))
+    assert info.value.maybe_sent is maybe_sent
+    assert info.value.provider == "sens"
+    assert isinstance(info.value, RetryLater)
+    assert len(fake.calls) == 1
+
+
+def test_other_request_errors_wait_for_a_fix_rather_than_fail_the_batch() -> None:
+    # A malformed URL or header is our configuration, not the message: retry once it is fixed.
+    client, _ = make_client(requests.exceptions.InvalidHeader("bad header"))
+    with pytest.raises(RetryLater, match="InvalidHeader") as info:
+        client.send(sms("01012345678"))
+    assert not isinstance(info.value, TransportError)
+
+
+# --- listing and results -------------------------------------------------------------------
+
+
+def _item(message_id: str, status: str, **extra: Any) -> dict[str, Any]:
+    item = {
+        "requestId": "RSMA-1",
+        "messageId": message_id,
+        "requestTime": "2025-11-25 10:16:59",
+        "contentType": "COMM",
+        "type": "SMS",
+        "countryCode": "82",
+        "from": "0212345678",
+        "to": "01012345678",
+        "status": status,
+    }
+    item.update(extra)
+    return item
+
+
+def test_results_for_request_pages_until_has_more_is_false() -> None:
+    page0 = {
+        "statusCode": "202",
+        "statusName": "success",
+        "messages": [
+            _item("m-1", "READY"),
+            # Result fields only count once COMPLETED, even if some value came back.
+            _item("m-2", "PROCESSING", statusCode="0", statusName="success"),
+        ],
+        "pageIndex": 0,
+        "pageSize": 1000,
+        "itemCount": 2,
+        "hasMore": True,
+    }
+    page1 = {
+        "statusCode": "202",
+        "statusName": "success",
+        "messages": [
+            _item(
+                "m-3",
+                "COMPLETED",
+                to="01098765432",
+                statusCode="3018",
+                statusName="fail",
+                statusMessage="caller ID spoofing prevention",
+                completeTime="2025-11-25 10:17:00",
+                telcoCode="SKT",
+            )
+        ],
+        "pageIndex": 1,
+        "pageSize": 1000,
+        "itemCount": 1,
+        "hasMore": False,
+    }
+    client, fake = make_client((200, page0), (200, page1))
+    results = list(client.results_for_request("RSMA-1"))
+
+    assert len(fake.calls) == 2
+    queries = [c.request.path_url.split("?", 1)[1] for c in fake.calls]
+    assert queries == [
+        "requestId=RSMA-1&pageSize=1000&pageIndex=0",
+        "requestId=RSMA-1&pageSize=1000&pageIndex=1",
+    ]
+    for call in fake.calls:
+        assert_signed(call, "GET")
+
+    assert [r.message_id for r in results] == ["m-1", "m-2", "m-3"]
+    ready, processing, done = results
+    assert ready.code is None and not ready.completed
+    assert ready.complete_time is None
+    assert processing.code is None and not processing.completed
+    assert processing.status == "PROCESSING"
+    assert done.completed
+    assert done.request_id == "RSMA-1"
+    assert done.to == "01098765432"
+    assert done.status == "COMPLETED"
+    assert done.code == "3018"
+    assert done.status_message == "caller ID spoofing prevention"
+    assert done.telco == "SKT"
+    assert done.complete_time == datetime(2025, 11, 25, 10, 17, 0, tzinfo=SEOUL)
+    assert done.complete_time is not None
+    assert done.complete_time.tzinfo is not None
+    assert done.complete_time.utcoffset() == timedelta(hours=9)
+    assert done.complete_time.astimezone(ZoneInfo("UTC")).hour == 1
+
+
+def test_completed_success_code_zero() -> None:
+    page = {"messages": [_item("m-1", "COMPLETED", statusCode="0")], "hasMore": False}
+    client, _ = make_client((200, page))
+    (result,) = client.results_for_request("RSMA-1")
+    assert result.code == "0"
+    assert result.completed
+
+
+def test_list_answering_404_with_empty_body_yields_nothing() -> None:
+    client, fake = make_client((404, b""))
+    assert list(client.results_for_request("RSMA-unknown")) == []
+    assert len(fake.calls) == 1
+
+
+def test_list_messages_with_a_time_window() -> None:
+    client, fake = make_client((200, {"messages": [], "hasMore": False}))
+    params = {"completeStartTime": "2025-11-25 10:00:00", "completeEndTime": "2025-11-25 11:00:00"}
+    list(client.list_messages(params))
+    assert fake.calls[0].request.path_url.endswith(
+        "?completeStartTime=2025-11-25+10%3A00%3A00"
+        "&completeEndTime=2025-11-25+11%3A00%3A00&pageIndex=0"
+    )
+    assert_signed(fake.calls[0], "GET")
+
+
+def test_result_for_message() -> None:
+    body = {
+        "statusCode": "200",
+        "statusName": "success",
+        "messages": [
+            _item(
+                "f574d3f0-aaaa",
+                "COMPLETED",
+                statusCode="0",
+                statusName="success",
+                statusMessage="success",
+                completeTime="2025-11-25 10:17:05",
+                telcoCode="KT",
+            )
+        ],
+    }
+    client, fake = make_client((200, body))
+    result = client.result_for_message("f574d3f0-aaaa")
+    assert fake.calls[0].request.path_url == f"{SERVICE_PATH}/messages/f574d3f0-aaaa"
+    assert_signed(fake.calls[0], "GET")
+    assert result is not None
+    assert result.message_id == "f574d3f0-aaaa"
+    assert result.code == "0"
+    assert result.telco == "KT"
+    assert result.complete_time == datetime(2025, 11, 25, 10, 17, 5, tzinfo=SEOUL)
+
+
+def test_result_for_unknown_message_is_none() -> None:
+    client, _ = make_client((404, b""))
+    assert client.result_for_message("nope") is None
+
+
+def test_result_for_message_with_no_messages_is_none() -> None:
+    client, _ = make_client((200, {"statusCode": "200", "statusName": "success", "messages": []}))
+    assert client.result_for_message("nope") is None
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _record_text(record: logging.LogRecord) -> str:
+    parts = [record.getMessage(), repr(record.args), repr(record.msg)]
+    if record.exc_info and record.exc_info[1] is not None:
+        parts.append(repr(record.exc_info[1]))
+    return " ".join(parts)
+
+
+def test_secret_never_reaches_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
+    urllib3_log = logging.getLogger("urllib3")
+    collect = _Collect()
+    urllib3_log.addHandler(collect)
+    old_level = urllib3_log.level
+    urllib3_log.setLevel(logging.DEBUG)
+    errors: list[BaseException] = []
+    try:
+        with caplog.at_level(logging.DEBUG):
+            client, fake = make_client(
+                ACCEPTED,
+                (401, {"error": {"errorCode": "200", "message": "Authentication Failed"}}),
+                requests.ReadTimeout("read timed out"),
+                (500, {"error": {"errorCode": "900", "message": "Unexpected Error"}}),
+            )
+            client.send(sms("01012345678"))
+            for _ in range(2):
+                with pytest.raises(ProviderError) as info:
+                    client.send(sms("01012345678"))
+                errors.append(info.value)
+            with pytest.raises(RetryLater) as info:
+                list(client.results_for_request("RSMA-1"))
+            errors.append(info.value)
+    finally:
+        urllib3_log.removeHandler(collect)
+        urllib3_log.setLevel(old_level)
+
+    assert [type(e) for e in errors] == [AuthFailed, TransportError, RetryLater]
+    assert any(r.name == "worker.providers.base" for r in caplog.records)  # logging did run
+    for record in [*caplog.records, *collect.records]:
+        assert SECRET_KEY not in _record_text(record)
+    for error in errors:
+        assert SECRET_KEY not in str(error)
+        assert SECRET_KEY not in repr(error)
+        assert SECRET_KEY not in repr(error.args)
+    # Nor does it go on the wire: only the access key and the signature do.
+    for call in fake.calls:
+        wire = f"{call.request.url} {dict(call.request.headers)} {call.request.body!r}"
+        assert SECRET_KEY not in wire
+        assert ACCESS_KEY in wire
+
+
+def test_client_does_not_expose_the_secret_in_its_repr() -> None:
+    client, _ = make_client()
+    assert SECRET_KEY not in repr(client)
+    assert SECRET_KEY not in repr(settings())
