@@ -36,9 +36,21 @@ def code_at(fraction: float) -> str:
     return CODE_WEIGHTS[0][0]
 
 
-def code_for(seed: int, number: str) -> str:
-    """The SENS result code a message to `number` ends with under `seed`."""
-    return code_at(unit(seed, number, "code"))
+# Codes a handset or network recovers from (catalogue class `retryable`): with
+# `recover_after` set, a number that drew one of these succeeds on a later attempt.
+TRANSIENT: frozenset[str] = frozenset({"2003", "2005", "2000", "1001"})
+
+
+def code_for(seed: int, number: str, attempt: int = 0, recover_after: int = 0) -> str:
+    """The SENS result code of the `attempt`-th message (0-based) to `number` under `seed`.
+
+    A transient first code turns into success ("0") from attempt `recover_after` on, when that
+    is positive ("transient, then success"); a permanent code never changes.
+    """
+    first = code_at(unit(seed, number, "code"))
+    if first in TRANSIENT and 0 < recover_after <= attempt:
+        return "0"
+    return first
 
 
 def complete_delay_for(seed: int, number: str, base_delay: float) -> float:

@@ -86,7 +86,7 @@ class SensApi:
         except SendError as exc:
             return bad_request(str(exc))
         s = self.faults.settings
-        profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate)
+        profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate, s.recover_after)
         accepted = self.store.accept(request, profile, self.clock())
         return Reply(
             202,

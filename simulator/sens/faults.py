@@ -8,6 +8,7 @@ from typing import Any
 from simulator.sens.replies import Reply, gateway_error
 
 RATE_FIELDS = ("rate_429", "rate_5xx", "slow_rate", "pending_rate")
+INTEGER_FIELDS = ("seed", "recover_after")
 
 SERVER_ERRORS: tuple[Reply, ...] = (
     gateway_error(503, "500", "Endpoint Error"),
@@ -28,6 +29,8 @@ class FaultSettings:
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
     pending_rate: float = 0.0
+    # Transient codes succeed from this (0-based) attempt on; 0 keeps them transient forever.
+    recover_after: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of /_sim/faults."""
@@ -37,9 +40,9 @@ class FaultSettings:
 def _coerce(name: str, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number")
-    if name == "seed":
-        if not isinstance(value, int):
-            raise ValueError("seed must be an integer")
+    if name in INTEGER_FIELDS:
+        if not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer")
         return value
     if value < 0 or (name in RATE_FIELDS and value > 1):
         raise ValueError(f"{name} must be {'in [0, 1]' if name in RATE_FIELDS else '>= 0'}")

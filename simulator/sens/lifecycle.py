@@ -33,4 +33,5 @@ def progress(request: AcceptedRequest, message: StoredMessage, now: float) -> Pr
     done_at = complete_at(request, message)
     if done_at is None or now < done_at:
         return Progress("PROCESSING")
-    return Progress("COMPLETED", done_at, outcomes.code_for(request.seed, message.to))
+    code = outcomes.code_for(request.seed, message.to, message.attempt, request.recover_after)
+    return Progress("COMPLETED", done_at, code)

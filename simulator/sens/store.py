@@ -43,6 +43,7 @@ class AcceptedRequest:
     complete_delay: float
     pending_rate: float
     messages: list[StoredMessage]
+    recover_after: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class OutcomeProfile:
     seed: int
     complete_delay: float
     pending_rate: float
+    recover_after: int = 0
 
 
 def new_request_id(accepted_at: float, sequence: int) -> str:
@@ -97,7 +99,7 @@ class Store:
                 new_request_id(accepted_at, next(self._sequence)), accepted_at, send.type,
                 send.content_type, send.country_code, send.sender, send.content, send.subject,
                 send.files, profile.seed, profile.complete_delay, profile.pending_rate,
-                self._messages(send),
+                self._messages(send), profile.recover_after,
             )  # fmt: skip
             self._requests.append(request)
             self._times.append(accepted_at)

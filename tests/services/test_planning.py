@@ -6,7 +6,9 @@ from sqlalchemy import Engine, func, select
 
 from tests.services.conftest import numbers
 from worker.db.models import Batch, Campaign, Recipient
+from worker.db.types import utcnow
 from worker.services.planning import CampaignNotFound, plan_campaign
+from worker.services.release import requeue_stale_campaigns
 
 HOUR = timedelta(hours=1)
 
@@ -91,3 +93,18 @@ def test_unknown_campaign(engine) -> None:
         assert "987654321" in str(exc)
     else:
         raise AssertionError("expected CampaignNotFound")
+
+
+def test_a_campaign_whose_plan_task_was_lost_is_planned_again(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(3, start=6000))
+    replanned: list[int] = []
+    assert requeue_stale_campaigns(engine, timedelta(minutes=2), replanned.extend) == 0
+    with engine.begin() as conn:  # as if the plan task went out three minutes ago and vanished
+        conn.execute(
+            Campaign.__table__.update()
+            .where(Campaign.id == campaign_id)
+            .values(queued_at=utcnow() - timedelta(minutes=3))
+        )
+    assert requeue_stale_campaigns(engine, timedelta(minutes=2), replanned.extend) == 1
+    assert requeue_stale_campaigns(engine, timedelta(minutes=2), replanned.extend) == 0
+    assert replanned == [campaign_id]

@@ -77,6 +77,7 @@ def test_faults_endpoint_shows_and_validates(sens):
         "slow_rate": 0.0,
         "slow_seconds": 0.0,
         "pending_rate": 0.0,
+        "recover_after": 0,
     }
     assert sens.faults(rate_429=0.25)["rate_429"] == 0.25
     bad = sens.control("POST", "/_sim/faults", {"rate_429": 2})

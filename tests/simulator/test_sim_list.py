@@ -133,3 +133,17 @@ def test_complete_window_returns_only_completed(sens, sms_body):
     assert [m["to"] for m in statuses] == ["01012340003"]
     past = {"completeStartTime": _t(-3 * HOUR), "completeEndTime": _t(-2 * HOUR)}
     assert sens.list(**past).json()["messages"] == []
+
+
+def test_a_transient_number_succeeds_when_sent_again_with_recover_after(sens, sms_body):
+    from simulator.outcomes import code_for
+
+    sens.faults(recover_after=1)
+    number = next(f"0104{i:07d}" for i in range(10_000) if code_for(42, f"0104{i:07d}") == "2003")
+    first = sens.send(sms_body(number)).json()["requestId"]
+    second = sens.send(sms_body(number)).json()["requestId"]
+    time.sleep(0.5)
+    codes = [
+        sens.list(requestId=rid).json()["messages"][0]["statusCode"] for rid in (first, second)
+    ]
+    assert codes == ["2003", "0"]

@@ -56,3 +56,18 @@ def test_telco_is_a_korean_operator():
 def test_mask_numbers():
     assert mask_numbers("to=01012345678&from=0212345678") == "to=010****5678&from=021****5678"
     assert mask_numbers("ncp:sms:kr:000000000000:x") == "ncp:sms:kr:000000000000:x"
+
+
+def test_transient_codes_recover_on_the_chosen_attempt_and_permanent_ones_never():
+    numbers = [f"0103{i:07d}" for i in range(3000)]
+    firsts = {n: code_for(42, n) for n in numbers}
+    transient = [n for n, code in firsts.items() if code in {"2003", "2005", "2000", "1001"}]
+    permanent = [n for n, code in firsts.items() if code in {"3001", "3003", "3012"}]
+    assert transient and permanent
+    for number in transient:
+        assert code_for(42, number, attempt=0, recover_after=1) == firsts[number]
+        assert code_for(42, number, attempt=1, recover_after=1) == "0"
+        assert code_for(42, number, attempt=1, recover_after=2) == firsts[number]
+        assert code_for(42, number, attempt=5, recover_after=0) == firsts[number]
+    for number in permanent:
+        assert code_for(42, number, attempt=3, recover_after=1) == firsts[number]
