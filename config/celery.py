@@ -24,12 +24,18 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Periodic entries; each expires after one interval so a backlog never piles up."""
     poll_every = settings.poll.beat_interval_seconds
     release_every = settings.send.release_interval_seconds
+    resend_every = settings.resend.beat_interval_seconds
     schedule = {
         "release-due-batches": {
             "task": names.TASK_RELEASE_DUE_BATCHES,
             "schedule": release_every,
             "options": {"queue": names.QUEUE_PLAN, "expires": release_every},
-        }
+        },
+        "resend-due": {
+            "task": names.TASK_RESEND_DUE,
+            "schedule": resend_every,
+            "options": {"queue": names.QUEUE_PLAN, "expires": resend_every},
+        },
     }
     for provider in PROVIDERS:
         schedule[f"poll-results-{provider}"] = {

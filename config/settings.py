@@ -10,13 +10,36 @@ DEFAULT_DB_PATH = Path("var") / "bulksms.db"
 
 
 class ProviderLimits(BaseModel):
-    """How one provider is fed: batch size and request rate."""
+    """How one provider is fed: batch size, shared rate limit, concurrency cap, slow-down.
+
+    Change any of them with BULKSMS_<PROVIDER>__LIMITS__<FIELD>, e.g.
+    BULKSMS_SENS__LIMITS__RATE_PER_SECOND=50 (docs/rate-limiting.md).
+    """
 
     # SENS accepts at most 100 `messages` per send request (seed 003, "Send message").
     batch_size: int = Field(default=100, ge=1, le=100)
     # SENS publishes no per-second limit (PROVIDERS.md): start low, raise on evidence.
+    # The ceiling of the effective rate, shared by every worker process (requests/s).
     rate_per_second: float = Field(default=10.0, gt=0)
+    # Requests that may go at once after an idle spell (GCRA burst).
     burst: int = Field(default=10, ge=1)
+    # Optional second limit in messages/s: a 100-recipient request spends 100 tokens.
+    messages_per_second: float | None = Field(default=None, gt=0)
+    message_burst: int = Field(default=100, ge=1)
+    # Key the limit by provider and sender number instead of by provider alone.
+    per_sender: bool = False
+    # Requests admitted and not yet answered (including their limiter wait); None: no cap.
+    max_in_flight: int | None = Field(default=8, ge=1)
+    # A slot of a worker that died frees itself after this; keep it above the call timeouts.
+    in_flight_lease_seconds: float = Field(default=60.0, gt=0)
+    # A longer wait re-queues the task with that countdown instead of sleeping in a worker.
+    max_wait_seconds: float = Field(default=5.0, ge=0)
+    # On HTTP 429 the effective rate is multiplied by this, not below min_rate ...
+    slow_down_factor: float = Field(default=0.5, gt=0, lt=1)
+    min_rate: float = Field(default=1.0, gt=0)
+    # ... and climbs back by recovery_step per recovery_interval_seconds without a 429.
+    recovery_step: float = Field(default=1.0, gt=0)
+    recovery_interval_seconds: float = Field(default=10.0, gt=0)
 
 
 class SensSettings(BaseModel):
@@ -53,6 +76,19 @@ class SendSettings(BaseModel):
     release_interval_seconds: float = Field(default=2.0, gt=0)
 
 
+class ResendSettings(BaseModel):
+    """Re-sending recipients whose result was a transient failure (handset off, busy)."""
+
+    # Waits before attempts 2, 3, …: 5 min, 30 min, 2 h; ±jitter spreads a big campaign.
+    backoff_seconds: list[float] = [300.0, 1800.0, 7200.0]
+    jitter: float = Field(default=0.2, ge=0, lt=1)
+    # Sends per recipient, the first included.
+    max_attempts: int = Field(default=3, ge=1)
+    # A campaign accepts no re-send due after its deadline (created + this, unless given).
+    default_deadline_hours: float = Field(default=24.0, gt=0)
+    beat_interval_seconds: float = Field(default=5.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything the producer, workers and beat read, from BULKSMS_* variables."""
 
@@ -66,6 +102,7 @@ class Settings(BaseSettings):
     sens: SensSettings = SensSettings()
     poll: PollSettings = PollSettings()
     send: SendSettings = SendSettings()
+    resend: ResendSettings = ResendSettings()
     log_level: str = "INFO"
 
 

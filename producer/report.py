@@ -1,13 +1,13 @@
 """A campaign's progress and final summary, read from the database."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
 
-from worker.db import campaigns
+from worker.db import attempts, campaigns
 from worker.db.types import utcnow
-from worker.domain.codes import lookup
+from worker.domain.codes import UNKNOWN_TITLE, lookup
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
 
@@ -35,6 +35,18 @@ class CampaignReport:
     by_code: list[CodeLine]
     created_at: datetime
     completed_at: datetime | None
+    resent: int = 0
+    delivered_by_attempt: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def failed_by_class(self) -> dict[str, int]:
+        """Failed recipients by why: permanent code, transient that ran out, unknown code, …"""
+        counts: dict[str, int] = {}
+        for line in self.by_code:
+            if line.status == "failed":
+                kind = "unknown code" if line.title == UNKNOWN_TITLE else line.outcome
+                counts[kind] = counts.get(kind, 0) + line.count
+        return counts
 
     @property
     def final(self) -> int:
@@ -65,6 +77,8 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
             raise UnknownCampaign(f"no campaign with id {campaign_id}")
         by_status = campaigns.status_counts(conn, campaign_id)
         codes = campaigns.code_counts(conn, campaign_id)
+        resent = campaigns.resent_count(conn, campaign_id)
+        by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
     lines = [
         CodeLine(status, outcome, code, lookup(campaign.provider, code).title, count)
         for status, outcome, code, count in codes
@@ -79,4 +93,6 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         by_code=lines,
         created_at=campaign.created_at,
         completed_at=campaign.completed_at,
+        resent=resent,
+        delivered_by_attempt=by_attempt,
     )

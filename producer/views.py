@@ -29,6 +29,14 @@ def print_report(console: Console, report: CampaignReport) -> None:
         f"{report.status}, {report.final}/{report.total} final, "
         f"elapsed {report.elapsed_seconds:.1f} s, {report.throughput:.0f} recipients/s"
     )
+    delivered = ", ".join(
+        f"attempt {attempt}: {count}"
+        for attempt, count in sorted(report.delivered_by_attempt.items())
+    )
+    failed = ", ".join(f"{kind}: {count}" for kind, count in sorted(report.failed_by_class.items()))
+    console.print(f"delivered by attempt: {delivered or 'none'}")
+    console.print(f"failed by class: {failed or 'none'}")
+    console.print(f"re-sent after a transient failure: {report.resent}")
     statuses = Table("status", "recipients", title="by status")
     for status, count in sorted(report.by_status.items(), key=lambda item: -item[1]):
         statuses.add_row(status, str(count))

@@ -55,6 +55,8 @@ def _fast_settings(sim_url: str) -> dict[str, str]:
         "BULKSMS_POLL__BEAT_INTERVAL_SECONDS": "1",
         "BULKSMS_SEND__RELEASE_INTERVAL_SECONDS": "1",
         "BULKSMS_SEND__RETRY_BACKOFF_SECONDS": "[1, 2]",
+        "BULKSMS_RESEND__BACKOFF_SECONDS": "[2]",
+        "BULKSMS_RESEND__BEAT_INTERVAL_SECONDS": "1",
     }
 
 
@@ -72,7 +74,14 @@ def running_stack(
         flower_port=flower_port,
         concurrency=2,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
-        sim_args=["--seed", str(SEED), "--complete-delay", str(COMPLETE_DELAY)],
+        sim_args=[
+            "--seed",
+            str(SEED),
+            "--complete-delay",
+            str(COMPLETE_DELAY),
+            "--recover-after",
+            "1",
+        ],
     )
     _purge(app_env["BULKSMS_BROKER_URL"])
     result = Stack(sim_url, f"http://127.0.0.1:{flower_port}", env, run_dir)

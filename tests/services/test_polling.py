@@ -6,7 +6,7 @@ from datetime import timedelta
 import requests
 from sqlalchemy import Engine, select
 
-from config.settings import PollSettings
+from config.settings import PollSettings, ResendSettings
 from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers
 from worker.db import recipients
@@ -23,8 +23,9 @@ def _send_all(engine: Engine, campaign_id: int, dispatcher) -> list[int]:
     return [batch_id for batch_id, _ in published]
 
 
-def _poller(engine: Engine, sens_client) -> Poller:
-    return Poller(engine, sens_client, PollSettings(first_delay_seconds=0, backoff_seconds=[0.0]))
+def _poller(engine: Engine, sens_client, max_attempts: int = 1) -> Poller:
+    poll = PollSettings(first_delay_seconds=0, backoff_seconds=[0.0])
+    return Poller(engine, sens_client, poll, ResendSettings(max_attempts=max_attempts))
 
 
 def test_results_make_every_recipient_final_with_the_simulators_code(
@@ -68,6 +69,7 @@ def test_applying_the_same_results_twice_changes_nothing(
             "b_message_id": r.message_id,
             "b_telco": r.telco,
             "b_done": r.complete_time,
+            "b_next": None,
         }
         for r in results
     ]
@@ -83,7 +85,8 @@ def test_messages_still_processing_stay_accepted_and_are_polled_again(
     requests.post(f"{simulator.base_url}/_sim/faults", json={"pending_rate": 1.0}, timeout=5)
     campaign_id = make_campaign(numbers(5, start=22_000))
     [batch_id] = _send_all(engine, campaign_id, dispatcher)
-    poller = Poller(engine, sens_client, PollSettings(first_delay_seconds=0, backoff_seconds=[60]))
+    poll = PollSettings(first_delay_seconds=0, backoff_seconds=[60])
+    poller = Poller(engine, sens_client, poll, ResendSettings())
     round_ = poller.poll_due()
     assert round_.results_applied == 0 and round_.completed_batches == 0
     with engine.connect() as conn:

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, insert, or_, select, update
 
-from worker.db.models import Batch, Recipient
+from worker.db.models import Batch, Campaign, Recipient
 from worker.domain.statuses import BatchStatus, RecipientStatus
 
 B = BatchStatus
@@ -82,9 +82,18 @@ def release_due(conn: Connection, now: datetime, regrace: timedelta, limit: int)
 
 
 def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> list[Any]:
-    """(id, request_id, campaign_id, poll_count) of accepted batches whose poll time came."""
+    """Accepted batches whose poll time came, with their attempt and campaign deadline."""
     query = (
-        select(Batch.id, Batch.request_id, Batch.campaign_id, Batch.poll_count)
+        select(
+            Batch.id,
+            Batch.request_id,
+            Batch.campaign_id,
+            Batch.poll_count,
+            Batch.attempt,
+            Campaign.created_at,
+            Campaign.deadline_at,
+        )
+        .join(Campaign, Campaign.id == Batch.campaign_id)
         .where(
             Batch.provider == provider,
             Batch.status == B.ACCEPTED.value,

@@ -111,3 +111,9 @@ def touch_stale_queued(conn: Connection, now: datetime, older_than: datetime) ->
         .returning(Campaign.id)
     )
     return list(result.scalars())
+
+
+def resent_count(conn: Connection, campaign_id: int) -> int:
+    """Recipients sent more than once (re-sent after a transient failure)."""
+    query = select(func.count()).where(Recipient.campaign_id == campaign_id, Recipient.attempts > 1)
+    return int(conn.execute(query).scalar_one())

@@ -1,4 +1,4 @@
-"""The tables: campaign, recipient, batch and suppression."""
+"""The tables: campaign, recipient, batch, delivery attempt and suppression."""
 
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,8 @@ class Campaign(SQLModel, table=True):
     total_recipients: int = 0
     created_at: datetime = _created()
     queued_at: datetime | None = _ts()
+    # No re-send is scheduled past this time.
+    deadline_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
 
 
@@ -75,6 +77,7 @@ class Recipient(SQLModel, table=True):
         UniqueConstraint("campaign_id", "phone", name="uq_recipient_campaign_phone"),
         Index("ix_recipient_campaign_status", "campaign_id", "status", "id"),
         Index("ix_recipient_batch", "batch_id", "status"),
+        Index("ix_recipient_retry_due", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(
@@ -94,6 +97,8 @@ class Recipient(SQLModel, table=True):
     result_outcome: str | None = Field(default=None, max_length=20)
     telco: str | None = Field(default=None, max_length=20)
     accepted_at: datetime | None = _ts()
+    # When a retry_wait recipient is due to be sent again.
+    next_attempt_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
 
 
@@ -105,3 +110,25 @@ class Suppression(SQLModel, table=True):
     reason: str = Field(max_length=200)
     source: str = Field(max_length=40)
     created_at: datetime = _created()
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One provider result for one recipient on one attempt: the history behind a report."""
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "phone", name="uq_attempt_batch_phone"),
+        Index("ix_attempt_campaign", "campaign_id", "attempt"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
+    )
+    campaign_id: int = Field(sa_column=Column(ForeignKey("campaign.id"), nullable=False))
+    batch_id: int = Field(sa_column=Column(ForeignKey("batch.id"), nullable=False))
+    phone: str = Field(max_length=20)
+    attempt: int
+    code: str = Field(max_length=20)
+    outcome: str = Field(max_length=20)
+    message_id: str | None = Field(default=None, max_length=100)
+    completed_at: datetime | None = _ts()

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from worker.db.models import Recipient, Suppression
+from worker.db.models import Campaign, Recipient, Suppression
 from worker.domain.statuses import RecipientStatus
 
 R = RecipientStatus
@@ -133,6 +133,7 @@ def apply_results(conn: Connection, batch_id: int, results: Sequence[dict[str, A
             message_id=bindparam("b_message_id"),
             telco=bindparam("b_telco"),
             completed_at=bindparam("b_done"),
+            next_attempt_at=bindparam("b_next"),
         )
     )
     return conn.execute(statement, list(results)).rowcount
@@ -150,3 +151,42 @@ def fail_ids(
         .values(status=R.FAILED.value, result_code=code, result_outcome="failed", completed_at=now)
     )
     return result.rowcount
+
+
+def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
+    """retry_wait recipients whose time came, grouped for batching.
+
+    Rows (id, campaign_id, provider, message_type, attempts), ordered so that one
+    (campaign, type, attempts) group is contiguous.
+    """
+    query = (
+        select(
+            Recipient.id,
+            Recipient.campaign_id,
+            Campaign.provider,
+            Recipient.message_type,
+            Recipient.attempts,
+        )
+        .join(Campaign, Campaign.id == Recipient.campaign_id)
+        .where(Recipient.status == R.RETRY_WAIT.value, Recipient.next_attempt_at <= now)
+        .order_by(Recipient.campaign_id, Recipient.message_type, Recipient.attempts, Recipient.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def assign_retries(conn: Connection, rows: Sequence[dict[str, int]]) -> int:
+    """retry_wait → batched for each {b_id, b_batch}, counting the new attempt."""
+    if not rows:
+        return 0
+    statement = (
+        update(Recipient)
+        .where(Recipient.id == bindparam("b_id"), Recipient.status == R.RETRY_WAIT.value)
+        .values(
+            status=R.BATCHED.value,
+            batch_id=bindparam("b_batch"),
+            attempts=Recipient.attempts + 1,
+            next_attempt_at=None,
+        )
+    )
+    return conn.execute(statement, list(rows)).rowcount

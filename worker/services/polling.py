@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config.settings import PollSettings
-from worker.db import batches, recipients
+from config.settings import PollSettings, ResendSettings
+from worker.db import attempts, batches, recipients, suppressions
 from worker.db.types import utcnow
-from worker.domain.codes import Outcome, lookup
+from worker.domain.codes import lookup
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult, ProviderClient
 from worker.providers.errors import ProviderError, SlowDown
+from worker.services import results as results_
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 
@@ -39,6 +40,7 @@ class Poller:
     engine: Engine
     client: ProviderClient
     settings: PollSettings
+    resend: ResendSettings
 
     def poll_due(self) -> PollRound:
         """One round over the batches whose next poll time has come."""
@@ -72,29 +74,37 @@ class Poller:
 
     def _apply(self, batch: Any, results: Sequence[MessageResult], round_: PollRound) -> None:
         now = utcnow()
-        rows = [_result_row(self.client.name, r) for r in results if r.completed]
+        ctx = self._context(batch)
+        done = [r for r in results if r.completed]
+        rows = [results_.recipient_row(r, ctx, self.resend, now) for r in done]
+        final = [row for row in rows if row["b_status"] != RecipientStatus.ACCEPTED.value]
         next_poll = now + delay(self.settings.backoff_seconds, batch.poll_count + 1)
         with self.engine.begin() as conn:
-            round_.results_applied += recipients.apply_results(conn, batch.id, rows)
+            round_.results_applied += recipients.apply_results(conn, batch.id, final)
+            attempts.record(
+                conn,
+                [
+                    results_.attempt_row(r, ctx, row["b_outcome"])
+                    for r, row in zip(done, rows, strict=True)
+                ],
+            )
+            suppressions.add_many(conn, self._suppressions(done, ctx, now))
             if batches.after_poll(conn, batch.id, now, next_poll):
                 round_.completed_batches += 1
             refresh(conn, batch.campaign_id, now)
         round_.batches += 1
         round_.campaigns.add(batch.campaign_id)
 
+    def _context(self, batch: Any) -> results_.BatchContext:
+        deadline = results_.deadline_of(
+            batch.created_at, batch.deadline_at, self.resend.default_deadline_hours
+        )
+        return results_.BatchContext(
+            self.client.name, batch.id, batch.campaign_id, batch.attempt, deadline
+        )
 
-def _result_row(provider: str, result: MessageResult) -> dict[str, Any]:
-    code = lookup(provider, result.code or "")
-    delivered = code.outcome is Outcome.DELIVERED
-    # Re-sending transient failures comes with the full catalogue; for now they are final.
-    status = RecipientStatus.DELIVERED if delivered else RecipientStatus.FAILED
-    done: datetime = result.complete_time or utcnow()
-    return {
-        "b_phone": result.to,
-        "b_status": status.value,
-        "b_code": code.code,
-        "b_outcome": code.outcome.value,
-        "b_message_id": result.message_id,
-        "b_telco": result.telco,
-        "b_done": done,
-    }
+    def _suppressions(
+        self, done: Sequence[MessageResult], ctx: results_.BatchContext, now: datetime
+    ) -> list[dict[str, Any]]:
+        gone = [r for r in done if lookup(ctx.provider, r.code or "").suppress]
+        return [results_.suppression_row(r, ctx, now) for r in gone]

@@ -3,10 +3,16 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
-from config.names import QUEUE_PLAN, TASK_PLAN_CAMPAIGN, TASK_RELEASE_DUE_BATCHES
+from config.names import (
+    QUEUE_PLAN,
+    TASK_PLAN_CAMPAIGN,
+    TASK_RELEASE_DUE_BATCHES,
+    TASK_RESEND_DUE,
+)
 from worker.services.planning import plan_campaign
 from worker.services.release import release_due_batches, requeue_stale_campaigns
-from worker.tasks import context
+from worker.services.resending import resend_due
+from worker.tasks import context, locks
 from worker.tasks.app import app
 from worker.tasks.publish import publish_batches
 
@@ -39,3 +45,20 @@ def release_due_batches_task() -> int:
 def _publish_plans(campaign_ids: Sequence[int]) -> None:
     for campaign_id in campaign_ids:
         plan_campaign_task.apply_async(args=(campaign_id,), queue=QUEUE_PLAN)
+
+
+# A re-send round that outlives this is assumed dead and its lock lapses.
+RESEND_LOCK_SECONDS = 300
+
+
+@app.task(name=TASK_RESEND_DUE)
+def resend_due_task() -> int:
+    """Beat: batch recipients whose re-send wait ended; one round at a time."""
+    with locks.held("resend", RESEND_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return 0
+        settings = context.settings()
+        regrace = timedelta(seconds=settings.send.republish_after_seconds)
+        return resend_due(
+            context.engine(), settings.sens.limits.batch_size, regrace, publish_batches
+        )

@@ -21,5 +21,5 @@ def poll_results_task(provider: str) -> int:
             log.info("poll provider=%s skipped: another poller runs", provider)
             return 0
         settings = context.settings()
-        poller = Poller(context.engine(), context.client(provider), settings.poll)
+        poller = Poller(context.engine(), context.client(provider), settings.poll, settings.resend)
         return poller.poll_due().results_applied

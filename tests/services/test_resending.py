@@ -1,0 +1,105 @@
+"""Transient failures are re-sent in new batches and recover; permanent ones never go again."""
+
+import time
+from datetime import timedelta
+
+import requests
+from sqlalchemy import Engine, select
+
+from config.settings import PollSettings, ResendSettings
+from simulator.outcomes import TRANSIENT, code_for
+from tests.services.conftest import SEED, numbers
+from worker.db import attempts, suppressions
+from worker.db.models import Batch, Campaign, Recipient
+from worker.services.planning import plan_campaign
+from worker.services.polling import Poller
+from worker.services.resending import resend_due
+
+HOUR = timedelta(hours=1)
+RESEND = ResendSettings(backoff_seconds=[0.0], jitter=0, max_attempts=3)
+
+
+def _send(dispatcher, published: list[tuple[int, str]]) -> None:
+    for batch_id, _ in published:
+        dispatcher.send_batch(batch_id)
+
+
+def _poll_until_quiet(poller: Poller) -> None:
+    time.sleep(0.4)  # results complete within 0.15 s of acceptance
+    poller.poll_due()
+
+
+def _rows(engine: Engine, campaign_id: int) -> dict[str, tuple[str, int, str]]:
+    query = select(Recipient.phone, Recipient.status, Recipient.attempts, Recipient.result_code)
+    with engine.connect() as conn:
+        rows = conn.execute(query.where(Recipient.campaign_id == campaign_id)).all()
+    return {phone: (status, tries, code) for phone, status, tries, code in rows}
+
+
+def test_transient_numbers_recover_on_attempt_2_and_the_rest_go_once(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    requests.post(f"{simulator.base_url}/_sim/faults", json={"recover_after": 1}, timeout=5)
+    phones = numbers(400, start=30_000)
+    firsts = {p: code_for(SEED, p) for p in phones}
+    transient = {p for p, c in firsts.items() if c in TRANSIENT}
+    assert transient
+    campaign_id = make_campaign(phones)
+    poller = Poller(engine, sens_client, PollSettings(first_delay_seconds=0), RESEND)
+    published: list[tuple[int, str]] = []
+    plan_campaign(engine, campaign_id, 100, HOUR, published.extend)
+    _send(dispatcher, published)
+    _poll_until_quiet(poller)
+    assert {s for p, (s, _, _) in _rows(engine, campaign_id).items() if p in transient} == {
+        "retry_wait"
+    }
+    again: list[tuple[int, str]] = []
+    assert resend_due(engine, 100, HOUR, again.extend) == len(transient)
+    assert resend_due(engine, 100, HOUR, again.extend) == 0  # nothing due twice
+    _send(dispatcher, again)
+    _poll_until_quiet(poller)
+    rows = _rows(engine, campaign_id)
+    for phone in phones:
+        if phone in transient:
+            assert rows[phone] == ("delivered", 2, "0"), phone
+        else:
+            expected = "delivered" if firsts[phone] == "0" else "failed"
+            assert rows[phone] == (expected, 1, firsts[phone]), phone
+    sent = requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()["sent_to"]
+    assert {p: sent[p] for p in phones} == {p: 2 if p in transient else 1 for p in phones}
+    with engine.connect() as conn:
+        second = conn.execute(
+            select(Batch.attempt, Batch.status).where(Batch.id.in_([b for b, _ in again]))
+        ).all()
+        history = attempts.for_campaign(conn, campaign_id)
+        by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
+        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
+        gone = suppressions.listed(conn, phones)
+    assert {row for row in second} == {(2, "completed")}
+    assert len(history) == len(phones) + len(transient)
+    assert by_attempt[2] == len(transient)
+    assert status == "completed"
+    assert gone == {p for p, c in firsts.items() if c == "3001"}
+
+
+def test_a_number_that_stays_transient_fails_after_the_last_attempt(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    phones = [p for p in numbers(3000, start=40_000) if code_for(SEED, p) == "2003"][:3]
+    campaign_id = make_campaign(phones)  # recover_after stays 0: transient forever
+    poller = Poller(
+        engine,
+        sens_client,
+        PollSettings(first_delay_seconds=0),
+        RESEND.model_copy(update={"max_attempts": 2}),
+    )
+    published: list[tuple[int, str]] = []
+    plan_campaign(engine, campaign_id, 100, HOUR, published.extend)
+    for _ in range(3):
+        _send(dispatcher, published)
+        _poll_until_quiet(poller)
+        published = []
+        resend_due(engine, 100, HOUR, published.extend)
+    assert set(_rows(engine, campaign_id).values()) == {("failed", 2, "2003")}
+    sent = requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()["sent_to"]
+    assert [sent[p] for p in phones] == [2, 2, 2]

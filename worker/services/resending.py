@@ -1,0 +1,68 @@
+"""Gather recipients whose re-send is due into new batches of their own attempt."""
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Engine
+
+from worker.db import batches, recipients
+from worker.db.types import utcnow
+from worker.services.publishing import Publish
+
+log = logging.getLogger(__name__)
+
+# Recipients gathered per round; the rest wait for the next beat tick.
+RESEND_CHUNK = 20_000
+
+
+def resend_due(engine: Engine, batch_size: int, regrace: timedelta, publish: Publish) -> int:
+    """Batch every due retry_wait recipient (per campaign, type and attempt); publish them."""
+    now = utcnow()
+    with engine.begin() as conn:
+        due = recipients.due_retries(conn, now, RESEND_CHUNK)
+        groups = list(_groups(due, batch_size))
+        if not groups:
+            return 0
+        batch_ids = batches.create_many(conn, [_batch_row(g, now, regrace) for g in groups])
+        moved = recipients.assign_retries(conn, _assignments(groups, batch_ids))
+    publish([(batch_id, group[1]) for batch_id, group in zip(batch_ids, groups, strict=True)])
+    log.info("re-send batches=%d recipients=%d", len(batch_ids), moved)
+    return moved
+
+
+Group = tuple[int, str, str, int, list[int]]  # campaign, provider, type, attempt, recipient ids
+
+
+def _groups(rows: Sequence[Any], size: int) -> Iterator[Group]:
+    def key(row: Any) -> tuple[int, str, str, int]:
+        return (row.campaign_id, row.provider, row.message_type, row.attempts + 1)
+
+    for (campaign_id, provider, message_type, attempt), members in groupby(rows, key):
+        ids = [row.id for row in members]
+        for start in range(0, len(ids), size):
+            yield campaign_id, provider, message_type, attempt, ids[start : start + size]
+
+
+def _batch_row(group: Group, now: datetime, regrace: timedelta) -> dict[str, Any]:
+    campaign_id, provider, message_type, attempt, ids = group
+    return {
+        "campaign_id": campaign_id,
+        "provider": provider,
+        "message_type": message_type,
+        "attempt": attempt,
+        "recipient_count": len(ids),
+        "status": "planned",
+        "created_at": now,
+        "next_attempt_at": now + regrace,
+    }
+
+
+def _assignments(groups: Sequence[Group], batch_ids: Sequence[int]) -> list[dict[str, int]]:
+    return [
+        {"b_id": recipient_id, "b_batch": batch_id}
+        for group, batch_id in zip(groups, batch_ids, strict=True)
+        for recipient_id in group[4]
+    ]

@@ -1,0 +1,96 @@
+"""Turn one provider result into the recipient's next state: final, or a re-send later."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from config.settings import ResendSettings
+from worker.domain.codes import Outcome, ResultCode, lookup
+from worker.domain.statuses import RecipientStatus
+from worker.providers.base import MessageResult
+
+R = RecipientStatus
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What the decision needs to know about the batch the result belongs to."""
+
+    provider: str
+    batch_id: int
+    campaign_id: int
+    attempt: int
+    deadline: datetime
+
+
+def deadline_of(created_at: datetime, deadline_at: datetime | None, hours: float) -> datetime:
+    """A campaign's deadline: its own, or creation time plus the default."""
+    return deadline_at or created_at + timedelta(hours=hours)
+
+
+def retry_due(settings: ResendSettings, attempt: int, now: datetime) -> datetime:
+    """When attempt `attempt` + 1 should go: the backoff ladder, ±jitter."""
+    ladder = settings.backoff_seconds
+    base = ladder[min(attempt, len(ladder)) - 1]
+    spread = base * settings.jitter
+    return now + timedelta(seconds=max(0.0, base + random.uniform(-spread, spread)))
+
+
+def next_state(
+    code: ResultCode, ctx: BatchContext, settings: ResendSettings, now: datetime
+) -> tuple[RecipientStatus, datetime | None]:
+    """The status a result moves its recipient to, and when a re-send is due."""
+    if code.outcome is Outcome.DELIVERED:
+        return R.DELIVERED, None
+    if code.outcome is Outcome.PENDING:
+        return R.ACCEPTED, None
+    if code.outcome is Outcome.RETRYABLE and ctx.attempt < settings.max_attempts:
+        due = retry_due(settings, ctx.attempt, now)
+        if due < ctx.deadline:
+            return R.RETRY_WAIT, due
+    # Permanent, unknown, out of attempts, or past the deadline: never re-sent.
+    return R.FAILED, None
+
+
+def recipient_row(
+    result: MessageResult, ctx: BatchContext, settings: ResendSettings, now: datetime
+) -> dict[str, Any]:
+    """The bound parameters of recipients.apply_results for one completed result."""
+    code = lookup(ctx.provider, result.code or "")
+    status, due = next_state(code, ctx, settings, now)
+    return {
+        "b_phone": result.to,
+        "b_status": status.value,
+        "b_code": code.code,
+        "b_outcome": code.outcome.value,
+        "b_message_id": result.message_id,
+        "b_telco": result.telco,
+        "b_done": None if status is R.RETRY_WAIT else (result.complete_time or now),
+        "b_next": due,
+    }
+
+
+def attempt_row(result: MessageResult, ctx: BatchContext, outcome: str) -> dict[str, Any]:
+    """The history row of one result."""
+    return {
+        "campaign_id": ctx.campaign_id,
+        "batch_id": ctx.batch_id,
+        "phone": result.to,
+        "attempt": ctx.attempt,
+        "code": result.code or "",
+        "outcome": outcome,
+        "message_id": result.message_id,
+        "completed_at": result.complete_time,
+    }
+
+
+def suppression_row(result: MessageResult, ctx: BatchContext, now: datetime) -> dict[str, Any]:
+    """The suppression entry of a result whose code says the number is gone for good."""
+    code = lookup(ctx.provider, result.code or "")
+    return {
+        "phone": result.to,
+        "reason": f"{code.code} {code.title}"[:200],
+        "source": f"{ctx.provider} result"[:40],
+        "created_at": now,
+    }
