@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from config.settings import get_settings
 from producer import views
 from producer.campaigns import SpecError, create_campaign
+from producer.codes_cli import codes_app
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
@@ -25,6 +26,7 @@ campaign_app = typer.Typer(help="Create and follow campaigns.", no_args_is_help=
 db_app = typer.Typer(help="Prepare the database.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
+app.add_typer(codes_app, name="codes")
 console = Console()
 
 

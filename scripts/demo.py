@@ -2,7 +2,9 @@
 
 It prepares a fresh SQLite database (the embedded default), starts the simulator, a worker and
 beat, creates the campaign through the same code as `bulksms campaign create`, shows progress
-until every recipient is final, prints the summary, and stops what it started.
+until every recipient is final, prints the summary, and stops what it started. The simulator
+lets numbers that failed for a transient reason succeed when sent again, so the summary shows
+re-sends recovering.
 """
 
 import csv
@@ -44,6 +46,9 @@ def demo_env() -> dict[str, str]:
         "BULKSMS_POLL__FIRST_DELAY_SECONDS": "3",
         "BULKSMS_POLL__BACKOFF_SECONDS": "[2, 5, 10]",
         "BULKSMS_SENS__LIMITS__RATE_PER_SECOND": "20",
+        # Re-send transient failures after seconds, not the production minutes.
+        "BULKSMS_RESEND__BACKOFF_SECONDS": "[4, 8]",
+        "BULKSMS_RESEND__BEAT_INTERVAL_SECONDS": "1",
     }
 
 
@@ -83,7 +88,8 @@ def main() -> int:
     run_dir = VAR / "run"
     env = stack.stack_env(demo_env())
     table = stack.services(
-        beat_schedule=str(run_dir / "celerybeat-schedule"), sim_args=["--complete-delay", "2"]
+        beat_schedule=str(run_dir / "celerybeat-schedule"),
+        sim_args=["--complete-delay", "2", "--recover-after", "1"],
     )
     processes = []
     try:

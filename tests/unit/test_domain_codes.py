@@ -6,7 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from worker.domain.codes import UNKNOWN_TITLE, Outcome, catalogue, lookup
+from worker.domain.codes import (
+    LOOKUP_ORDER,
+    PROVIDERS,
+    UNKNOWN_TITLE,
+    CatalogueError,
+    Outcome,
+    catalogue,
+    catalogue_rows,
+    families,
+    lookup,
+    matches,
+    parse_rows,
+)
 
 SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
 SEED_003 = "003_1f2653b1531ec890.txt"  # SENS SMS API v2, "Error Code" section
@@ -208,3 +220,122 @@ def test_internal_codes_are_failed_without_a_warning(
     assert row.family == "internal"
     assert row.title == title
     assert caplog.records == []
+
+
+# The loader across providers: families, the default lookup order, exact family lookups.
+
+HEADER = "provider,family,code,title,description,outcome,suppress,charged,reason\n"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_families_are_the_lookup_order_and_all_hold_rows(provider: str) -> None:
+    assert families(provider) == LOOKUP_ORDER[provider]
+    assert {row.family for row in catalogue_rows(provider)} == set(families(provider))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_catalogue_rows_are_unique_per_family_and_code(provider: str) -> None:
+    keys = [(row.family, row.code) for row in catalogue_rows(provider)]
+    assert len(keys) == len(set(keys))
+    assert all(row.provider == provider for row in catalogue_rows(provider))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_catalogue_view_takes_the_first_family_in_lookup_order(provider: str) -> None:
+    view = catalogue(provider)
+    assert set(view) == {row.code for row in catalogue_rows(provider)}
+    for code, row in view.items():
+        assert row.code == code
+        assert row == matches(provider, code)[0]
+        assert row == lookup(provider, code)
+
+
+@pytest.mark.parametrize(
+    ("provider", "code", "family"),
+    [
+        ("nhn", "0", "dlr_error"),  # API result 0 (request accepted) comes later
+        ("nhn", "4", "dlr_error"),  # not API "Parameter validation failed"
+        ("nhn", "1000", "reception"),  # not DLR error 1000 "ETC Error"
+        ("nhn", "-9999", "api"),
+        ("nhn", "MTR2", "mtr"),
+        ("apiplex", "6", "result"),  # not service error 6 EC_ABSENT_SUBSCRIBER_SM
+        ("apiplex", "1", "service_error"),  # no result code 1: not status group 1 PENDING
+        ("apiplex", "2048", "service_error"),
+    ],
+)
+def test_default_family_order(provider: str, code: str, family: str) -> None:
+    assert lookup(provider, code).family == family
+
+
+@pytest.mark.parametrize(
+    ("provider", "code", "found"),
+    [
+        ("nhn", "0", ["dlr_error", "api"]),
+        ("nhn", "1000", ["reception", "dlr_error"]),
+        ("apiplex", "5", ["result", "service_error", "status_group"]),
+        ("apiplex", "0", ["service_error", "service_error_group"]),
+        ("sens", "3001", ["report"]),
+        ("sens", "nope", []),
+    ],
+)
+def test_matches_lists_every_family_with_the_code(provider: str, code: str, found: list) -> None:
+    assert [row.family for row in matches(provider, code)] == found
+
+
+def test_lookup_with_a_family_is_exact() -> None:
+    assert lookup("nhn", "0", family="api").outcome is Outcome.PENDING
+    assert lookup("nhn", "0", family="dlr_error").outcome is Outcome.DELIVERED
+    assert lookup("apiplex", "1", family="service_error").suppress is True
+    assert lookup("apiplex", "1", family="status_group").outcome is Outcome.PENDING
+
+
+def test_lookup_in_a_family_without_the_code_is_unknown(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="worker.domain.codes"):
+        row = lookup("nhn", "1000", family="api")
+    assert (row.family, row.outcome, row.suppress) == ("unknown", Outcome.FAILED, False)
+    message = caplog.records[0].getMessage()
+    assert "provider=nhn" in message and "code=1000" in message and "family=api" in message
+
+
+@pytest.mark.parametrize("provider", ["nhn", "apiplex"])
+def test_unknown_codes_of_other_providers_are_failed(provider: str) -> None:
+    row = lookup(provider, "X-not-a-code")
+    assert (row.provider, row.family, row.outcome) == (provider, "unknown", Outcome.FAILED)
+
+
+def test_internal_codes_work_for_every_provider_and_family() -> None:
+    assert lookup("nhn", "HTTP500").family == "internal"
+    assert lookup("apiplex", "RENDER", family="result").family == "internal"
+
+
+def test_unknown_family_raises() -> None:
+    with pytest.raises(CatalogueError, match="no code family"):
+        lookup("nhn", "0", family="dlr")
+
+
+def test_unknown_provider_raises() -> None:
+    with pytest.raises(CatalogueError, match="unknown provider"):
+        catalogue_rows("acme")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("nhn,api,0,t,d,maybe,no,,\n", "bad catalogue row"),
+        ("nhn,api,0,t,d,failed,perhaps,,\n", "bad catalogue row"),
+        ("nhn,api,0,t,d,failed,no,Y,\n", "bad catalogue row"),
+        ("nhn,bogus,0,t,d,failed,no,,\n", "misfiled"),
+        ("sens,api,0,t,d,failed,no,,\n", "misfiled"),
+        ("nhn,api,0,t,d,failed,no,,\nnhn,api,0,t,d,failed,no,,\n", "appears twice"),
+    ],
+)
+def test_parse_rows_rejects_bad_rows(body: str, error: str) -> None:
+    with pytest.raises(CatalogueError, match=error):
+        parse_rows("nhn", HEADER + body)
+
+
+def test_parse_rows_accepts_the_same_code_in_two_families() -> None:
+    rows = parse_rows(
+        "nhn", HEADER + "nhn,api,0,a,,pending,no,,\nnhn,dlr_error,0,b,,delivered,no,,\n"
+    )
+    assert [(row.family, row.charged) for row in rows] == [("api", None), ("dlr_error", None)]

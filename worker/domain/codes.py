@@ -36,27 +36,107 @@ class ResultCode:
 
 UNKNOWN_TITLE = "Unknown code"
 
+# Every family of each provider, in the order `lookup` tries them when no family is given.
+# Codes collide across families (NHN API `0` and DLR error `0`, reception `1000` and DLR
+# error `1000`; API PLEX result `5` and service error `5`), so the most specific
+# per-recipient table comes first and group or request-level tables last.
+LOOKUP_ORDER: dict[str, tuple[str, ...]] = {
+    # Seeds 003/004: carrier report, relay gateway response, EMMA (no codes collide).
+    "sens": ("report", "response", "emma"),
+    # Seed 002: reception results and DLRs are per recipient; API result codes answer a
+    # request; MTR codes are query summaries.
+    "nhn": ("reception", "dlr_status", "dlr_error", "api", "mtr"),
+    # Seeds 000/001: the result code is the per-message outcome; the service error refines
+    # it; the two group tables only summarise.
+    "apiplex": ("result", "service_error", "status_group", "service_error_group"),
+}
+PROVIDERS: tuple[str, ...] = tuple(LOOKUP_ORDER)
+
+_YES_NO = {"yes": True, "no": False}
+_CHARGED = {"yes": True, "no": False, "": None}
+
+
+class CatalogueError(ValueError):
+    """A catalogue CSV row breaks the format, or a caller named an unknown provider or family."""
+
 
 def _row(raw: dict[str, str]) -> ResultCode:
-    charged = {"yes": True, "no": False}.get(raw["charged"])
-    return ResultCode(
-        provider=raw["provider"],
-        family=raw["family"],
-        code=raw["code"],
-        title=raw["title"],
-        description=raw["description"],
-        outcome=Outcome(raw["outcome"]),
-        suppress=raw["suppress"] == "yes",
-        charged=charged,
-        reason=raw["reason"],
-    )
+    try:
+        return ResultCode(
+            provider=raw["provider"],
+            family=raw["family"],
+            code=raw["code"],
+            title=raw["title"],
+            description=raw["description"],
+            outcome=Outcome(raw["outcome"]),
+            suppress=_YES_NO[raw["suppress"]],
+            charged=_CHARGED[raw["charged"]],
+            reason=raw["reason"],
+        )
+    except (KeyError, ValueError) as exc:
+        raise CatalogueError(f"bad catalogue row {raw}: {exc!r}") from exc
+
+
+def _check(provider: str, rows: tuple[ResultCode, ...]) -> None:
+    # Reviewed data: a typo in a family or a repeated (family, code) must fail loudly.
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        if row.provider != provider or row.family not in LOOKUP_ORDER[provider]:
+            raise CatalogueError(f"{provider}.csv: row {row.family}/{row.code} is misfiled")
+        if (row.family, row.code) in seen:
+            raise CatalogueError(f"{provider}.csv: {row.family}/{row.code} appears twice")
+        seen.add((row.family, row.code))
+
+
+def parse_rows(provider: str, text: str) -> tuple[ResultCode, ...]:
+    """The rows of one catalogue CSV text, checked; raises CatalogueError on a bad row."""
+    if provider not in LOOKUP_ORDER:
+        raise CatalogueError(f"unknown provider {provider!r}; known: {', '.join(PROVIDERS)}")
+    rows = tuple(map(_row, csv.DictReader(text.splitlines())))
+    _check(provider, rows)
+    return rows
+
+
+@cache
+def _rows(provider: str) -> tuple[ResultCode, ...]:
+    if provider not in LOOKUP_ORDER:
+        raise CatalogueError(f"unknown provider {provider!r}; known: {', '.join(PROVIDERS)}")
+    text = resources.files("worker.domain").joinpath("data", f"{provider}.csv").read_text("utf-8")
+    return parse_rows(provider, text)
+
+
+def catalogue_rows(provider: str) -> list[ResultCode]:
+    """Every row of `provider`'s catalogue (`data/<provider>.csv`), in file order."""
+    return list(_rows(provider))
+
+
+def families(provider: str) -> tuple[str, ...]:
+    """The code families of `provider`, in default lookup order."""
+    _rows(provider)
+    return LOOKUP_ORDER[provider]
+
+
+@cache
+def _by_family(provider: str) -> dict[str, dict[str, ResultCode]]:
+    tables: dict[str, dict[str, ResultCode]] = {family: {} for family in families(provider)}
+    for row in _rows(provider):
+        tables[row.family][row.code] = row
+    return tables
 
 
 @cache
 def catalogue(provider: str) -> dict[str, ResultCode]:
-    """Every known code of `provider`, keyed by code, read from `data/<provider>.csv`."""
-    text = resources.files("worker.domain").joinpath("data", f"{provider}.csv").read_text("utf-8")
-    return {row.code: row for row in map(_row, csv.DictReader(text.splitlines()))}
+    """code → row of `provider`; where families share a code, the first in lookup order wins."""
+    view: dict[str, ResultCode] = {}
+    for family in reversed(families(provider)):
+        view.update(_by_family(provider)[family])
+    return view
+
+
+def matches(provider: str, code: str) -> list[ResultCode]:
+    """Every row of `provider` with this code, one per family, in lookup order."""
+    tables = _by_family(provider)
+    return [tables[f][code] for f in families(provider) if code in tables[f]]
 
 
 # Codes this system records itself, when no provider result exists for a recipient.
@@ -76,11 +156,23 @@ def _internal(provider: str, code: str) -> ResultCode | None:
     return ResultCode(provider, "internal", code, title, "", Outcome.FAILED, False, None, "")
 
 
-def lookup(provider: str, code: str) -> ResultCode:
-    """The catalogue row for `code`; an unknown code is logged and classed `failed`."""
-    known = catalogue(provider).get(code) or _internal(provider, code)
+def _find(provider: str, code: str, family: str | None) -> ResultCode | None:
+    if family is None:
+        return catalogue(provider).get(code)
+    if family not in families(provider):
+        raise CatalogueError(f"{provider} has no code family {family!r}")
+    return _by_family(provider)[family].get(code)
+
+
+def lookup(provider: str, code: str, family: str | None = None) -> ResultCode:
+    """The row for `code`: in `family` exactly, or else the first family in LOOKUP_ORDER.
+
+    Our own codes (RENDER, ERROR, HTTP<status>) come back as family `internal`. An unknown
+    code is logged and classed `failed`. An unknown provider or family raises CatalogueError.
+    """
+    known = _find(provider, code, family) or _internal(provider, code)
     if known is not None:
         return known
     # Never re-send on a code nobody has reviewed: it could fail forever.
-    log.warning("unknown result code provider=%s code=%s", provider, code)
+    log.warning("unknown result code provider=%s code=%s family=%s", provider, code, family)
     return ResultCode(provider, "unknown", code, UNKNOWN_TITLE, "", Outcome.FAILED, False, None, "")
