@@ -15,7 +15,7 @@ def _route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **
     """Send tasks go to their provider's queue; the rest by role."""
     if name == names.TASK_SEND_BATCH:
         return {"queue": options.get("queue") or names.send_queue(names.PROVIDER_SENS)}
-    if name in (names.TASK_POLL_RESULTS,):
+    if name in (names.TASK_POLL_RESULTS, names.TASK_SYNC_OPT_OUTS):
         return {"queue": names.QUEUE_POLL}
     return {"queue": names.QUEUE_PLAN}
 
@@ -38,6 +38,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         },
     }
     for provider in PROVIDERS:
+        schedule[f"sync-opt-outs-{provider}"] = {
+            "task": names.TASK_SYNC_OPT_OUTS,
+            "schedule": settings.opt_out_sync_seconds,
+            "args": (provider,),
+            "options": {"queue": names.QUEUE_POLL, "expires": settings.opt_out_sync_seconds},
+        }
         schedule[f"poll-results-{provider}"] = {
             "task": names.TASK_POLL_RESULTS,
             "schedule": poll_every,

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     poll: PollSettings = PollSettings()
     send: SendSettings = SendSettings()
     resend: ResendSettings = ResendSettings()
+    # How often the providers' 080 opt-out lists are copied into the suppression table.
+    opt_out_sync_seconds: float = Field(default=3600.0, gt=0)
     log_level: str = "INFO"
 
 

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--complete-delay", type=float, default=fault.complete_delay)
     for name in ("rate-429", "rate-5xx", "slow-rate", "slow-seconds", "pending-rate"):
         parser.add_argument(f"--{name}", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=0.0, help="Sends/s; 0: no limit.")
+    parser.add_argument("--rate-burst", type=float, default=0.0, help="Burst of --rate-limit.")
     parser.add_argument(
         "--recover-after",
         type=int,
@@ -38,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the parsed flags describe; ValueError names an out-of-range fault flag."""
     names = ("seed", "complete_delay", "rate_429", "rate_5xx", "slow_rate", "slow_seconds")
-    changes = {name: getattr(args, name) for name in (*names, "pending_rate", "recover_after")}
+    extra = ("pending_rate", "recover_after", "rate_limit", "rate_burst")
+    changes = {name: getattr(args, name) for name in (*names, *extra)}
     faults = updated(FaultSettings(), changes)
     return SimConfig(
         args.host, args.port, args.service_id, args.access_key, args.secret_key, faults

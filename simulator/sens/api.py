@@ -11,7 +11,9 @@ from simulator.sens.lifecycle import progress
 from simulator.sens.listing import candidates, matching, page
 from simulator.sens.replies import Reply, auth_failed, bad_request, empty_not_found, not_found
 from simulator.sens.store import OutcomeProfile, Store
+from simulator.sens.throttle import RATE_LIMITED, Throttle
 from simulator.sens.times import format_accept_time
+from simulator.sens.unsubscribes import Unsubscribes, list_reply, numbers_in
 from simulator.sens.validation import SendError, parse_send
 from simulator.sens.views import detail_item
 from simulator.sens.windows import QueryError, parse_list_query
@@ -51,6 +53,8 @@ class SensApi:
     ) -> None:
         self.service_id, self.access_key, self.secret_key = identity
         self.store, self.faults, self.clock = store, faults, clock
+        self.throttle = Throttle()
+        self.unsubscribes = Unsubscribes()
 
     def handle(self, method: str, raw_uri: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """Authenticate (against the exact raw URI), apply faults, then route."""
@@ -64,10 +68,20 @@ class SensApi:
             return auth_failed(str(exc))
         if route.service_id != self.service_id:
             return not_found()
+        if method == "POST" and route.resource == ("messages",) and not self._admitted():
+            return RATE_LIMITED
         fault = self.faults.draw()
         if fault.delay:
             time.sleep(fault.delay)
         return fault.reply or self._route(method, route, body)
+
+    def _admitted(self) -> bool:
+        """The simulator's own send limit (rate_limit/rate_burst); a refusal is counted."""
+        s = self.faults.settings
+        if self.throttle.admit(self.clock(), s.rate_limit, s.rate_burst):
+            return True
+        self.store.counters.record_rate_limited()
+        return False
 
     def _route(self, method: str, route: Route, body: bytes) -> Reply:
         match (method, route.resource):
@@ -77,7 +91,22 @@ class SensApi:
                 return self.list(route.params)
             case ("GET", ("messages", message_id)):
                 return self.get(message_id)
+            case ("GET", ("unsubscribes",)):
+                return list_reply(self.unsubscribes, route.params)
+            case ("POST" | "DELETE", ("unsubscribes",)):
+                return self.change_unsubscribes(method, body)
         return not_found()
+
+    def change_unsubscribes(self, method: str, body: bytes) -> Reply:
+        """POST registers numbers (manually, type M); DELETE removes them (204)."""
+        try:
+            numbers = numbers_in(body)
+        except ValueError as exc:
+            return bad_request(str(exc))
+        if method == "DELETE":
+            self.unsubscribes.remove(numbers)
+            return Reply(204, None)
+        return Reply(200, self.unsubscribes.register(numbers, "M", self.clock()))
 
     def send(self, body: bytes) -> Reply:
         """POST .../messages: validate, accept, answer 202."""

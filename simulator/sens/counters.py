@@ -2,10 +2,12 @@
 
 import hashlib
 import threading
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 MAX_DUPLICATES_SHOWN = 100
+# Enough for 10 minutes at over 300 requests/s; tests measure rates and slices from these.
+MAX_ACCEPTED_TIMES = 200_000
 
 
 def _digest(content: str) -> bytes:
@@ -30,11 +32,20 @@ class Counters:
             self._sent_to: Counter[str] = Counter()
             self._responses: Counter[str] = Counter()
             self._window_rejections = 0
+            self._rate_limited = 0
+            self._accepted_times: deque[float] = deque(maxlen=MAX_ACCEPTED_TIMES)
 
-    def record_request(self) -> None:
-        """One send request accepted."""
+    def record_request(self, at: float | None = None) -> None:
+        """One send request accepted (at epoch seconds `at`, kept for /_sim/stats)."""
         with self._lock:
             self._requests += 1
+            if at is not None:
+                self._accepted_times.append(at)
+
+    def record_rate_limited(self) -> None:
+        """One send refused by the simulator's own rate limit."""
+        with self._lock:
+            self._rate_limited += 1
 
     def record_message(self, sender: str, to: str, content: str) -> int:
         """One accepted message; returns how many were accepted for `to` before it."""
@@ -76,5 +87,7 @@ class Counters:
                 "duplicates": self._duplicate_rows(),
                 "responses": dict(self._responses),
                 "window_rejections": self._window_rejections,
+                "rate_limited": self._rate_limited,
+                "accepted_times": [round(t, 4) for t in self._accepted_times],
                 "sent_to": dict(self._sent_to),
             }

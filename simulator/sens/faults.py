@@ -8,6 +8,7 @@ from typing import Any
 from simulator.sens.replies import Reply, gateway_error
 
 RATE_FIELDS = ("rate_429", "rate_5xx", "slow_rate", "pending_rate")
+LIMIT_FIELDS = ("rate_limit", "rate_burst")  # None turns them off, like 0
 INTEGER_FIELDS = ("seed", "recover_after")
 
 SERVER_ERRORS: tuple[Reply, ...] = (
@@ -31,6 +32,9 @@ class FaultSettings:
     pending_rate: float = 0.0
     # Transient codes succeed from this (0-based) attempt on; 0 keeps them transient forever.
     recover_after: int = 0
+    # The simulator's own limit on sends per second, with a burst (throttle.py); 0: off.
+    rate_limit: float = 0.0
+    rate_burst: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of /_sim/faults."""
@@ -38,6 +42,8 @@ class FaultSettings:
 
 
 def _coerce(name: str, value: Any) -> int | float:
+    if value is None and name in LIMIT_FIELDS:
+        return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number")
     if name in INTEGER_FIELDS:

@@ -9,7 +9,7 @@ class Reply:
     """One HTTP answer; a None body is sent as an empty body."""
 
     status: int
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | list[Any] | None = None
 
 
 def gateway_error(status: int, code: str, message: str, details: str | None = None) -> Reply:

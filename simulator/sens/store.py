@@ -107,7 +107,7 @@ class Store:
             for message in request.messages:
                 self._by_message[message.message_id] = (request, message)
             self.max_delay = max(self.max_delay, profile.complete_delay)
-        self.counters.record_request()
+        self.counters.record_request(accepted_at)
         return request
 
     def request(self, request_id: str) -> AcceptedRequest | None:

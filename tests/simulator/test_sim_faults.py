@@ -78,6 +78,8 @@ def test_faults_endpoint_shows_and_validates(sens):
         "slow_seconds": 0.0,
         "pending_rate": 0.0,
         "recover_after": 0,
+        "rate_limit": 0.0,
+        "rate_burst": 0.0,
     }
     assert sens.faults(rate_429=0.25)["rate_429"] == 0.25
     bad = sens.control("POST", "/_sim/faults", {"rate_429": 2})
@@ -99,6 +101,8 @@ def test_health_and_reset(sens, sms_body):
         "duplicates": [],
         "responses": {},
         "window_rejections": 0,
+        "rate_limited": 0,
+        "accepted_times": [],
         "sent_to": {},
     }
     assert sens.list(requestId=request_id).status_code == 404

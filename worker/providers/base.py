@@ -96,3 +96,7 @@ class ProviderClient(ABC):
     @abstractmethod
     def result_for_message(self, message_id: str) -> MessageResult | None:
         """One message's result, or None when the provider does not know it."""
+
+    def opted_out_numbers(self) -> Iterator[str]:
+        """Numbers that opted out at the provider (080 call blocks); none by default."""
+        return iter(())

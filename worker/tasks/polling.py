@@ -2,7 +2,8 @@
 
 import logging
 
-from config.names import TASK_POLL_RESULTS
+from config.names import TASK_POLL_RESULTS, TASK_SYNC_OPT_OUTS
+from worker.services.optouts import sync_opt_outs
 from worker.services.polling import Poller
 from worker.tasks import context, locks
 from worker.tasks.app import app
@@ -23,3 +24,9 @@ def poll_results_task(provider: str) -> int:
         settings = context.settings()
         poller = Poller(context.engine(), context.client(provider), settings.poll, settings.resend)
         return poller.poll_due().results_applied
+
+
+@app.task(name=TASK_SYNC_OPT_OUTS)
+def sync_opt_outs_task(provider: str) -> int:
+    """Beat: copy the provider's 080 opt-outs into the suppression table."""
+    return sync_opt_outs(context.engine(), context.client(provider))

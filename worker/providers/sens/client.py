@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # Seed 003, list delivery requests: pageSize max 1000 when asking by requestId.
 REQUEST_ID_PAGE_SIZE = 1000
+# Seed 003, 080 call block numbers: pageSize at most 100.
+UNSUBSCRIBE_PAGE_SIZE = 100
 
 
 class SensClient(ProviderClient):
@@ -71,7 +73,24 @@ class SensClient(ProviderClient):
         # Seed 003's single-message answer carries no messageId: we know which one we asked.
         return payloads.message_result({"messageId": message_id, **items[0]})
 
+    def opted_out_numbers(self) -> Iterator[str]:
+        """The 080 call-block list, page by page (seed 003: GET /unsubscribes, ≤100 a page)."""
+        page = 0
+        while True:
+            params = {"pageSize": UNSUBSCRIBE_PAGE_SIZE, "pageIndex": page}
+            entries = self._call_list("/unsubscribes", params)
+            yield from (str(e["clientTelNo"]) for e in entries if e.get("clientTelNo"))
+            if len(entries) < UNSUBSCRIBE_PAGE_SIZE:
+                return
+            page += 1
+
+    def _call_list(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """A GET whose answer is a bare JSON list (the 080 endpoints)."""
+        body = self._call("GET", path, params=params, expect_list=True)
+        return body if isinstance(body, list) else []
+
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        expect_list = kwargs.pop("expect_list", False)
         prepared = self._session.prepare_request(
             requests.Request(method, self._base + path, **kwargs)
         )
@@ -82,7 +101,7 @@ class SensClient(ProviderClient):
             return {}
         if response.status_code >= 300:
             raise error_for(response)
-        return _json_body(response)
+        return _json_body(response, expect_list)
 
     def _sign(self, prepared: requests.PreparedRequest) -> None:
         timestamp = str(int(self._clock() * 1000))
@@ -119,15 +138,15 @@ class SensClient(ProviderClient):
             ) from None
 
 
-def _json_body(response: requests.Response) -> dict[str, Any]:
-    """The JSON object of a success answer; an unreadable one may still mean "accepted"."""
+def _json_body(response: requests.Response, expect_list: bool = False) -> Any:
+    """The JSON of a success answer; an unreadable one may still mean "accepted"."""
     if not response.content:
         return {}
     try:
         body = response.json()
     except ValueError:
         body = None
-    if not isinstance(body, dict):
+    if not isinstance(body, list if expect_list else dict):
         raise TransportError(
             f"SENS answered HTTP {response.status_code} with an unreadable body",
             provider=PROVIDER,

@@ -1,0 +1,52 @@
+"""080 opt-outs at the provider become suppressions, and new campaigns skip those numbers."""
+
+import time
+
+import requests
+from sqlalchemy import select
+
+from tests.services.conftest import numbers
+from worker.db import suppressions
+from worker.db.models import Recipient
+from worker.domain.signing import signature_v2
+from worker.services.optouts import sync_opt_outs
+
+
+def _register(simulator, phones: list[str]) -> None:
+    """Play the people who called the 080 number: register them at the simulator."""
+    config = simulator.app.config
+    uri = f"/sms/v2/services/{config.service_id}/unsubscribes"
+    stamp = str(int(time.time() * 1000))
+    headers = {
+        "x-ncp-apigw-timestamp": stamp,
+        "x-ncp-iam-access-key": config.access_key,
+        "x-ncp-apigw-signature-v2": signature_v2(
+            "POST", uri, stamp, config.access_key, config.secret_key
+        ),
+    }
+    body = [{"clientTelNo": phone} for phone in phones]
+    answer = requests.post(simulator.base_url + uri, json=body, headers=headers, timeout=5)
+    assert answer.status_code == 200, answer.text
+
+
+def test_opt_outs_are_synced_page_by_page_and_skipped_by_new_campaigns(
+    engine, sens_client, simulator, make_campaign
+) -> None:
+    opted = numbers(150, start=50_000)  # two pages of the provider's list (100 a page)
+    _register(simulator, opted)
+    assert sync_opt_outs(engine, sens_client) == 150
+    assert sync_opt_outs(engine, sens_client) == 150  # again: nothing changes
+    with engine.connect() as conn:
+        assert suppressions.count(conn) == 150
+        assert suppressions.listed(conn, opted) == set(opted)
+    campaign_id = make_campaign([*opted[:5], *numbers(3, start=60_000)])
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Recipient.phone, Recipient.status).where(Recipient.campaign_id == campaign_id)
+        ).all()
+    assert {phone for phone, status in rows if status == "suppressed"} == set(opted[:5])
+    assert {status for phone, status in rows if phone not in opted} == {"pending"}
+
+
+def test_no_opt_outs_means_nothing_to_do(engine, sens_client) -> None:
+    assert sync_opt_outs(engine, sens_client) == 0
