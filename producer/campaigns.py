@@ -1,24 +1,29 @@
 """Create a campaign: validate, stream recipients into the database in bulk, enqueue planning."""
 
+import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
+from producer.composer import Composer
+from producer.loading import ProgressFn, load_rows
 from producer.queueing import enqueue_plan
-from producer.sources import SourceRow
+from producer.rejects import RejectsFile
+from producer.sources import SourceRow, Table
 from producer.spec import CampaignSpec
 from worker.db import campaigns, recipients
+from worker.db.bulk import RecipientLoad, recipient_loader
 from worker.db.engine import get_engine
 from worker.db.types import utcnow
 from worker.domain import template as templates
-from worker.domain.messages import MessageError, MessageType, check_content, fitting_type
-from worker.domain.phones import PhoneError, normalise_kr_mobile
+from worker.domain.messages import MessageError
 from worker.domain.statuses import CampaignStatus
 
-INSERT_CHUNK = 5_000
 KEPT_ERRORS = 1_000
 
 
@@ -27,6 +32,7 @@ class Source(Protocol):
 
     def variables(self) -> set[str]: ...
     def rows(self) -> Iterator[SourceRow]: ...
+    def open(self) -> AbstractContextManager[Table]: ...
 
 
 class SpecError(ValueError):
@@ -39,6 +45,7 @@ class RowError:
 
     line: int
     reason: str
+    raw: str = ""
 
 
 @dataclass
@@ -52,33 +59,65 @@ class ImportReport:
     suppressed: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+    rejects_path: Path | None = None
+    seconds: float = 0.0
 
-    def reject(self, line: int, reason: str) -> None:
+    def reject(self, line: int, reason: str, raw: str = "") -> None:
         """Count a bad row; keep the first KEPT_ERRORS of them to show."""
         self.rejected += 1
         if len(self.errors) < KEPT_ERRORS:
-            self.errors.append(RowError(line, reason))
+            self.errors.append(RowError(line, reason, raw))
+
+    @property
+    def rows_per_second(self) -> float:
+        """Rows read per second of import."""
+        return self.read / self.seconds if self.seconds else 0.0
 
 
 def create_campaign(
-    spec: CampaignSpec, source: Source, settings: Settings | None = None, enqueue: bool = True
+    spec: CampaignSpec,
+    source: Source,
+    settings: Settings | None = None,
+    enqueue: bool = True,
+    rejects: Path | None = None,
+    progress: ProgressFn | None = None,
 ) -> ImportReport:
-    """Write the campaign and its valid recipients, then enqueue planning by task name."""
+    """Write the campaign and its valid recipients, then enqueue planning by task name.
+
+    Nothing is written when the spec does not fit the source's header (SpecError); each
+    row that cannot be sent is counted, kept in the report (the first KEPT_ERRORS) and, with
+    `rejects`, written to that CSV file.
+    """
     settings = settings or get_settings()
-    _check_variables(spec, source)
     engine = get_engine(settings.database_url)
-    report = ImportReport(campaign_id=_insert_campaign(engine, spec))
-    _load_recipients(engine, spec, source, report)
+    started = time.monotonic()
+    with source.open() as table:
+        composer = _composer(spec, table)
+        report = ImportReport(campaign_id=_insert_campaign(engine, spec))
+        report.encoding = getattr(table, "encoding", "")
+        report.delimiter = getattr(table, "delimiter", "")
+        with RejectsFile(rejects) as rejects_file:
+            _load_recipients(engine, table, composer, report, rejects_file, progress)
+        report.rejects_path = rejects if rejects_file.written else None
     _finish(engine, report)
+    report.seconds = time.monotonic() - started
     if enqueue and report.imported - report.suppressed > 0:
         enqueue_plan(settings, report.campaign_id)
     return report
 
 
-def _check_variables(spec: CampaignSpec, source: Source) -> None:
-    missing = templates.variables(spec.template) - source.variables()
+def _composer(spec: CampaignSpec, table: Table) -> Composer:
+    """Check the template against the header before any row is read."""
+    variables = table.columns.variables
+    missing = templates.variables(spec.template) - set(variables)
     if missing:
         raise SpecError(f"template uses {sorted(missing)} but the recipients have no such column")
+    try:
+        return Composer(spec, variables)
+    except MessageError as exc:
+        raise SpecError(f"the message cannot be sent: {exc}") from None
 
 
 def _insert_campaign(engine: Engine, spec: CampaignSpec) -> int:
@@ -89,55 +128,23 @@ def _insert_campaign(engine: Engine, spec: CampaignSpec) -> int:
 
 
 def _load_recipients(
-    engine: Engine, spec: CampaignSpec, source: Source, report: ImportReport
+    engine: Engine,
+    table: Table,
+    composer: Composer,
+    report: ImportReport,
+    rejects: RejectsFile,
+    progress: ProgressFn | None,
 ) -> None:
-    chunk: list[dict[str, object]] = []
-    for row in source.rows():
-        report.read += 1
-        record = _record(spec, row, report)
-        if record is None:
-            continue
-        record["campaign_id"] = report.campaign_id
-        chunk.append(record)
-        if len(chunk) >= INSERT_CHUNK:
-            _write(engine, chunk)
-    _write(engine, chunk)
+    """Every row in one transaction: a failed import leaves a draft campaign with none."""
 
+    def reject(line: int, raw: str, reason: str) -> None:
+        report.reject(line, reason, raw)
+        rejects.add(line, raw, reason)
 
-def _write(engine: Engine, chunk: list[dict[str, object]]) -> None:
-    if chunk:
-        with engine.begin() as conn:
-            recipients.insert_many(conn, chunk)
-        chunk.clear()
-
-
-def _record(spec: CampaignSpec, row: SourceRow, report: ImportReport) -> dict[str, object] | None:
-    """The recipient row to insert, or None after recording why the row is rejected."""
-    try:
-        if row.error:
-            raise ValueError(row.error)
-        phone = normalise_kr_mobile(row.phone)
-        content = templates.render(spec.template, row.variables)
-        message_type = _message_type(spec, content)
-    except (PhoneError, MessageError, templates.TemplateError, ValueError) as exc:
-        report.reject(row.line, str(exc))
-        return None
-    return {
-        "phone": phone,
-        "variables": row.variables or None,
-        "message_type": message_type,
-        "status": "pending",
-        "attempts": 0,
-    }
-
-
-def _message_type(spec: CampaignSpec, content: str) -> str:
-    if spec.message_type == "AUTO":
-        kind = MessageType.LMS if spec.subject else fitting_type(content)
-    else:
-        kind = MessageType(spec.message_type)
-    check_content(content, kind)
-    return kind.value
+    columns = table.columns
+    load = RecipientLoad(report.campaign_id, len(columns.names), columns.phone, columns.variables)
+    with engine.begin() as conn, recipient_loader(conn, load) as loader:
+        report.read = load_rows(table, composer, loader, reject, progress)
 
 
 def _finish(engine: Engine, report: ImportReport) -> None:

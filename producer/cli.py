@@ -13,9 +13,13 @@ from config.settings import get_settings
 from producer import views
 from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
+from producer.columns import HeaderError
+from producer.export import export_results
+from producer.progress import import_progress
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
+from producer.table import named_delimiter
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -47,16 +51,22 @@ def campaign_create(
     message_type: Annotated[str, typer.Option("--type", help="SMS, LMS, MMS or AUTO.")] = "AUTO",
     subject: Annotated[str | None, typer.Option(help="Subject (LMS/MMS).")] = None,
     phone_column: Annotated[str | None, typer.Option(help="Name of the phone column.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8 or cp949 (euc-kr); detected when not given.")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="comma, tab or semicolon; detected when not given.")
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Rejected rows go here (default: <csv name>.rejects.csv beside it)."),
+    ] = None,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
     if (csv_path is None) == (numbers is None):
         _fail("give exactly one of --csv or --numbers")
-    source = (
-        CsvSource(csv_path, phone_column)
-        if csv_path
-        else NumberList([n.strip() for n in (numbers or "").split(",") if n.strip()])
-    )
     try:
+        source = _source(csv_path, numbers, phone_column, encoding, delimiter)
         spec = CampaignSpec(
             name=name,
             sender=sender,
@@ -64,10 +74,43 @@ def campaign_create(
             message_type=message_type.upper(),
             subject=subject,
         )
-        report = create_campaign(spec, source)
-    except (ValidationError, SpecError, SourceError) as exc:
+        if csv_path and rejects is None:
+            rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")
+        with import_progress(console) as progress:
+            report = create_campaign(spec, source, rejects=rejects, progress=progress)
+    except (ValidationError, SpecError, SourceError, HeaderError) as exc:
         _fail(str(exc))
     views.print_import(console, report)
+
+
+def _source(
+    csv_path: Path | None,
+    numbers: str | None,
+    phone_column: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+) -> CsvSource | NumberList:
+    if csv_path is None:
+        return NumberList([n.strip() for n in (numbers or "").split(",") if n.strip()])
+    return CsvSource(
+        csv_path,
+        phone_column,
+        encoding=encoding,
+        delimiter=named_delimiter(delimiter) if delimiter else None,
+    )
+
+
+@campaign_app.command("export")
+def campaign_export(
+    campaign_id: int,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write (UTF-8 with BOM).")],
+) -> None:
+    """Every recipient's final status, result code and title, times and variables, as CSV."""
+    try:
+        count = export_results(get_engine(get_settings().database_url), campaign_id, out)
+    except UnknownCampaign as exc:
+        _fail(str(exc))
+    console.print(f"campaign {campaign_id}: {count} recipients written to {out}")
 
 
 @campaign_app.command("status")

@@ -16,6 +16,13 @@ def print_import(console: Console, report: ImportReport) -> None:
         f"duplicates {report.duplicates}, suppressed {report.suppressed}, "
         f"rejected {report.rejected}"
     )
+    if report.encoding:
+        console.print(
+            f"  read as {report.encoding}, delimiter {report.delimiter!r}, "
+            f"{report.rows_per_second:,.0f} rows/s"
+        )
+    if report.rejects_path:
+        console.print(f"  rejected rows (line, raw, reason) written to {report.rejects_path}")
     for error in report.errors[:SHOWN_ERRORS]:
         console.print(f"  line {error.line}: {error.reason}")
     if report.rejected > SHOWN_ERRORS:

@@ -1,0 +1,32 @@
+"""The import's progress bar: bytes of the file read, rows and rows per second."""
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from producer.loading import ProgressFn
+
+
+@contextmanager
+def import_progress(console: Console) -> Iterator[ProgressFn]:
+    """A rich progress bar, and the function the import calls after each chunk."""
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.fields[rate]:,.0f} rows/s"),
+        TimeElapsedColumn(),
+    )
+    started = time.monotonic()
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("import", total=None, rows=0, rate=0.0)
+
+        def update(rows: int, done: int, total: int) -> None:
+            rate = rows / max(time.monotonic() - started, 1e-9)
+            progress.update(task, completed=done, total=total or None, rows=rows, rate=rate)
+
+        yield update

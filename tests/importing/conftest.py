@@ -1,0 +1,53 @@
+"""Fixtures for import tests: a campaign importer over files the tests write."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from config.settings import Settings
+from producer.campaigns import ImportReport, create_campaign
+from producer.sources import CsvSource
+from producer.spec import CampaignSpec
+from worker.db.models import Recipient
+
+HEADER = "이름,전화번호,쿠폰"
+
+
+@pytest.fixture()
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write bytes or text (in an encoding) to a file in tmp_path; returns its path."""
+
+    def make(content: str | bytes, encoding: str = "utf-8", name: str = "list.csv") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    return make
+
+
+@pytest.fixture()
+def run_import(pg_url: str, tmp_path: Path) -> Callable[..., ImportReport]:
+    """Import a CSV into a new campaign (not enqueued), rejects beside it."""
+
+    def run(path: Path, template: str = "{이름}님 쿠폰 {쿠폰}", **source: str) -> ImportReport:
+        spec = CampaignSpec(name="t", sender="0212345678", template=template)
+        settings = Settings(database_url=pg_url)
+        rejects = tmp_path / "rejects.csv"
+        return create_campaign(
+            spec, CsvSource(path, **source), settings, enqueue=False, rejects=rejects
+        )
+
+    return run
+
+
+def stored(engine: Engine, campaign_id: int) -> list[tuple[str, dict[str, str] | None, str]]:
+    """(phone, variables, message_type) of a campaign's recipients in id order."""
+    query = (
+        select(Recipient.phone, Recipient.variables, Recipient.message_type)
+        .where(Recipient.campaign_id == campaign_id)
+        .order_by(Recipient.id)
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]

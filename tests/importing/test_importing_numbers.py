@@ -1,0 +1,69 @@
+"""The fast path for clean 010 numbers agrees with phonenumbers; other forms take the slow path."""
+
+import random
+
+import pytest
+
+from producer.numbers import fast_kr_mobile, normalise
+from worker.domain.phones import PhoneError, normalise_kr_mobile
+
+PREFIXES = [f"{n:03d}" for n in range(1000)]
+
+
+def _reference(raw: str) -> str | None:
+    try:
+        return normalise_kr_mobile(raw)
+    except PhoneError:
+        return None
+
+
+@pytest.mark.parametrize("tail_seed", range(3))
+def test_fast_path_matches_phonenumbers_on_every_010_prefix(tail_seed):
+    generator = random.Random(tail_seed)
+    for prefix in PREFIXES:
+        digits = f"010{prefix}{generator.randrange(100_000):05d}"
+        for raw in (digits, f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"):
+            fast = fast_kr_mobile(raw)
+            assert fast is None or fast == _reference(raw), raw
+            # The fast path only declines numbers phonenumbers refuses too.
+            assert fast is not None or _reference(raw) is None, raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0101234567",
+        "010123456789",
+        "011-234-5678",
+        "010 1234 5678",
+        "０１０１２３４５６７８",
+        "010-12345-678",
+        "010١٢٣٤٥٦٧٨",
+        "+821012345678",
+        "01O12345678",
+    ],
+)
+def test_fast_path_declines_other_forms(raw):
+    assert fast_kr_mobile(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["010-5970-1234", "010-5989-0000", "01059991234"])
+def test_unassigned_010_ranges_are_invalid_either_way(raw):
+    assert fast_kr_mobile(raw) is None
+    with pytest.raises(PhoneError, match="not a valid Korean number"):
+        normalise(raw)
+
+
+def test_slow_path_agrees_with_domain_normaliser():
+    forms = ["+82 10 1234 5678", "82-10-1234-5678", "011-234-5678", "(010) 1234-5678"]
+    for raw in forms:
+        assert normalise(raw) == normalise_kr_mobile(raw)
+
+
+def test_international_numbers_keep_their_country_code_when_allowed():
+    assert normalise("+1 415 555 0123", international=True) == "+14155550123"
+    assert normalise("+44 7400 123456", international=True) == "+447400123456"
+    with pytest.raises(PhoneError, match=r"international number \(\+44\)"):
+        normalise("+44 7400 123456")
+    with pytest.raises(PhoneError, match="not a mobile number"):
+        normalise("+44 20 7946 0000", international=True)
