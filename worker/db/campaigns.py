@@ -117,3 +117,14 @@ def resent_count(conn: Connection, campaign_id: int) -> int:
     """Recipients sent more than once (re-sent after a transient failure)."""
     query = select(func.count()).where(Recipient.campaign_id == campaign_id, Recipient.attempts > 1)
     return int(conn.execute(query).scalar_one())
+
+
+def start_due(conn: Connection, now: datetime) -> list[int]:
+    """scheduled → queued for campaigns whose time has come; returns their ids."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.status == CampaignStatus.SCHEDULED.value, Campaign.scheduled_at <= now)
+        .values(status=CampaignStatus.QUEUED.value, queued_at=now)
+        .returning(Campaign.id)
+    )
+    return list(result.scalars())

@@ -1,9 +1,9 @@
-"""The tables: campaign, recipient, batch, delivery attempt and suppression."""
+"""The tables: campaign, recipient, batch, delivery attempt, suppression and polling state."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from worker.db.types import BigId, UTCDateTime, utcnow
@@ -35,6 +35,10 @@ class Campaign(SQLModel, table=True):
     total_recipients: int = 0
     created_at: datetime = _created()
     queued_at: datetime | None = _ts()
+    # A campaign set for later: "wait" keeps it in the database until due; "reserve" hands
+    # the time to the provider (SENS reserveTime) at once.
+    scheduled_at: datetime | None = _ts()
+    schedule_mode: str | None = Field(default=None, max_length=10)
     # No re-send is scheduled past this time.
     deadline_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
@@ -67,6 +71,9 @@ class Batch(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     next_poll_at: datetime | None = _ts()
     poll_count: int = 0
+    # A request the provider holds until this time (SENS reservation), and its last status.
+    reserve_time: datetime | None = _ts()
+    reserve_status: str | None = Field(default=None, max_length=20)
     completed_at: datetime | None = _ts()
 
 
@@ -76,21 +83,36 @@ class Recipient(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="uq_recipient_campaign_phone"),
         Index("ix_recipient_campaign_status", "campaign_id", "status", "id"),
-        Index("ix_recipient_batch", "batch_id", "status"),
-        Index("ix_recipient_retry_due", "status", "next_attempt_at"),
+        # Partial: a freshly imported (pending) row enters neither index, which keeps the
+        # bulk load fast (docs/performance.md); the workers only look up rows that have them.
+        Index(
+            "ix_recipient_batch",
+            "batch_id",
+            "status",
+            postgresql_where=text("batch_id IS NOT NULL"),
+            sqlite_where=text("batch_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_recipient_retry_due",
+            "next_attempt_at",
+            postgresql_where=text("status = 'retry_wait'"),
+            sqlite_where=text("status = 'retry_wait'"),
+        ),
     )
 
     id: int | None = Field(
         default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
     )
-    campaign_id: int = Field(sa_column=Column(ForeignKey("campaign.id"), nullable=False))
+    # No foreign keys on the two big tables: their per-row trigger checks cost more than the
+    # whole COPY of a row. Rows are only ever written by code that holds the parent's id.
+    campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
     phone: str = Field(max_length=20)
     variables: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     message_type: str = Field(max_length=8)
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     batch_id: int | None = Field(
-        default=None, sa_column=Column(ForeignKey("batch.id"), nullable=True)
+        default=None, sa_column=Column(Integer, nullable=True)
     )
     message_id: str | None = Field(default=None, max_length=100)
     result_code: str | None = Field(default=None, max_length=20)
@@ -124,11 +146,37 @@ class DeliveryAttempt(SQLModel, table=True):
     id: int | None = Field(
         default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
     )
-    campaign_id: int = Field(sa_column=Column(ForeignKey("campaign.id"), nullable=False))
-    batch_id: int = Field(sa_column=Column(ForeignKey("batch.id"), nullable=False))
+    campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
+    batch_id: int = Field(sa_column=Column(Integer, nullable=False))
     phone: str = Field(max_length=20)
     attempt: int
     code: str = Field(max_length=20)
     outcome: str = Field(max_length=20)
     message_id: str | None = Field(default=None, max_length=100)
     completed_at: datetime | None = _ts()
+
+
+class PollWatermark(SQLModel, table=True):
+    """How far a provider's results have been swept by completion time."""
+
+    __tablename__ = "poll_watermark"
+
+    provider: str = Field(primary_key=True, max_length=20)
+    complete_until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = _created()
+
+
+class PollRound(SQLModel, table=True):
+    """One polling round: which mode ran and what it cost in provider calls."""
+
+    __tablename__ = "poll_round"
+    __table_args__ = (Index("ix_poll_round_provider", "provider", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)
+    mode: str = Field(max_length=20)
+    started_at: datetime = _created()
+    calls: int = 0
+    results: int = 0
+    batches: int = 0
+    expired: int = 0

@@ -190,3 +190,77 @@ def assign_retries(conn: Connection, rows: Sequence[dict[str, int]]) -> int:
         )
     )
     return conn.execute(statement, list(rows)).rowcount
+
+
+def expire_batches(conn: Connection, batch_ids: Sequence[int], now: datetime) -> int:
+    """accepted → expired for recipients of batches whose result deadline passed."""
+    if not batch_ids:
+        return 0
+    result = conn.execute(
+        update(Recipient)
+        .where(Recipient.batch_id.in_(list(batch_ids)), Recipient.status == R.ACCEPTED.value)
+        .values(
+            status=R.EXPIRED.value, result_code="EXPIRED", result_outcome="failed", completed_at=now
+        )
+    )
+    return result.rowcount
+
+
+def apply_late_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
+    """expired → the result's final state, for results that arrived after the deadline."""
+    if not results:
+        return 0
+    statement = (
+        update(Recipient)
+        .where(
+            Recipient.batch_id == batch_id,
+            Recipient.phone == bindparam("b_phone"),
+            Recipient.status == R.EXPIRED.value,
+        )
+        .values(
+            status=bindparam("b_status"),
+            result_code=bindparam("b_code"),
+            result_outcome=bindparam("b_outcome"),
+            message_id=bindparam("b_message_id"),
+            telco=bindparam("b_telco"),
+            completed_at=bindparam("b_done"),
+        )
+    )
+    return conn.execute(statement, list(results)).rowcount
+
+
+def cancel_unsent(conn: Connection, campaign_id: int, now: datetime) -> int:
+    """pending, batched and retry_wait → cancelled for a campaign being cancelled."""
+    unsent = [R.PENDING.value, R.BATCHED.value, R.RETRY_WAIT.value]
+    return _cancel(conn, (Recipient.campaign_id == campaign_id, Recipient.status.in_(unsent)), now)
+
+
+def cancel_batch(conn: Connection, batch_id: int, now: datetime) -> int:
+    """accepted → cancelled for a batch whose reservation was withdrawn."""
+    accepted = (Recipient.batch_id == batch_id, Recipient.status == R.ACCEPTED.value)
+    return _cancel(conn, accepted, now)
+
+
+def _cancel(conn: Connection, where: tuple[Any, ...], now: datetime) -> int:
+    result = conn.execute(
+        update(Recipient)
+        .where(*where)
+        .values(
+            status=R.CANCELLED.value,
+            result_code="CANCELLED",
+            result_outcome="failed",
+            completed_at=now,
+            next_attempt_at=None,
+        )
+    )
+    return result.rowcount
+
+
+def fail_batch(conn: Connection, batch_id: int, code: str, now: datetime) -> int:
+    """accepted → failed with `code` (a reservation the provider could not carry out)."""
+    result = conn.execute(
+        update(Recipient)
+        .where(Recipient.batch_id == batch_id, Recipient.status == R.ACCEPTED.value)
+        .values(status=R.FAILED.value, result_code=code, result_outcome="failed", completed_at=now)
+    )
+    return result.rowcount

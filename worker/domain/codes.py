@@ -143,6 +143,11 @@ def matches(provider: str, code: str) -> list[ResultCode]:
 INTERNAL_TITLES = {
     "RENDER": "Message could not be rendered from the template",
     "ERROR": "Provider call failed",
+    "EXPIRED": "No final result from the provider before the result deadline",
+    "CANCELLED": "Cancelled before it was sent",
+    "RESERVE_FAIL": "The provider could not send the reserved request",
+    "RESERVE_STALE": "The reserved request timed out at the provider",
+    "RESERVE_SKIP": "The provider skipped the reserved request",
 }
 
 

@@ -4,14 +4,19 @@ from enum import StrEnum
 
 
 class CampaignStatus(StrEnum):
-    """draft → queued → dispatching → awaiting_results → completed (or cancelled)."""
+    """draft → [scheduled →] queued → dispatching → awaiting_results → completed.
+
+    Any open state → cancelling → cancelled (reservations are withdrawn first).
+    """
 
     DRAFT = "draft"
+    SCHEDULED = "scheduled"
     QUEUED = "queued"
     DISPATCHING = "dispatching"
     AWAITING_RESULTS = "awaiting_results"
     COMPLETED = "completed"
     PAUSED = "paused"
+    CANCELLING = "cancelling"
     CANCELLED = "cancelled"
 
 
@@ -38,6 +43,7 @@ class BatchStatus(StrEnum):
     COMPLETED = "completed"
     REJECTED = "rejected"
     RETRY = "retry"
+    CANCELLED = "cancelled"
 
 
 FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
