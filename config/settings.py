@@ -62,6 +62,13 @@ class PollSettings(BaseModel):
     backoff_seconds: list[float] = [30.0, 60.0, 300.0, 1800.0, 7200.0]
     beat_interval_seconds: float = Field(default=2.0, gt=0)
     batches_per_round: int = Field(default=200, ge=1)
+    # A sweep re-reads this much before its watermark: results indexed late are not missed.
+    sweep_overlap_seconds: float = Field(default=120.0, ge=0)
+    # Batches this old that still wait for results are also asked by requestId.
+    catchup_after_seconds: float = Field(default=600.0, gt=0)
+    # A message with no final result this long after sending is expired. SENS keeps
+    # history for 90 days (seed 003), so the deadline can never be later than that.
+    result_deadline_hours: float = Field(default=72.0, gt=0, le=89 * 24)
 
 
 class SendSettings(BaseModel):

@@ -15,6 +15,7 @@ from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
 from producer.export import export_results
+from producer.limits_view import show_limits
 from producer.progress import import_progress
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
@@ -31,6 +32,7 @@ db_app = typer.Typer(help="Prepare the database.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
+app.command("limits")(show_limits)
 console = Console()
 
 

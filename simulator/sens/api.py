@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from simulator.sens.auth import AuthError, check_request
+from simulator.sens.clock import SimClock
 from simulator.sens.faults import Faults
-from simulator.sens.lifecycle import progress
+from simulator.sens.lifecycle import held, progress
 from simulator.sens.listing import candidates, matching, page
 from simulator.sens.replies import Reply, auth_failed, bad_request, empty_not_found, not_found
+from simulator.sens.reservations import cancel_reply, status_reply
+from simulator.sens.reserve_time import lead_error
 from simulator.sens.store import OutcomeProfile, Store
 from simulator.sens.throttle import RATE_LIMITED, Throttle
 from simulator.sens.times import format_accept_time
@@ -42,7 +45,11 @@ def parse_route(raw_uri: str) -> Route | None:
 
 
 class SensApi:
-    """Answers signed SENS API calls for one service id."""
+    """Answers signed SENS API calls for one service id.
+
+    `clock` is the wall clock (signature skew, throttle); `sim_clock.now()` adds the offset
+    POST /_sim/clock sets, for message lifecycles, reservations and list window rules.
+    """
 
     def __init__(
         self,
@@ -53,6 +60,7 @@ class SensApi:
     ) -> None:
         self.service_id, self.access_key, self.secret_key = identity
         self.store, self.faults, self.clock = store, faults, clock
+        self.sim_clock = SimClock(clock)
         self.throttle = Throttle()
         self.unsubscribes = Unsubscribes()
 
@@ -95,6 +103,10 @@ class SensApi:
                 return list_reply(self.unsubscribes, route.params)
             case ("POST" | "DELETE", ("unsubscribes",)):
                 return self.change_unsubscribes(method, body)
+            case ("GET", ("reservations", reserve_id, "reserve-status")):
+                return status_reply(self.store, reserve_id, self.sim_clock.now())
+            case ("DELETE", ("reservations", reserve_id)):
+                return cancel_reply(self.store, reserve_id, self.sim_clock.now())
         return not_found()
 
     def change_unsubscribes(self, method: str, body: bytes) -> Reply:
@@ -109,14 +121,18 @@ class SensApi:
         return Reply(200, self.unsubscribes.register(numbers, "M", self.clock()))
 
     def send(self, body: bytes) -> Reply:
-        """POST .../messages: validate, accept, answer 202."""
+        """POST .../messages: validate (a reservation at least 10 min ahead), accept, 202."""
+        now = self.sim_clock.now()
         try:
             request = parse_send(body)
         except SendError as exc:
             return bad_request(str(exc))
+        too_soon = request.reserve and lead_error(request.reserve, now)
+        if too_soon:
+            return bad_request(too_soon)
         s = self.faults.settings
         profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate, s.recover_after)
-        accepted = self.store.accept(request, profile, self.clock())
+        accepted = self.store.accept(request, profile, now)
         return Reply(
             202,
             {
@@ -129,7 +145,7 @@ class SensApi:
 
     def list(self, params: Mapping[str, str]) -> Reply:
         """GET .../messages: window rules, then one page of matching messages."""
-        now = self.clock()
+        now = self.sim_clock.now()
         try:
             query = parse_list_query(params, now)
         except QueryError as exc:
@@ -138,7 +154,10 @@ class SensApi:
         requests = candidates(self.store, query)
         if requests is None:
             return empty_not_found()
-        return Reply(200, page(query, list(matching(query, requests, now))))
+        # Seed 003: a request still "reserved" answers that statusName, with no messages.
+        reserved = bool(query.request_id) and held(requests[0], now)
+        items = list(matching(query, requests, now))
+        return Reply(200, page(query, items, "reserved" if reserved else "success"))
 
     def get(self, message_id: str) -> Reply:
         """GET .../messages/{messageId}: one message with its content."""
@@ -146,5 +165,6 @@ class SensApi:
         if found is None:
             return empty_not_found()
         request, message = found
-        item = detail_item(request, message, progress(request, message, self.clock()))
+        state = progress(request, message, self.sim_clock.now())
+        item = detail_item(request, message, state)
         return Reply(200, {"statusCode": "200", "statusName": "success", "messages": [item]})

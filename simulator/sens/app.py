@@ -29,7 +29,7 @@ class SensApp:
         """The reply to one HTTP request; API answers are counted by status."""
         path = urlsplit(raw_uri).path
         if path.startswith("/_sim/"):
-            return handle_control(self.store, self.faults, method, path, body)
+            return handle_control(self.store, self.faults, method, path, body, self.api.sim_clock)
         try:
             reply = self.api.handle(method, raw_uri, headers, body)
         except Exception:

@@ -1,4 +1,4 @@
-"""Counters behind GET /_sim/stats: accepted requests, duplicates, answers by status."""
+"""Counters behind GET /_sim/stats: accepted requests, reservations, duplicates, answers."""
 
 import hashlib
 import threading
@@ -33,14 +33,24 @@ class Counters:
             self._responses: Counter[str] = Counter()
             self._window_rejections = 0
             self._rate_limited = 0
+            self._reservations = 0
+            self._cancellations = 0
+            self._canceled_messages = 0
             self._accepted_times: deque[float] = deque(maxlen=MAX_ACCEPTED_TIMES)
 
-    def record_request(self, at: float | None = None) -> None:
+    def record_request(self, at: float | None = None, reserved: bool = False) -> None:
         """One send request accepted (at epoch seconds `at`, kept for /_sim/stats)."""
         with self._lock:
             self._requests += 1
+            self._reservations += reserved
             if at is not None:
                 self._accepted_times.append(at)
+
+    def record_cancellation(self, messages: int) -> None:
+        """One reservation canceled before its time, with its `messages` never sent."""
+        with self._lock:
+            self._cancellations += 1
+            self._canceled_messages += messages
 
     def record_rate_limited(self) -> None:
         """One send refused by the simulator's own rate limit."""
@@ -88,6 +98,9 @@ class Counters:
                 "responses": dict(self._responses),
                 "window_rejections": self._window_rejections,
                 "rate_limited": self._rate_limited,
+                "reservations_accepted": self._reservations,
+                "reservations_canceled": self._cancellations,
+                "messages_canceled": self._canceled_messages,
                 "accepted_times": [round(t, 4) for t in self._accepted_times],
                 "sent_to": dict(self._sent_to),
             }

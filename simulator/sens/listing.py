@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from simulator.sens.lifecycle import Progress, progress
+from simulator.sens.lifecycle import Progress, held, progress
 from simulator.sens.store import AcceptedRequest, Store, StoredMessage
 from simulator.sens.views import list_item
 from simulator.sens.windows import ListQuery
@@ -23,8 +23,13 @@ def candidates(store: Store, query: ListQuery) -> list[AcceptedRequest] | None:
         return store.accepted_between(window.start, window.end + 1)
     window = query.complete_window
     assert window is not None  # parse_list_query guarantees one of the three
-    # A message completes 0.5x-1.5x its request's delay after acceptance.
-    return store.accepted_between(window.start - 1.5 * store.max_delay - 1, window.end + 1)
+    # A message completes 0.5x-1.5x its request's delay after it starts: on acceptance, or
+    # at its reserve time (which may be long after acceptance).
+    start, end = window.start - 1.5 * store.max_delay - 1, window.end + 1
+    found = store.accepted_between(start, end)
+    seen = {id(r) for r in found}
+    extra = [r for r in store.reserved_between(start, end) if id(r) not in seen]
+    return sorted(found + extra, key=lambda r: r.accepted_at) if extra else found
 
 
 def _in_windows(query: ListQuery, request: AcceptedRequest, state: Progress) -> bool:
@@ -55,6 +60,9 @@ def matching(
         (request, message) for request in requests for message in request.messages
     )
     for request, message in pairs:
+        # Seed 003: while a request is "reserved", its messages are not searched.
+        if held(request, now):
+            continue
         if "to" in query.filters and message.to != query.filters["to"]:
             continue
         state = progress(request, message, now)
@@ -65,13 +73,15 @@ def matching(
             yield item
 
 
-def page(query: ListQuery, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """The list answer for one page of `items`."""
+def page(
+    query: ListQuery, items: list[dict[str, Any]], status_name: str = "success"
+) -> dict[str, Any]:
+    """The list answer for one page of `items` ("reserved": a held request, no messages)."""
     start = query.page_index * query.page_size
     chosen = items[start : start + query.page_size]
     return {
         "statusCode": "202",
-        "statusName": "success",
+        "statusName": status_name,
         "messages": chosen,
         "pageIndex": query.page_index,
         "pageSize": query.page_size,

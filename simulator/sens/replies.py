@@ -38,3 +38,8 @@ def bad_request(message: str) -> Reply:
 def empty_not_found() -> Reply:
     """404 with an empty body (unknown requestId / messageId, as client authors saw)."""
     return Reply(404, None)
+
+
+def sens_not_found(message: str) -> Reply:
+    """SENS's 404 naming what it does not know (unknown reservation)."""
+    return Reply(404, {"statusCode": "404", "statusName": "fail", "errorMessage": message})

@@ -7,12 +7,16 @@ import string
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import Literal
 
 from simulator.sens.counters import Counters
+from simulator.sens.reserve_time import ReserveTime
 from simulator.sens.validation import SendRequest
 from worker.domain.messages import ContentType, MessageType
 
 _ALPHABET = string.ascii_letters + string.digits
+# What DELETE .../reservations/{id} found: done, or why not.
+CancelOutcome = Literal["canceled", "unknown", "already_canceled", "sent"]
 
 
 @dataclass(slots=True)
@@ -44,6 +48,8 @@ class AcceptedRequest:
     pending_rate: float
     messages: list[StoredMessage]
     recover_after: int = 0
+    reserve: ReserveTime | None = None  # a reserved send goes out at reserve.at
+    canceled: bool = False  # a reservation canceled before its time never goes out
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,7 @@ class Store:
             self._times: list[float] = []
             self._by_request: dict[str, AcceptedRequest] = {}
             self._by_message: dict[str, tuple[AcceptedRequest, StoredMessage]] = {}
+            self._reserved: list[AcceptedRequest] = []
             self._sequence = itertools.count(1)
             self.max_delay = 0.0
         self.counters.reset()
@@ -99,7 +106,7 @@ class Store:
                 new_request_id(accepted_at, next(self._sequence)), accepted_at, send.type,
                 send.content_type, send.country_code, send.sender, send.content, send.subject,
                 send.files, profile.seed, profile.complete_delay, profile.pending_rate,
-                self._messages(send), profile.recover_after,
+                self._messages(send), profile.recover_after, send.reserve,
             )  # fmt: skip
             self._requests.append(request)
             self._times.append(accepted_at)
@@ -107,8 +114,29 @@ class Store:
             for message in request.messages:
                 self._by_message[message.message_id] = (request, message)
             self.max_delay = max(self.max_delay, profile.complete_delay)
-        self.counters.record_request(accepted_at)
+            if send.reserve is not None:
+                self._reserved.append(request)
+        self.counters.record_request(accepted_at, reserved=send.reserve is not None)
         return request
+
+    def cancel(self, request_id: str, now: float) -> CancelOutcome:
+        """Cancel a reservation that has not gone out yet (seed 003, "Cancel reserved message")."""
+        with self._lock:
+            request = self._by_request.get(request_id)
+            if request is None or request.reserve is None:
+                return "unknown"
+            if request.canceled:
+                return "already_canceled"
+            if now >= request.reserve.at:
+                return "sent"
+            request.canceled = True
+        self.counters.record_cancellation(len(request.messages))
+        return "canceled"
+
+    def reserved_between(self, start: float, end: float) -> list[AcceptedRequest]:
+        """Reserved requests whose reserve time is in [start, end), in acceptance order."""
+        with self._lock:
+            return [r for r in self._reserved if r.reserve and start <= r.reserve.at < end]
 
     def request(self, request_id: str) -> AcceptedRequest | None:
         """The request with `request_id`, if accepted."""

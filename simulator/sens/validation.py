@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from simulator.sens.reserve_time import ReserveTime, parse_reserve
 from worker.domain.messages import (
     ContentType,
     MessageError,
@@ -42,6 +43,7 @@ class SendRequest:
     subject: str | None
     files: tuple[str, ...]
     messages: tuple[Outgoing, ...]
+    reserve: ReserveTime | None = None
 
 
 def _load(body: bytes) -> dict[str, Any]:
@@ -133,6 +135,13 @@ def _country(data: dict[str, Any]) -> str:
     return _digits(raw, "countryCode")
 
 
+def _reserve(data: dict[str, Any]) -> ReserveTime | None:
+    try:
+        return parse_reserve(data)
+    except ValueError as exc:
+        raise SendError(str(exc)) from None
+
+
 def parse_send(body: bytes) -> SendRequest:
     """The validated send request in `body`; SendError says what is wrong and where."""
     data = _load(body)
@@ -149,6 +158,7 @@ def parse_send(body: bytes) -> SendRequest:
     if kind is MessageType.MMS and not files:
         kind = MessageType.LMS  # seed 003: MMS without an attached file is sent as LMS
     subject = subject if kind is not MessageType.SMS else None
+    reserve = _reserve(data)
     return SendRequest(
-        kind, content_type, _country(data), sender, content, subject, files, messages
+        kind, content_type, _country(data), sender, content, subject, files, messages, reserve
     )

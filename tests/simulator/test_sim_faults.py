@@ -102,6 +102,9 @@ def test_health_and_reset(sens, sms_body):
         "responses": {},
         "window_rejections": 0,
         "rate_limited": 0,
+        "reservations_accepted": 0,
+        "reservations_canceled": 0,
+        "messages_canceled": 0,
         "accepted_times": [],
         "sent_to": {},
     }

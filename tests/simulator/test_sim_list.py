@@ -147,3 +147,20 @@ def test_a_transient_number_succeeds_when_sent_again_with_recover_after(sens, sm
         sens.list(requestId=rid).json()["messages"][0]["statusCode"] for rid in (first, second)
     ]
     assert codes == ["2003", "0"]
+
+
+def test_builder_windows_are_accepted_and_see_each_message_once(sens, sms_body):
+    from datetime import UTC, datetime, timedelta
+
+    from worker.domain.windows import complete_windows, request_windows
+
+    sens.send(sms_body("01012340001", "01012340002"))
+    time.sleep(0.35)
+    now = datetime.now(UTC)
+    for build, span in ((request_windows, 200), (complete_windows, 3)):
+        queries = build(now - timedelta(days=span), now + timedelta(hours=1), now)
+        answers = [sens.list(**q.params()) for q in queries]
+        assert {a.status_code for a in answers} == {200}
+        seen = [m["to"] for a in answers for m in a.json()["messages"]]
+        assert sorted(seen) == ["01012340001", "01012340002"]
+    assert sens.stats()["window_rejections"] == 0

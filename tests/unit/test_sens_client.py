@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from requests.structures import CaseInsensitiveDict
 from config.settings import SensSettings
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.signing import signature_v2
+from worker.domain.windows import by_request_id, complete_windows, request_windows
 from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest
 from worker.providers.errors import AuthFailed, ProviderError, RetryLater, TransportError
 from worker.providers.sens.client import SensClient
@@ -553,3 +555,85 @@ def test_client_does_not_expose_the_secret_in_its_repr() -> None:
     client, _ = make_client()
     assert SECRET_KEY not in repr(client)
     assert SECRET_KEY not in repr(settings())
+
+
+# --- pages: one HTTP call per page ---------------------------------------------------------
+
+
+def _page(*items: dict[str, Any], has_more: bool) -> tuple[int, dict[str, Any]]:
+    return 200, {"statusCode": "202", "statusName": "success", "messages": list(items),
+                 "hasMore": has_more}  # fmt: skip
+
+
+def test_pages_makes_one_call_per_page_until_has_more_is_false() -> None:
+    client, fake = make_client(
+        _page(_item("m-1", "COMPLETED", statusCode="0"), has_more=True),
+        _page(has_more=True),  # an empty page that still says hasMore: keep going
+        _page(_item("m-2", "COMPLETED", statusCode="3001"), has_more=False),
+    )
+    now = datetime(2025, 11, 25, 12, 0, tzinfo=SEOUL)
+    (query,) = complete_windows(now - timedelta(hours=2), now, now)
+    pages = list(client.pages(query))
+    assert [(p.page_index, p.has_more, len(p.results)) for p in pages] == [
+        (0, True, 1),
+        (1, True, 0),
+        (2, False, 1),
+    ]
+    assert len(fake.calls) == 3
+    queries = [c.request.path_url.split("?", 1)[1] for c in fake.calls]
+    assert queries == [
+        "completeStartTime=2025-11-25+10%3A00%3A00&completeEndTime=2025-11-25+11%3A59%3A59"
+        f"&pageSize=100&pageIndex={i}"
+        for i in range(3)
+    ]
+
+
+def test_pages_stop_after_the_page_asked_for() -> None:
+    client, fake = make_client(_page(_item("m-1", "READY"), has_more=True))
+    first = next(iter(client.pages(by_request_id("RSMA-1", page_size=1))))
+    assert (first.page_index, first.has_more) == (0, True)
+    assert len(fake.calls) == 1  # lazily: no call for a page nobody asked for
+
+
+def test_pages_404_with_empty_body_is_one_empty_page() -> None:
+    client, fake = make_client((404, b""))
+    (only,) = client.pages(by_request_id("RSMA-unknown"))
+    assert (only.results, only.page_index, only.has_more) == ([], 0, False)
+    assert len(fake.calls) == 1
+
+
+def test_list_messages_takes_a_list_query_and_parses_request_time() -> None:
+    client, fake = make_client(_page(_item("m-1", "READY"), has_more=False))
+    now = datetime(2025, 11, 25, 12, 0, tzinfo=SEOUL)
+    (query,) = request_windows(now - timedelta(days=1), now, now, page_size=50)
+    (result,) = client.list_messages(query)
+    assert result.request_time == datetime(2025, 11, 25, 10, 16, 59, tzinfo=SEOUL)
+    assert fake.calls[0].request.path_url.endswith(
+        "?requestStartTime=2025-11-24+12%3A00%3A00&requestEndTime=2025-11-25+11%3A59%3A59"
+        "&pageSize=50&pageIndex=0"
+    )
+
+
+def test_result_pages_ask_by_request_id_1000_a_page() -> None:
+    client, fake = make_client(_page(_item("m-1", "READY"), has_more=False))
+    (page,) = client.result_pages("RSMA-1")
+    assert [r.message_id for r in page.results] == ["m-1"]
+    assert fake.calls[0].request.path_url.endswith("?requestId=RSMA-1&pageSize=1000&pageIndex=0")
+
+
+def test_completed_pages_sweep_24_hour_windows_one_call_per_page() -> None:
+    now = datetime(2025, 11, 25, 12, 0, tzinfo=SEOUL)
+    client, fake = make_client(_page(has_more=False), _page(has_more=True), _page(has_more=False))
+    pages = list(client.completed_pages(now - timedelta(hours=30), now, now))
+    assert [(p.page_index, p.has_more) for p in pages] == [(0, False), (0, True), (1, False)]
+    starts = [parse_qs(urlsplit(c.request.path_url).query)["completeStartTime"] for c in fake.calls]
+    assert starts == [["2025-11-24 06:00:00"], ["2025-11-25 06:00:00"], ["2025-11-25 06:00:00"]]
+
+
+def test_sweep_cost_counts_windows_and_extra_pages() -> None:
+    client, fake = make_client()
+    now = datetime(2025, 11, 25, 12, 0, tzinfo=SEOUL)
+    assert client.sweep_cost(now - timedelta(hours=1), now, 0) == 1
+    assert client.sweep_cost(now - timedelta(hours=30), now, 250) == 2 + 2
+    assert client.sweep_cost(now, now, 10) is None
+    assert fake.calls == []

@@ -108,11 +108,8 @@ def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> 
     return list(conn.execute(query))
 
 
-def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: datetime) -> bool:
-    """accepted → completed when none of its recipients awaits a result; else poll again later.
-
-    Returns True when the batch completed.
-    """
+def complete_if_done(conn: Connection, batch_id: int, now: datetime) -> bool:
+    """accepted → completed when none of its recipients awaits a result."""
     waiting = exists().where(
         Recipient.batch_id == batch_id, Recipient.status == RecipientStatus.ACCEPTED.value
     )
@@ -121,7 +118,15 @@ def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: dateti
         .where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value, ~waiting)
         .values(status=B.COMPLETED.value, completed_at=now, next_poll_at=None)
     )
-    if done.rowcount == 1:
+    return done.rowcount == 1
+
+
+def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: datetime) -> bool:
+    """accepted → completed when none of its recipients awaits a result; else poll again later.
+
+    Returns True when the batch completed.
+    """
+    if complete_if_done(conn, batch_id, now):
         return True
     conn.execute(
         update(Batch)
@@ -131,12 +136,22 @@ def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: dateti
     return False
 
 
-def accepted_load(conn: Connection, provider: str) -> Any:
-    """(batches, recipients, oldest sent_at) of the provider's batches awaiting results."""
-    query = select(
-        func.count(), func.coalesce(func.sum(Batch.recipient_count), 0), func.min(Batch.sent_at)
-    ).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)
-    return conn.execute(query).one()
+def oldest_open_sent(conn: Connection, provider: str) -> datetime | None:
+    """When the oldest batch still awaiting results was sent."""
+    query = select(func.min(Batch.sent_at)).where(
+        Batch.provider == provider, Batch.status == B.ACCEPTED.value
+    )
+    return conn.execute(query).scalar()
+
+
+def sweep_load(conn: Connection, provider: str, since: datetime) -> int:
+    """Results a sweep from `since` may read: every message sent since, and all still open."""
+    query = select(func.coalesce(func.sum(Batch.recipient_count), 0)).where(
+        Batch.provider == provider,
+        Batch.sent_at.is_not(None),
+        or_(Batch.sent_at >= since, Batch.status == B.ACCEPTED.value),
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def contexts_for_requests(conn: Connection, provider: str, request_ids: list[str]) -> list[Any]:

@@ -111,9 +111,7 @@ class Recipient(SQLModel, table=True):
     message_type: str = Field(max_length=8)
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
-    batch_id: int | None = Field(
-        default=None, sa_column=Column(Integer, nullable=True)
-    )
+    batch_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     message_id: str | None = Field(default=None, max_length=100)
     result_code: str | None = Field(default=None, max_length=20)
     result_outcome: str | None = Field(default=None, max_length=20)

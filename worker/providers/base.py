@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from worker.domain.messages import ContentType, MessageType
+from worker.domain.reservations import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class SendRequest:
     subject: str | None = None
     country_code: str = "82"
     file_ids: list[str] = field(default_factory=list)
+    # Seed 003: a reserved send goes out at reserve_time (aware; SENS takes the minute).
+    reserve_time: datetime | None = None
+    reserve_time_zone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +59,21 @@ class MessageResult:
     status_message: str | None
     telco: str | None
     complete_time: datetime | None
+    request_time: datetime | None = None
 
     @property
     def completed(self) -> bool:
         """True once the provider has a final reception code for this message."""
         return self.code is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPage:
+    """One page of a provider's list answer: one HTTP call."""
+
+    results: list[MessageResult]
+    page_index: int
+    has_more: bool
 
 
 class ProviderClient(ABC):
@@ -96,6 +110,28 @@ class ProviderClient(ABC):
     @abstractmethod
     def result_for_message(self, message_id: str) -> MessageResult | None:
         """One message's result, or None when the provider does not know it."""
+
+    def result_pages(self, request_id: str) -> Iterator[ResultPage]:
+        """One request's results page by page; by default all of them as one page."""
+        yield ResultPage(list(self.results_for_request(request_id)), 0, False)
+
+    def completed_pages(
+        self, start: datetime, end: datetime, now: datetime
+    ) -> Iterator[ResultPage]:
+        """Results completed in [start, end), page by page; none for a provider with no sweep."""
+        return iter(())
+
+    def sweep_cost(self, start: datetime, now: datetime, load: int) -> int | None:
+        """Calls a completed-time sweep of [start, now) would take; None: cannot sweep."""
+        return None
+
+    def reservation_status(self, reserve_id: str) -> str:
+        """The provider's status of a reserved request (SENS: READY … DONE)."""
+        raise NotImplementedError(f"{self.name} has no reserved sends")
+
+    def cancel_reservation(self, reserve_id: str) -> None:
+        """Withdraw a reserved request before its time."""
+        raise NotImplementedError(f"{self.name} has no reserved sends")
 
     def opted_out_numbers(self) -> Iterator[str]:
         """Numbers that opted out at the provider (080 call blocks); none by default."""

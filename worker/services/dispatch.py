@@ -1,6 +1,7 @@
 """Send one batch: claim it, render, call the provider, record what it answered."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -13,7 +14,14 @@ from worker.db import batches, campaigns, recipients
 from worker.db.types import utcnow
 from worker.domain.statuses import BatchStatus, RecipientStatus
 from worker.providers.base import ProviderClient, SendReceipt
-from worker.providers.errors import AuthFailed, GiveUp, ProviderError, RetryLater, TransportError
+from worker.providers.errors import (
+    AuthFailed,
+    GiveUp,
+    ProviderError,
+    RetryLater,
+    SlowDown,
+    TransportError,
+)
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 from worker.services.rendering import build_request
@@ -33,6 +41,14 @@ class SendOutcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PendingBatch:
+    """A batch a send may still claim: how many messages it carries and from which sender."""
+
+    recipients: int
+    sender: str
+
+
+@dataclass(frozen=True, slots=True)
 class Dispatcher:
     """What sending needs: the database, the provider client and the timings."""
 
@@ -40,6 +56,20 @@ class Dispatcher:
     client: ProviderClient
     send: SendSettings
     poll: PollSettings
+    # Told of every 429, so the caller's rate limiter can slow down (worker.ratelimit).
+    on_slow_down: Callable[[SlowDown], None] | None = None
+
+    def pending(self, batch_id: int) -> PendingBatch | None:
+        """Size and sender of a batch still planned (or sending); None once it moved on.
+
+        Cheap, and read before the rate limiter is asked, so a duplicate task spends no token.
+        """
+        with self.engine.connect() as conn:
+            batch = batches.get(conn, batch_id)
+            if batch is None or batch.status not in (BatchStatus.PLANNED, BatchStatus.SENDING):
+                return None
+            campaign = campaigns.get(conn, batch.campaign_id)
+        return PendingBatch(batch.recipient_count, campaign.sender)
 
     def send_batch(self, batch_id: int) -> SendOutcome:
         """Send one batch once; running it again after success changes nothing."""
@@ -92,6 +122,8 @@ class Dispatcher:
         return SendOutcome.ACCEPTED
 
     def _retry(self, batch: Any, exc: ProviderError) -> SendOutcome:
+        if isinstance(exc, SlowDown) and self.on_slow_down is not None:
+            self.on_slow_down(exc)
         if batch.send_attempts >= self.send.max_attempts:
             log.warning("batch=%s gives up after %d attempts", batch.id, batch.send_attempts)
             return self._reject(batch, exc)

@@ -1,41 +1,62 @@
-"""Ask the provider for results of accepted batches whose poll time came, and apply them."""
+"""One polling round per provider: expire what is overdue, then sweep or ask by requestId.
+
+A sweep reads every result completed since the provider's watermark, for all campaigns at
+once, page by page (SENS: complete-time windows of at most 24 h, 100 results a page). Asking
+by requestId costs at least one call per batch and reads a batch again until every message
+in it is final. The round picks whichever its estimate says is cheaper, asks old batches
+that still wait by requestId (results the sweep's overlap did not catch), and records what
+it spent in poll_round.
+"""
 
 import logging
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine
 
 from config.settings import PollSettings, ResendSettings
-from worker.db import attempts, batches, recipients, suppressions
+from worker.db import batches, polls, recipients
 from worker.db.types import utcnow
-from worker.domain.codes import lookup
-from worker.domain.statuses import RecipientStatus
-from worker.providers.base import MessageResult, ProviderClient
+from worker.providers.base import MessageResult, ProviderClient, ResultPage
 from worker.providers.errors import ProviderError, SlowDown
-from worker.services import results as results_
+from worker.services import reservations
+from worker.services import results as judge
+from worker.services.applying import apply_results
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 
 log = logging.getLogger(__name__)
 
 
+class PollMode(StrEnum):
+    """How a round asked the provider."""
+
+    IDLE = "idle"
+    SWEEP = "sweep"
+    REQUEST_ID = "request_id"
+
+
 @dataclass
 class PollRound:
-    """What one polling round did, for logs and the status command."""
+    """What one polling round did and cost, for logs, poll_round and the status command."""
 
+    mode: PollMode = PollMode.IDLE
+    calls: int = 0
     batches: int = 0
     completed_batches: int = 0
     results_applied: int = 0
+    expired: int = 0
     errors: int = 0
     campaigns: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
 class Poller:
-    """Polls one provider's accepted batches by request id."""
+    """Polls one provider's accepted batches."""
 
     engine: Engine
     client: ProviderClient
@@ -43,68 +64,162 @@ class Poller:
     resend: ResendSettings
 
     def poll_due(self) -> PollRound:
-        """One round over the batches whose next poll time has come."""
+        """One round: expire overdue batches, fetch results the cheaper way, reschedule."""
+        now = utcnow()
         round_ = PollRound()
+        self._expire(now, round_)
         with self.engine.connect() as conn:
-            due = batches.due_for_poll(
-                conn, self.client.name, utcnow(), self.settings.batches_per_round
-            )
+            due = batches.due_for_poll(conn, self.client.name, now, self.settings.batches_per_round)
+            mark = polls.watermark(conn, self.client.name)
+            start = self._sweep_start(conn, mark)
+            cost = self._sweep_cost(conn, start, now)
+        ready = reservations.check(self.engine, self.client, due, now)
+        round_.mode = self._choose(ready, cost)
+        try:
+            self._fetch(round_, ready, start, mark, now)
+        except SlowDown as exc:
+            log.warning("poll provider=%s slowed down: %s", self.client.name, exc)
+            round_.errors += 1
+        self._reschedule(due, now, round_)
+        self._record(round_, now)
+        return round_
+
+    def _fetch(
+        self, round_: PollRound, due: list[Any], start: Any, mark: Any, now: datetime
+    ) -> None:
+        if round_.mode is PollMode.SWEEP:
+            self._sweep(round_, start, mark, now)
+            old = now - timedelta(seconds=self.settings.catchup_after_seconds)
+            self._by_request([b for b in due if b.sent_at and b.sent_at < old], round_)
+        elif round_.mode is PollMode.REQUEST_ID:
+            self._by_request(due, round_)
+
+    def _sweep_start(self, conn: Any, mark: datetime | None) -> datetime | None:
+        """Where a sweep begins: the watermark, or the oldest open batch's send if later.
+
+        Results of batches sent before the watermark were read by an earlier sweep or by
+        requestId; a result can only complete after its batch was sent. The overlap re-reads
+        the edge, where results are indexed late.
+        """
+        oldest = batches.oldest_open_sent(conn, self.client.name)
+        begin = max(mark, oldest) if mark and oldest else (mark or oldest)
+        if begin is None:
+            return None
+        return begin - timedelta(seconds=self.settings.sweep_overlap_seconds)
+
+    def _sweep_cost(self, conn: Any, start: datetime | None, now: datetime) -> int | None:
+        if start is None:
+            return None
+        return self.client.sweep_cost(start, now, batches.sweep_load(conn, self.client.name, start))
+
+    def _choose(self, due: list[Any], cost: int | None) -> PollMode:
+        """The cheaper way to learn the due batches' results; IDLE when nothing is due."""
+        if not due:
+            return PollMode.IDLE
+        if cost is not None and cost <= len(due):
+            return PollMode.SWEEP
+        return PollMode.REQUEST_ID
+
+    def _sweep(
+        self, round_: PollRound, start: datetime | None, mark: datetime | None, now: datetime
+    ) -> None:
+        if start is None:
+            return
+        for page in self.client.completed_pages(start, now, now):
+            round_.calls += 1
+            self._apply_page(page, round_)
+        with self.engine.begin() as conn:
+            polls.advance(conn, self.client.name, mark, now)
+
+    def _by_request(self, due: Iterable[Any], round_: PollRound) -> None:
         for batch in due:
             try:
-                results = list(self.client.results_for_request(batch.request_id))
-            except SlowDown as exc:
-                log.warning("poll slowed down by provider=%s: %s", self.client.name, exc)
-                round_.errors += 1
-                break
+                for page in self.client.result_pages(batch.request_id):
+                    round_.calls += 1
+                    self._apply_page(page, round_)
+            except SlowDown:
+                raise
             except ProviderError as exc:
                 log.warning("poll of batch=%s failed: %s", batch.id, exc)
                 round_.errors += 1
-                results = []
-            self._apply(batch, results, round_)
-        if round_.batches:
-            log.info(
-                "poll provider=%s batches=%d applied=%d completed=%d errors=%d",
-                self.client.name,
-                round_.batches,
-                round_.results_applied,
-                round_.completed_batches,
-                round_.errors,
-            )
-        return round_
 
-    def _apply(self, batch: Any, results: Sequence[MessageResult], round_: PollRound) -> None:
+    def _apply_page(self, page: ResultPage, round_: PollRound) -> None:
+        """Apply one page in one transaction, whatever batches its results belong to."""
+        by_request: dict[str, list[MessageResult]] = defaultdict(list)
+        for result in page.results:
+            if result.completed:
+                by_request[result.request_id].append(result)
+        if not by_request:
+            return
         now = utcnow()
-        ctx = self._context(batch)
-        done = [r for r in results if r.completed]
-        rows = [results_.recipient_row(r, ctx, self.resend, now) for r in done]
-        final = [row for row in rows if row["b_status"] != RecipientStatus.ACCEPTED.value]
-        next_poll = now + delay(self.settings.backoff_seconds, batch.poll_count + 1)
         with self.engine.begin() as conn:
-            round_.results_applied += recipients.apply_results(conn, batch.id, final)
-            attempts.record(
-                conn,
-                [
-                    results_.attempt_row(r, ctx, row["b_outcome"])
-                    for r, row in zip(done, rows, strict=True)
-                ],
+            known = batches.contexts_for_requests(conn, self.client.name, list(by_request))
+            for row in known:
+                ctx = self._context(row)
+                applied = apply_results(conn, ctx, by_request[row.request_id], self.resend, now)
+                round_.results_applied += applied
+                if batches.complete_if_done(conn, row.id, now):
+                    round_.completed_batches += 1
+                round_.campaigns.add(row.campaign_id)
+
+    def _context(self, row: Any) -> judge.BatchContext:
+        deadline = judge.deadline_of(
+            row.created_at, row.deadline_at, self.resend.default_deadline_hours
+        )
+        return judge.BatchContext(self.client.name, row.id, row.campaign_id, row.attempt, deadline)
+
+    def _expire(self, now: datetime, round_: PollRound) -> None:
+        """Recipients still without a final result at the deadline become expired."""
+        cutoff = now - timedelta(hours=self.settings.result_deadline_hours)
+        with self.engine.begin() as conn:
+            overdue = batches.overdue(conn, self.client.name, cutoff)
+            round_.expired = recipients.expire_batches(conn, [b.id for b in overdue], now)
+            for batch in overdue:
+                batches.after_poll(conn, batch.id, now, now)
+                round_.campaigns.add(batch.campaign_id)
+        if round_.expired:
+            log.warning(
+                "provider=%s expired=%d recipients without a result after %s h",
+                self.client.name,
+                round_.expired,
+                self.settings.result_deadline_hours,
             )
-            suppressions.add_many(conn, self._suppressions(done, ctx, now))
-            if batches.after_poll(conn, batch.id, now, next_poll):
-                round_.completed_batches += 1
-            refresh(conn, batch.campaign_id, now)
-        round_.batches += 1
-        round_.campaigns.add(batch.campaign_id)
 
-    def _context(self, batch: Any) -> results_.BatchContext:
-        deadline = results_.deadline_of(
-            batch.created_at, batch.deadline_at, self.resend.default_deadline_hours
-        )
-        return results_.BatchContext(
-            self.client.name, batch.id, batch.campaign_id, batch.attempt, deadline
-        )
+    def _reschedule(self, due: Sequence[Any], now: datetime, round_: PollRound) -> None:
+        """Complete batches with nothing left to learn; poll the others again later."""
+        with self.engine.begin() as conn:
+            for batch in due:
+                next_poll = now + delay(self.settings.backoff_seconds, batch.poll_count + 1)
+                if batches.after_poll(conn, batch.id, now, next_poll):
+                    round_.completed_batches += 1
+                round_.campaigns.add(batch.campaign_id)
+            for campaign_id in round_.campaigns:
+                refresh(conn, campaign_id, now)
+        round_.batches = len(due)
 
-    def _suppressions(
-        self, done: Sequence[MessageResult], ctx: results_.BatchContext, now: datetime
-    ) -> list[dict[str, Any]]:
-        gone = [r for r in done if lookup(ctx.provider, r.code or "").suppress]
-        return [results_.suppression_row(r, ctx, now) for r in gone]
+    def _record(self, round_: PollRound, now: datetime) -> None:
+        if not (round_.calls or round_.expired):
+            return
+        with self.engine.begin() as conn:
+            polls.record_round(
+                conn,
+                provider=self.client.name,
+                mode=round_.mode.value,
+                started_at=now,
+                calls=round_.calls,
+                results=round_.results_applied,
+                batches=round_.batches,
+                expired=round_.expired,
+            )
+        log.info(
+            "poll provider=%s mode=%s calls=%d batches=%d applied=%d completed=%d "
+            "expired=%d errors=%d",
+            self.client.name,
+            round_.mode,
+            round_.calls,
+            round_.batches,
+            round_.results_applied,
+            round_.completed_batches,
+            round_.expired,
+            round_.errors,
+        )

@@ -29,3 +29,9 @@ def requeue_stale_campaigns(
         stale = campaigns.touch_stale_queued(conn, now, now - after)
     publish_plan(stale)
     return len(stale)
+
+
+def start_due_campaigns(engine: Engine) -> list[int]:
+    """Scheduled campaigns whose time has come → queued; returns the ids to plan."""
+    with engine.begin() as conn:
+        return campaigns.start_due(conn, utcnow())

@@ -5,12 +5,18 @@ from datetime import timedelta
 
 from config.names import (
     QUEUE_PLAN,
+    TASK_CANCEL_CAMPAIGN,
     TASK_PLAN_CAMPAIGN,
     TASK_RELEASE_DUE_BATCHES,
     TASK_RESEND_DUE,
 )
+from worker.services.cancelling import cancel_campaign
 from worker.services.planning import plan_campaign
-from worker.services.release import release_due_batches, requeue_stale_campaigns
+from worker.services.release import (
+    release_due_batches,
+    requeue_stale_campaigns,
+    start_due_campaigns,
+)
 from worker.services.resending import resend_due
 from worker.tasks import context, locks
 from worker.tasks.app import app
@@ -38,6 +44,7 @@ STALE_QUEUED = timedelta(minutes=2)
 def release_due_batches_task() -> int:
     """Beat: publish batches whose retry wait ended or whose task was lost."""
     regrace = timedelta(seconds=context.settings().send.republish_after_seconds)
+    _publish_plans(start_due_campaigns(context.engine()))
     requeue_stale_campaigns(context.engine(), STALE_QUEUED, _publish_plans)
     return release_due_batches(context.engine(), regrace, publish_batches)
 
@@ -62,3 +69,10 @@ def resend_due_task() -> int:
         return resend_due(
             context.engine(), settings.sens.limits.batch_size, regrace, publish_batches
         )
+
+
+@app.task(name=TASK_CANCEL_CAMPAIGN)
+def cancel_campaign_task(campaign_id: int) -> int:
+    """Stop a campaign's unsent recipients and withdraw its pending reservations."""
+    done = cancel_campaign(context.engine(), context.client, campaign_id)
+    return done.recipients if done else 0

@@ -1,16 +1,51 @@
-"""The send task: one provider request for one batch."""
+"""The send task: pass the provider's shared rate limit, then one request for one batch."""
 
-from config.names import TASK_SEND_BATCH
-from worker.services.dispatch import Dispatcher
+import logging
+from dataclasses import replace
+from functools import cache, partial
+
+from celery import Task
+
+from config.names import PROVIDER_SENS, TASK_SEND_BATCH
+from config.settings import ProviderLimits
+from worker.ratelimit.gate import Gate, MustWait
+from worker.ratelimit.limiter import RedisLimiter
+from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.tasks import context
 from worker.tasks.app import app
 
+log = logging.getLogger(__name__)
 
-@app.task(name=TASK_SEND_BATCH)
-def send_batch_task(batch_id: int, provider: str) -> str:
-    """Send the batch unless another run already did."""
+
+def limits(provider: str) -> ProviderLimits:
+    """The configured limits of `provider`."""
+    if provider == PROVIDER_SENS:
+        return context.settings().sens.limits
+    raise LookupError(f"unknown provider {provider!r}")
+
+
+@cache
+def gate(provider: str) -> Gate:
+    """One gate per provider and process, over the process's Redis connection pool."""
+    return Gate(provider, limits(provider), RedisLimiter(context.redis_client()))
+
+
+# Re-queued waits are not send attempts: the batch is not claimed until the gate opens.
+@app.task(name=TASK_SEND_BATCH, bind=True, max_retries=None)
+def send_batch_task(self: Task, batch_id: int, provider: str) -> str:
+    """Send the batch unless another run already did; wait for the limiter first."""
     settings = context.settings()
     dispatcher = Dispatcher(
         context.engine(), context.client(provider), settings.send, settings.poll
     )
-    return dispatcher.send_batch(batch_id).value
+    pending = dispatcher.pending(batch_id)
+    if pending is None:
+        return SendOutcome.SKIPPED.value
+    limit = gate(provider)
+    try:
+        with limit.admitted(pending.recipients, pending.sender) as ticket:
+            reporting = replace(dispatcher, on_slow_down=partial(limit.slow_down, ticket))
+            return reporting.send_batch(batch_id).value
+    except MustWait as wait:
+        log.info("batch=%s provider=%s re-queued: %s", batch_id, provider, wait)
+        raise self.retry(countdown=wait.seconds) from None

@@ -2,22 +2,32 @@
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from config.settings import SensSettings
+from worker.domain.reservations import ReservationStatus
 from worker.domain.signing import signature_v2
-from worker.providers.base import MessageResult, ProviderClient, SendReceipt, SendRequest
-from worker.providers.errors import RetryLater, TransportError
+from worker.domain.windows import ListQuery, by_request_id, complete_windows
+from worker.providers.base import (
+    MessageResult,
+    ProviderClient,
+    ResultPage,
+    SendReceipt,
+    SendRequest,
+)
+from worker.providers.errors import Rejected, RetryLater, TransportError
 from worker.providers.sens import payloads
 from worker.providers.sens.gateway import PROVIDER, error_for
 
 log = logging.getLogger(__name__)
 
-# Seed 003, list delivery requests: pageSize max 1000 when asking by requestId.
+# Seed 003, list delivery requests: pageSize max 1000 when asking by requestId, else 100.
 REQUEST_ID_PAGE_SIZE = 1000
+WINDOW_PAGE_SIZE = 100
 # Seed 003, 080 call block numbers: pageSize at most 100.
 UNSUBSCRIBE_PAGE_SIZE = 100
 
@@ -41,6 +51,8 @@ class SensClient(ProviderClient):
         self._base = settings.base_url.rstrip("/") + f"/sms/v2/services/{settings.service_id}"
 
     def _send(self, request: SendRequest) -> SendReceipt:
+        if request.reserve_time is not None:  # refused before any HTTP call
+            payloads.check_reservation(request, self._clock())
         body = self._call("POST", "/messages", json=payloads.send_body(request))
         if not body.get("requestId"):
             # Accepted or not, we cannot tell: the caller must not count it as sent.
@@ -51,18 +63,63 @@ class SensClient(ProviderClient):
 
     def results_for_request(self, request_id: str) -> Iterator[MessageResult]:
         """Every message of one request; SENS pages these up to 1000 at a time."""
-        yield from self.list_messages({"requestId": request_id, "pageSize": REQUEST_ID_PAGE_SIZE})
+        yield from self.list_messages(by_request_id(request_id, REQUEST_ID_PAGE_SIZE))
 
-    def list_messages(self, params: dict[str, Any]) -> Iterator[MessageResult]:
-        """GET /messages with `params`, following pageIndex until hasMore is false."""
-        page = 0
+    def list_messages(self, query: ListQuery | Mapping[str, Any]) -> Iterator[MessageResult]:
+        """Every message a list query matches, page after page (raw params are still taken)."""
+        params = query.params() if isinstance(query, ListQuery) else dict(query)
+        for page in self._pages(params):
+            yield from page.results
+
+    def pages(self, query: ListQuery) -> Iterator[ResultPage]:
+        """GET /messages once per page, from pageIndex 0 until hasMore is false."""
+        return self._pages(query.params())
+
+    def result_pages(self, request_id: str) -> Iterator[ResultPage]:
+        """One request's results, one page (≤ 1000) per HTTP call."""
+        return self.pages(by_request_id(request_id, REQUEST_ID_PAGE_SIZE))
+
+    def completed_pages(
+        self, start: datetime, end: datetime, now: datetime
+    ) -> Iterator[ResultPage]:
+        """Results completed in [start, end) (clipped to 90 days and now): ≤ 24 h windows."""
+        for query in complete_windows(start, end, now, WINDOW_PAGE_SIZE):
+            yield from self.pages(query)
+
+    def sweep_cost(self, start: datetime, now: datetime, load: int) -> int | None:
+        """An upper bound on the calls a sweep of [start, now) takes to read `load` results.
+
+        Each window costs max(1, ceil(n/100)) calls ≤ 1 + n // 100; results of others (or
+        already read in an overlap) are not counted. None when the span is empty.
+        """
+        windows = complete_windows(start, now, now, WINDOW_PAGE_SIZE)
+        return len(windows) + max(load, 0) // WINDOW_PAGE_SIZE if windows else None
+
+    def _pages(self, params: Mapping[str, Any]) -> Iterator[ResultPage]:
+        index = 0
         while True:
-            body = self._call("GET", "/messages", params={**params, "pageIndex": page})
-            for item in body.get("messages") or []:
-                yield payloads.message_result(item)
-            if not body.get("hasMore"):
+            # A 404 with an empty body comes back as {}: one empty, final page.
+            body = self._call("GET", "/messages", params={**params, "pageIndex": index})
+            results = [payloads.message_result(item) for item in body.get("messages") or []]
+            has_more = bool(body.get("hasMore"))
+            yield ResultPage(results, index, has_more)
+            if not has_more:
                 return
-            page += 1
+            index += 1
+
+    def reservation_status(self, reserve_id: str) -> str:
+        """Seed 003: GET /reservations/{reserveId}/reserve-status → reserveStatus."""
+        body = self._call("GET", f"/reservations/{reserve_id}/reserve-status")
+        status = body.get("reserveStatus")
+        if not status:
+            # An empty 404 (or an answer without a status): SENS knows no such reservation.
+            raise Rejected(f"no reservation {reserve_id}", provider=PROVIDER, status=404)
+        known = {s.value for s in ReservationStatus}
+        return ReservationStatus(status) if status in known else str(status)
+
+    def cancel_reservation(self, reserve_id: str) -> None:
+        """Seed 003: DELETE /reservations/{reserveId} (204); 400 (e.g. sent) or 404: Rejected."""
+        self._call("DELETE", f"/reservations/{reserve_id}")
 
     def result_for_message(self, message_id: str) -> MessageResult | None:
         """GET /messages/{messageId}; None when SENS does not know the id."""

@@ -1,9 +1,10 @@
 """SENS request bodies and response parsing (field names from seeds 003 and 004)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from worker.domain.reservations import MIN_LEAD, RESERVE_FORMAT
 from worker.providers.base import MessageResult, SendReceipt, SendRequest
 
 # SENS writes and reads times as Korean local time without an offset
@@ -26,7 +27,38 @@ def send_body(request: SendRequest) -> dict[str, Any]:
         body["subject"] = request.subject
     if request.file_ids:
         body["files"] = [{"fileId": file_id} for file_id in request.file_ids]
+    if request.reserve_time is not None:
+        body["reserveTime"] = reserve_moment(request).strftime(RESERVE_FORMAT)
+        body["reserveTimeZone"] = request.reserve_time_zone
     return body
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"reserve_time_zone {name!r} is not a TZ database name") from None
+
+
+def reserve_moment(request: SendRequest) -> datetime:
+    """The reserve time as SENS will read it: in reserve_time_zone, to the minute (seed 003)."""
+    moment = request.reserve_time
+    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("reserve_time must be a timezone-aware datetime")
+    return moment.astimezone(_zone(request.reserve_time_zone)).replace(second=0, microsecond=0)
+
+
+def check_reservation(request: SendRequest, now: float) -> None:
+    """ValueError unless a reserved send is at least MIN_LEAD ahead (PROVIDERS.md: 10 min)."""
+    if request.reserve_time is None:
+        return
+    lead = reserve_moment(request) - datetime.fromtimestamp(now, SEOUL)
+    if lead < MIN_LEAD:
+        minutes = MIN_LEAD // timedelta(minutes=1)
+        raise ValueError(
+            f"reserve_time must be at least {minutes} minutes ahead (SENS takes the minute);"
+            f" it is {lead.total_seconds():.0f} s ahead"
+        )
 
 
 def _message(message: Any) -> dict[str, str]:
@@ -69,4 +101,5 @@ def message_result(item: dict[str, Any]) -> MessageResult:
         status_message=item.get("statusMessage"),
         telco=item.get("telcoCode"),
         complete_time=parse_time(item.get("completeTime")),
+        request_time=parse_time(item.get("requestTime")),
     )

@@ -5,11 +5,11 @@ Revises: 0002
 Create Date: 2026-11-23 17:22:28.662840
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import worker.db.types
+from alembic import op
 
+import worker.db.types
 
 revision = "0003"
 down_revision = "0002"

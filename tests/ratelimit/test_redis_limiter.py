@@ -1,0 +1,187 @@
+"""The Redis backend and the gate on a real Redis (db 14): the scripts agree with the policy."""
+
+import logging
+import time
+
+import pytest
+
+from bench.limiter_bench import CountingRedis
+from config.settings import ProviderLimits
+from tests.ratelimit.conftest import LIMITER_REDIS_URL
+from worker.ratelimit.gate import Gate, MustWait
+from worker.ratelimit.keys import LimitKeys
+from worker.ratelimit.limiter import RedisLimiter, Verdict
+from worker.ratelimit.policy import MICROS, LimitPolicy, gcra_slot
+from worker.ratelimit.status import read_state
+
+KEYS = LimitKeys.of("sens")
+
+
+def _policy(**limits: object) -> LimitPolicy:
+    return LimitPolicy.from_limits(ProviderLimits(**limits))
+
+
+def test_the_script_reserves_exactly_the_slots_the_policy_computes(limiter) -> None:
+    policy = _policy(rate_per_second=20, burst=3, messages_per_second=200, message_burst=50)
+    request_tat = message_tat = None
+    for i, cost in enumerate([10, 40, 1, 30, 10, 5, 60, 2]):
+        grant = limiter.acquire(KEYS, policy, cost, f"h{i}")
+        assert grant.verdict is Verdict.RESERVED
+        by_request = gcra_slot(request_tat, grant.admitted_at, 1, 20, 3)
+        by_message = gcra_slot(message_tat, grant.admitted_at, cost, 200, 50)
+        expected = max(by_request.delay, by_message.delay)
+        assert round(grant.delay * MICROS) == expected
+        request_tat, message_tat = by_request.tat, by_message.tat
+
+
+def test_a_100_recipient_batch_spends_100_message_tokens(limiter) -> None:
+    policy = _policy(rate_per_second=100, messages_per_second=100, message_burst=100)
+    assert limiter.acquire(KEYS, policy, 100, "a").delay == 0
+    assert limiter.acquire(KEYS, policy, 100, "b").delay == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_wait_beyond_the_bound_reserves_nothing(limiter, limiter_redis) -> None:
+    policy = _policy(rate_per_second=1, burst=1, max_wait_seconds=0.5)
+    assert limiter.acquire(KEYS, policy, 1, "a").verdict is Verdict.RESERVED
+    tat = limiter_redis.get(KEYS.requests)
+    refused = limiter.acquire(KEYS, policy, 1, "b")
+    assert refused.verdict is Verdict.TOO_LONG
+    assert refused.delay == pytest.approx(1.0, abs=0.01)
+    assert limiter_redis.get(KEYS.requests) == tat
+    assert limiter_redis.zrange(KEYS.in_flight, 0, -1) == [b"a"]
+
+
+def test_the_in_flight_cap_refuses_until_a_slot_is_released(limiter) -> None:
+    policy = _policy(rate_per_second=1000, burst=100, max_in_flight=2)
+    assert [limiter.acquire(KEYS, policy, 1, h).verdict for h in "abc"] == [
+        Verdict.RESERVED,
+        Verdict.RESERVED,
+        Verdict.BUSY,
+    ]
+    limiter.release(KEYS, "a")
+    assert limiter.acquire(KEYS, policy, 1, "d").verdict is Verdict.RESERVED
+
+
+def test_a_dead_holder_frees_its_slot_when_its_lease_lapses(limiter) -> None:
+    policy = _policy(rate_per_second=1000, burst=100, max_in_flight=1, in_flight_lease_seconds=0.1)
+    assert limiter.acquire(KEYS, policy, 1, "dies").verdict is Verdict.RESERVED
+    assert limiter.acquire(KEYS, policy, 1, "x").verdict is Verdict.BUSY
+    time.sleep(0.15)
+    assert limiter.acquire(KEYS, policy, 1, "y").verdict is Verdict.RESERVED
+
+
+def test_a_429_halves_the_rate_once_for_requests_in_flight_together(limiter) -> None:
+    policy = _policy(rate_per_second=40, burst=5, min_rate=3)
+    first = limiter.acquire(KEYS, policy, 1, "a")
+    second = limiter.acquire(KEYS, policy, 1, "b")
+    assert limiter.slow_down(KEYS, policy, first.admitted_at) == 20
+    assert limiter.slow_down(KEYS, policy, second.admitted_at) is None
+    # The bucket is empty after a 429: the next request waits one interval at the new rate.
+    later = limiter.acquire(KEYS, policy, 1, "c")
+    assert (later.rate, later.delay) == (20, pytest.approx(0.05, abs=0.002))
+    assert limiter.slow_down(KEYS, policy, later.admitted_at) == 10
+    for _ in range(5):
+        grant = limiter.acquire(KEYS, policy, 1, "d")
+        time.sleep(grant.delay)
+        limiter.slow_down(KEYS, policy, grant.admitted_at)
+    assert limiter.acquire(KEYS, policy, 1, "e").rate == 3  # the floor
+
+
+def test_the_rate_recovers_step_by_step_to_the_ceiling(limiter) -> None:
+    policy = _policy(rate_per_second=10, burst=10, recovery_step=2, recovery_interval_seconds=0.05)
+    limiter.slow_down(KEYS, policy, limiter.acquire(KEYS, policy, 1, "a").admitted_at)
+    time.sleep(0.11)
+    grant = limiter.acquire(KEYS, policy, 1, "b")
+    assert (grant.rate, grant.stepped) == (9, True)
+    time.sleep(0.2)
+    assert limiter.acquire(KEYS, policy, 1, "c").rate == 10
+
+
+def test_a_429_counts_only_once_the_old_rates_reservations_went_out(limiter) -> None:
+    policy = _policy(rate_per_second=10, burst=1)
+    grants = [limiter.acquire(KEYS, policy, 1, str(i)) for i in range(4)]  # out until +0.3 s
+    assert limiter.slow_down(KEYS, policy, grants[0].admitted_at) == 5
+    overlapping = limiter.acquire(KEYS, policy, 1, "x")  # admitted while those still go out
+    assert limiter.slow_down(KEYS, policy, overlapping.admitted_at) is None
+    time.sleep(0.35)
+    after = limiter.acquire(KEYS, policy, 1, "y")
+    assert limiter.slow_down(KEYS, policy, after.admitted_at) == 2.5
+
+
+def test_a_lowered_ceiling_applies_at_once(limiter) -> None:
+    limiter.slow_down(KEYS, _policy(rate_per_second=100), 0)  # stored rate 50
+    assert limiter.acquire(KEYS, _policy(rate_per_second=20), 1, "a").rate == 20
+
+
+def test_one_redis_call_per_acquisition() -> None:
+    client = CountingRedis.from_url(LIMITER_REDIS_URL)
+    limiter = RedisLimiter(client)
+    policy = _policy(rate_per_second=1000, burst=1000, max_in_flight=None)
+    limiter.acquire(KEYS, policy, 1, "warm")  # loads the script if Redis lacks it
+    client.calls.clear()
+    for i in range(50):
+        limiter.acquire(KEYS, policy, 1, str(i))
+    assert dict(client.calls) == {"EVALSHA": 50}
+
+
+def test_the_gate_sleeps_the_delay_and_releases_its_slot(limiter, limiter_redis) -> None:
+    slept: list[float] = []
+    limits = ProviderLimits(rate_per_second=10, burst=1, max_in_flight=4)
+    gate = Gate("sens", limits, limiter, sleep=slept.append)
+    with gate.admitted(1):
+        assert limiter_redis.zcard(KEYS.in_flight) == 1
+    with pytest.raises(RuntimeError), gate.admitted(1):
+        raise RuntimeError("the send failed")
+    assert slept == [0.0, pytest.approx(0.1, abs=0.005)]
+    assert limiter_redis.zcard(KEYS.in_flight) == 0
+
+
+def test_the_gate_asks_to_requeue_rather_than_sleep_long(limiter) -> None:
+    limits = ProviderLimits(rate_per_second=0.5, burst=1, max_wait_seconds=1)
+    gate = Gate("sens", limits, limiter, sleep=lambda _: None)
+    with gate.admitted(1):
+        pass
+    with pytest.raises(MustWait) as raised, gate.admitted(1):
+        pass
+    assert raised.value.seconds == pytest.approx(2.0, abs=0.01)
+    busy = Gate("sens", ProviderLimits(max_in_flight=1), limiter, sleep=lambda _: None)
+    with busy.admitted(1), pytest.raises(MustWait) as full, busy.admitted(1):
+        pass
+    assert 0.5 <= full.value.seconds <= 1.5
+
+
+def test_the_gate_logs_the_new_effective_rate(limiter, caplog) -> None:
+    gate = Gate("sens", ProviderLimits(rate_per_second=50), limiter, sleep=lambda _: None)
+    caplog.set_level(logging.INFO, logger="worker.ratelimit")
+    with gate.admitted(1) as ticket:
+        gate.slow_down(ticket, "HTTP 429")
+        gate.slow_down(ticket, "HTTP 429")  # the same slow-down, reported twice
+    assert [r.getMessage() for r in caplog.records] == [
+        "provider=sens effective_rate=25.0/s reason=429"
+    ]
+
+
+def test_limits_per_sender_use_keys_of_their_own(limiter, limiter_redis) -> None:
+    limits = ProviderLimits(rate_per_second=1, burst=1, per_sender=True)
+    gate = Gate("sens", limits, limiter, sleep=lambda _: None)
+    for sender in ("0212345678", "0298765432"):
+        with gate.admitted(1, sender):
+            pass
+    assert limiter_redis.exists(LimitKeys.of("sens", "0212345678").requests)
+    assert limiter_redis.exists(LimitKeys.of("sens", "0298765432").requests)
+    assert not limiter_redis.exists(KEYS.requests)
+
+
+def test_the_status_view_reads_rate_slow_downs_and_in_flight(limiter, limiter_redis) -> None:
+    policy = _policy(rate_per_second=30, max_in_flight=5)
+    assert read_state(limiter_redis, KEYS, policy).effective_rate == 30
+    grant = limiter.acquire(KEYS, policy, 1, "a")
+    limiter.slow_down(KEYS, policy, grant.admitted_at)
+    state = read_state(limiter_redis, KEYS, policy)
+    assert (state.effective_rate, state.ceiling, state.in_flight, state.slow_downs) == (
+        15,
+        30,
+        1,
+        1,
+    )
+    assert state.seconds_since_slow_down is not None and state.seconds_since_slow_down < 5

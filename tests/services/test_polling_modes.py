@@ -1,0 +1,138 @@
+"""Polling rounds: sweep or requestId by cost, watermark, expiry, late results, call counts."""
+
+import time
+from datetime import timedelta
+
+import requests
+from sqlalchemy import select, update
+
+from config.settings import PollSettings, ResendSettings
+from simulator.outcomes import code_for
+from tests.services.conftest import SEED, numbers
+from worker.db import polls
+from worker.db.models import Batch, Recipient
+from worker.db.types import utcnow
+from worker.providers.base import MessageResult
+from worker.services.applying import apply_results
+from worker.services.planning import plan_campaign
+from worker.services.polling import Poller, PollMode
+from worker.services.results import BatchContext
+
+HOUR = timedelta(hours=1)
+NO_RESEND = ResendSettings(max_attempts=1)
+
+
+def _poller(engine, client, **poll: object) -> Poller:
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[0.0], **poll)
+    return Poller(engine, client, settings, NO_RESEND)
+
+
+def _send(engine, dispatcher, campaign_id: int, size: int = 100) -> list[int]:
+    published: list[tuple[int, str]] = []
+    plan_campaign(engine, campaign_id, size, HOUR, published.extend)
+    for batch_id, _ in published:
+        dispatcher.send_batch(batch_id)
+    return [batch_id for batch_id, _ in published]
+
+
+def _statuses(engine, campaign_id: int) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Recipient.phone, Recipient.status).where(Recipient.campaign_id == campaign_id)
+        )
+        return dict(rows.all())
+
+
+def _faults(simulator, **values: object) -> None:
+    requests.post(f"{simulator.base_url}/_sim/faults", json=values, timeout=5).raise_for_status()
+
+
+def test_many_small_batches_are_swept_in_fewer_calls_than_one_per_batch(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    phones = numbers(60, start=70_000)
+    campaign_id = make_campaign(phones)
+    batch_ids = _send(engine, dispatcher, campaign_id, size=5)  # 12 batches of 5
+    time.sleep(0.4)
+    round_ = _poller(engine, sens_client).poll_due()
+    assert round_.mode is PollMode.SWEEP
+    assert round_.calls < len(batch_ids)  # one page of 60 results, not 12 calls
+    assert round_.results_applied == 60 and round_.completed_batches == 12
+    assert {s for s in _statuses(engine, campaign_id).values()} <= {"delivered", "failed"}
+    with engine.connect() as conn:
+        mark = polls.watermark(conn, "sens")
+        [recorded] = polls.recent_rounds(conn, "sens", 1)
+    assert mark is not None and utcnow() - mark < timedelta(seconds=5)
+    assert (recorded.mode, recorded.calls, recorded.results) == ("sweep", round_.calls, 60)
+    assert (
+        requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()["window_rejections"] == 0
+    )
+
+
+def test_one_full_batch_is_asked_by_request_id(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=71_000))
+    _send(engine, dispatcher, campaign_id)
+    time.sleep(0.4)
+    round_ = _poller(engine, sens_client).poll_due()
+    assert (round_.mode, round_.calls, round_.results_applied) == (PollMode.REQUEST_ID, 1, 100)
+
+
+def test_a_message_that_never_completes_is_expired_at_the_deadline(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, pending_rate=1.0)  # the carrier never reports back
+    campaign_id = make_campaign(numbers(3, start=72_000))
+    [batch_id] = _send(engine, dispatcher, campaign_id)
+    poller = _poller(engine, sens_client, result_deadline_hours=1)
+    assert poller.poll_due().expired == 0
+    assert set(_statuses(engine, campaign_id).values()) == {"accepted"}
+    with engine.begin() as conn:  # as if the batch went out two hours ago
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(sent_at=utcnow() - 2 * HOUR))
+    assert poller.poll_due().expired == 3
+    with engine.connect() as conn:
+        codes = conn.execute(
+            select(Recipient.status, Recipient.result_code).where(
+                Recipient.campaign_id == campaign_id
+            )
+        ).all()
+        batch_status = conn.execute(select(Batch.status).where(Batch.id == batch_id)).scalar()
+    assert set(codes) == {("expired", "EXPIRED")} and batch_status == "completed"
+
+
+def test_results_that_arrive_after_several_polls_are_applied(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, complete_delay=2.0)  # 1 to 3 s after acceptance
+    phones = numbers(4, start=73_000)
+    campaign_id = make_campaign(phones)
+    _send(engine, dispatcher, campaign_id)
+    poller = _poller(engine, sens_client)
+    rounds = []
+    while set(_statuses(engine, campaign_id).values()) & {"accepted"} and len(rounds) < 40:
+        rounds.append(poller.poll_due())
+        time.sleep(0.2)
+    assert len(rounds) > 2  # the first polls found nothing final yet
+    expected = {p: "delivered" if code_for(SEED, p) == "0" else "failed" for p in phones}
+    assert _statuses(engine, campaign_id) == expected
+
+
+def test_a_result_arriving_after_expiry_replaces_expired_but_is_never_resent(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, pending_rate=1.0)
+    phones = numbers(2, start=74_000)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _send(engine, dispatcher, campaign_id)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(sent_at=utcnow() - 2 * HOUR))
+    _poller(engine, sens_client, result_deadline_hours=1).poll_due()
+    late = [
+        MessageResult("r", "m1", phones[0], "COMPLETED", "0", "ok", "SKT", utcnow()),
+        MessageResult("r", "m2", phones[1], "COMPLETED", "2003", "power off", "KT", utcnow()),
+    ]
+    ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
+    with engine.begin() as conn:
+        assert apply_results(conn, ctx, late, ResendSettings(), utcnow()) == 2
+    assert _statuses(engine, campaign_id) == {phones[0]: "delivered", phones[1]: "failed"}

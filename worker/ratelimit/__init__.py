@@ -1,0 +1,1 @@
+"""The provider rate limit shared by every worker process through Redis."""

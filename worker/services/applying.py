@@ -1,0 +1,60 @@
+"""Apply one batch's provider results in bulk: recipients, attempt history, suppressions."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from config.settings import ResendSettings
+from worker.db import attempts, recipients, suppressions
+from worker.domain.codes import lookup
+from worker.domain.statuses import RecipientStatus
+from worker.providers.base import MessageResult
+from worker.services import results as judge
+
+R = RecipientStatus
+
+
+def apply_results(
+    conn: Connection,
+    ctx: judge.BatchContext,
+    results: Sequence[MessageResult],
+    resend: ResendSettings,
+    now: datetime,
+) -> int:
+    """Apply the completed results of one batch; returns how many recipients changed.
+
+    Idempotent: every update is guarded by the recipient's old status and history rows are
+    unique per (batch, phone), so applying the same page twice changes nothing.
+    """
+    done = [r for r in results if r.completed]
+    if not done:
+        return 0
+    rows = [judge.recipient_row(r, ctx, resend, now) for r in done]
+    final = [row for row in rows if row["b_status"] != R.ACCEPTED.value]
+    changed = recipients.apply_results(conn, ctx.batch_id, final)
+    changed += recipients.apply_late_results(conn, ctx.batch_id, _late(final, now))
+    attempts.record(
+        conn,
+        [judge.attempt_row(r, ctx, row["b_outcome"]) for r, row in zip(done, rows, strict=True)],
+    )
+    suppressions.add_many(conn, _suppressions(done, ctx, now))
+    return changed
+
+
+def _late(rows: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Results for recipients already expired: final as they are, never re-sent."""
+    late = []
+    for row in rows:
+        if row["b_status"] == R.RETRY_WAIT.value:
+            row = {**row, "b_status": R.FAILED.value, "b_done": now}
+        late.append(row)
+    return late
+
+
+def _suppressions(
+    done: Sequence[MessageResult], ctx: judge.BatchContext, now: datetime
+) -> list[dict[str, Any]]:
+    gone = [r for r in done if lookup(ctx.provider, r.code or "").suppress]
+    return [judge.suppression_row(r, ctx, now) for r in gone]
