@@ -4,6 +4,7 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -95,17 +96,22 @@ def create_campaign(
     started = time.monotonic()
     with source.open() as table:
         composer = _composer(spec, table)
-        report = ImportReport(campaign_id=_insert_campaign(engine, spec))
+        report = ImportReport(campaign_id=_insert_campaign(engine, spec, settings))
         report.encoding = getattr(table, "encoding", "")
         report.delimiter = getattr(table, "delimiter", "")
         with RejectsFile(rejects) as rejects_file:
             _load_recipients(engine, table, composer, report, rejects_file, progress)
         report.rejects_path = rejects if rejects_file.written else None
-    _finish(engine, report)
+    status = _finish(engine, report, _waits(spec))
     report.seconds = time.monotonic() - started
-    if enqueue and report.imported - report.suppressed > 0:
+    if enqueue and status is CampaignStatus.QUEUED:
         enqueue_plan(settings, report.campaign_id)
     return report
+
+
+def _waits(spec: CampaignSpec) -> bool:
+    """True when the campaign stays in the database until its send time."""
+    return spec.schedule_mode == "wait" and spec.send_at is not None and spec.send_at > utcnow()
 
 
 def _composer(spec: CampaignSpec, table: Table) -> Composer:
@@ -120,11 +126,14 @@ def _composer(spec: CampaignSpec, table: Table) -> Composer:
         raise SpecError(f"the message cannot be sent: {exc}") from None
 
 
-def _insert_campaign(engine: Engine, spec: CampaignSpec) -> int:
+def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> int:
+    now = utcnow()
+    columns = spec.columns()
+    start = max(spec.send_at or now, now)
+    if columns["deadline_at"] is None:
+        columns["deadline_at"] = start + timedelta(hours=settings.resend.default_deadline_hours)
     with engine.begin() as conn:
-        return campaigns.create(
-            conn, **spec.model_dump(), status=CampaignStatus.DRAFT.value, created_at=utcnow()
-        )
+        return campaigns.create(conn, **columns, status=CampaignStatus.DRAFT.value, created_at=now)
 
 
 def _load_recipients(
@@ -147,18 +156,22 @@ def _load_recipients(
         report.read = load_rows(table, composer, loader, reject, progress)
 
 
-def _finish(engine: Engine, report: ImportReport) -> None:
-    """Count what landed, skip suppressed numbers and queue the campaign."""
+def _finish(engine: Engine, report: ImportReport, waits: bool) -> CampaignStatus:
+    """Count what landed, skip suppressed numbers; queue (or schedule) the campaign."""
     with engine.begin() as conn:
         report.imported = recipients.count(conn, report.campaign_id)
         report.duplicates = report.read - report.rejected - report.imported
         report.suppressed = recipients.suppress_listed(conn, report.campaign_id, utcnow())
         campaigns.set_total(conn, report.campaign_id, report.imported)
-        new = (
-            CampaignStatus.QUEUED
-            if report.imported > report.suppressed
-            else CampaignStatus.COMPLETED
-        )
+        new = _first_status(report, waits)
+        stamp = {"completed_at": utcnow()} if new is CampaignStatus.COMPLETED else {}
         campaigns.transition(
-            conn, report.campaign_id, [CampaignStatus.DRAFT], new, queued_at=utcnow()
+            conn, report.campaign_id, [CampaignStatus.DRAFT], new, queued_at=utcnow(), **stamp
         )
+    return new
+
+
+def _first_status(report: ImportReport, waits: bool) -> CampaignStatus:
+    if report.imported <= report.suppressed:
+        return CampaignStatus.COMPLETED  # nobody left to send to
+    return CampaignStatus.SCHEDULED if waits else CampaignStatus.QUEUED

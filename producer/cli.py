@@ -17,10 +17,12 @@ from producer.columns import HeaderError
 from producer.export import export_results
 from producer.limits_view import show_limits
 from producer.progress import import_progress
+from producer.queueing import enqueue_cancel
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
 from producer.table import named_delimiter
+from producer.times import parse_time
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -63,6 +65,15 @@ def campaign_create(
         Path | None,
         typer.Option(help="Rejected rows go here (default: <csv name>.rejects.csv beside it)."),
     ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="Send later: YYYY-MM-DD HH:MM (Korea time) or ISO 8601.")
+    ] = None,
+    reserve: Annotated[
+        bool, typer.Option(help="Hand --at to SENS as a reservation (≥ 10 min ahead).")
+    ] = False,
+    deadline: Annotated[
+        str | None, typer.Option(help="No re-send after this time (default: 24 h after start).")
+    ] = None,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
     if (csv_path is None) == (numbers is None):
@@ -75,12 +86,15 @@ def campaign_create(
             template=template,
             message_type=message_type.upper(),
             subject=subject,
+            send_at=parse_time(at) if at else None,
+            schedule_mode="reserve" if reserve else "wait",
+            deadline=parse_time(deadline) if deadline else None,
         )
         if csv_path and rejects is None:
             rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")
         with import_progress(console) as progress:
             report = create_campaign(spec, source, rejects=rejects, progress=progress)
-    except (ValidationError, SpecError, SourceError, HeaderError) as exc:
+    except (ValidationError, SpecError, SourceError, HeaderError, ValueError) as exc:
         _fail(str(exc))
     views.print_import(console, report)
 
@@ -115,6 +129,23 @@ def campaign_export(
     console.print(f"campaign {campaign_id}: {count} recipients written to {out}")
 
 
+@campaign_app.command("cancel")
+def campaign_cancel(
+    campaign_id: int,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the workers to finish.")] = 30,
+) -> None:
+    """Stop what has not been sent and withdraw SENS reservations still ahead."""
+    report = _report(campaign_id)
+    if report.status in ("completed", "cancelled"):
+        _fail(f"campaign {campaign_id} is already {report.status}")
+    enqueue_cancel(get_settings(), campaign_id)
+    deadline = time.monotonic() + wait
+    while report.status != "cancelled" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        report = _report(campaign_id)
+    views.print_report(console, report)
+
+
 @campaign_app.command("status")
 def campaign_status(campaign_id: int) -> None:
     """Counts by status and by result code for one campaign."""
@@ -138,7 +169,7 @@ def campaign_watch(
     )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"campaign {campaign_id}", total=report.total, rate=0.0)
-        while report.status != "completed" and time.monotonic() < deadline:
+        while report.status not in ("completed", "cancelled") and time.monotonic() < deadline:
             time.sleep(0.5)
             report = _report(campaign_id)
             progress.update(
@@ -148,7 +179,7 @@ def campaign_watch(
                 description=f"campaign {campaign_id} {report.status}",
             )
     views.print_report(console, report)
-    if report.status != "completed":
+    if report.status not in ("completed", "cancelled"):
         _fail(f"campaign {campaign_id} did not complete within {timeout:.0f} s")
 
 

@@ -3,7 +3,7 @@
 from celery import Celery
 
 from config.celery import create_celery
-from config.names import QUEUE_PLAN, TASK_PLAN_CAMPAIGN
+from config.names import QUEUE_PLAN, TASK_CANCEL_CAMPAIGN, TASK_PLAN_CAMPAIGN
 from config.settings import Settings
 
 _apps: dict[str, Celery] = {}
@@ -19,3 +19,8 @@ def _app(settings: Settings) -> Celery:
 def enqueue_plan(settings: Settings, campaign_id: int) -> None:
     """Ask a worker to plan the campaign into batches."""
     _app(settings).send_task(TASK_PLAN_CAMPAIGN, args=(campaign_id,), queue=QUEUE_PLAN)
+
+
+def enqueue_cancel(settings: Settings, campaign_id: int) -> None:
+    """Ask a worker to cancel the campaign (it withdraws reservations at the provider)."""
+    _app(settings).send_task(TASK_CANCEL_CAMPAIGN, args=(campaign_id,), queue=QUEUE_PLAN)

@@ -57,6 +57,9 @@ def _fast_settings(sim_url: str) -> dict[str, str]:
         "BULKSMS_SEND__RETRY_BACKOFF_SECONDS": "[1, 2]",
         "BULKSMS_RESEND__BACKOFF_SECONDS": "[2]",
         "BULKSMS_RESEND__BEAT_INTERVAL_SECONDS": "1",
+        # A result deadline of about 11 s, so a message that never completes is expired
+        # while the test watches.
+        "BULKSMS_POLL__RESULT_DEADLINE_HOURS": "0.003",
     }
 
 

@@ -60,7 +60,7 @@ def dispatcher(engine: Engine, sens_client: SensClient) -> Dispatcher:
 def make_campaign(pg_url: str) -> Callable[..., int]:
     """Create a campaign through the producer (not enqueued); returns its id."""
 
-    def make(numbers: list[str], template: str = "hello", **spec: str) -> int:
+    def make(numbers: list[str], template: str = "hello", **spec: object) -> int:
         full = CampaignSpec(name="t", sender="0212345678", template=template, **spec)
         settings = Settings(database_url=pg_url)
         return create_campaign(full, NumberList(numbers), settings, enqueue=False).campaign_id

@@ -37,9 +37,10 @@ def cancel_campaign(
         stopped = recipients.cancel_unsent(conn, campaign_id, now)
         batches.cancel_unsent(conn, campaign_id, now)
         reserved = batches.pending_reservations(conn, campaign_id, now)
-    withdrawn = [reservations.withdraw(engine, client_for(b.provider), b, now) for b in reserved]
+    outcomes = [reservations.withdraw(engine, client_for(b.provider), b, now) for b in reserved]
+    withdrawn = [n for n in outcomes if n is not None]
     with engine.begin() as conn:
         campaigns.transition(conn, campaign_id, [C.CANCELLING], C.CANCELLED, completed_at=now)
-    result = Cancelled(stopped + sum(withdrawn), sum(withdrawn), len(withdrawn) - sum(withdrawn))
+    result = Cancelled(stopped + sum(withdrawn), len(withdrawn), len(outcomes) - len(withdrawn))
     log.info("cancelled campaign=%s %s", campaign_id, result)
     return result

@@ -2,8 +2,8 @@
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +13,7 @@ from config.settings import PollSettings, SendSettings
 from worker.db import batches, campaigns, recipients
 from worker.db.types import utcnow
 from worker.domain.statuses import BatchStatus, RecipientStatus
-from worker.providers.base import ProviderClient, SendReceipt
+from worker.providers.base import ProviderClient, SendReceipt, SendRequest
 from worker.providers.errors import (
     AuthFailed,
     GiveUp,
@@ -25,6 +25,7 @@ from worker.providers.errors import (
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 from worker.services.rendering import build_request
+from worker.services.scheduling import send_timing
 
 log = logging.getLogger(__name__)
 R = RecipientStatus
@@ -85,8 +86,15 @@ class Dispatcher:
             self._fail_unrenderable(batch, rendered.failures)
         if rendered.request is None:
             return self._finish_empty(batch)
+        timing = send_timing(campaign, now)
+        if timing.wait_until is not None:
+            return self._postpone(batch, timing.wait_until)
+        return self._call(batch, replace(rendered.request, reserve_time=timing.reserve_at))
+
+    def _call(self, batch: Any, request: SendRequest) -> SendOutcome:
+        """One provider call, its answer recorded on the batch."""
         try:
-            receipt = self.client.send(rendered.request)
+            receipt = self.client.send(request)
         except AuthFailed as exc:
             # Wrong keys fail every batch alike: wait for an operator rather than fail them all.
             log.error("provider refused our credentials: %s", exc)
@@ -95,11 +103,15 @@ class Dispatcher:
             return self._reject(batch, exc)
         except (RetryLater, ProviderError) as exc:
             return self._retry(batch, exc)
-        return self._accept(batch, receipt)
+        return self._accept(batch, receipt, request.reserve_time)
 
-    def _accept(self, batch: Any, receipt: SendReceipt) -> SendOutcome:
+    def _accept(
+        self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None = None
+    ) -> SendOutcome:
         now = utcnow()
-        next_poll = now + timedelta(seconds=self.poll.first_delay_seconds)
+        # A reserved request has nothing to report before its time.
+        next_poll = (reserve_at or now) + timedelta(seconds=self.poll.first_delay_seconds)
+        reservation = {"reserve_time": reserve_at, "reserve_status": "READY"} if reserve_at else {}
         with self.engine.begin() as conn:
             moved = batches.finish_send(
                 conn,
@@ -109,6 +121,7 @@ class Dispatcher:
                 sent_at=now,
                 http_status=202,
                 next_poll_at=next_poll,
+                **reservation,
             )
             if not moved:
                 log.warning(
@@ -160,6 +173,19 @@ class Dispatcher:
                 refresh(conn, batch.campaign_id, now)
         log.warning("batch=%s rejected: %s", batch.id, exc)
         return SendOutcome.REJECTED
+
+    def _postpone(self, batch: Any, until: datetime) -> SendOutcome:
+        """Back to the database until `until` (no attempt spent: nothing was sent)."""
+        with self.engine.begin() as conn:
+            batches.finish_send(
+                conn,
+                batch.id,
+                BatchStatus.RETRY,
+                next_attempt_at=until,
+                send_attempts=batch.send_attempts - 1,
+            )
+        log.info("batch=%s held until %s", batch.id, until.isoformat())
+        return SendOutcome.RETRY
 
     def _finish_empty(self, batch: Any) -> SendOutcome:
         now = utcnow()

@@ -116,7 +116,8 @@ class Poller:
         """The cheaper way to learn the due batches' results; IDLE when nothing is due."""
         if not due:
             return PollMode.IDLE
-        if cost is not None and cost <= len(due):
+        # Strictly cheaper only: asking by requestId also reads what is still in progress.
+        if cost is not None and cost < len(due):
             return PollMode.SWEEP
         return PollMode.REQUEST_ID
 

@@ -62,16 +62,17 @@ def _settle(
     return status
 
 
-def withdraw(engine: Engine, client: ProviderClient, batch: Any, now: datetime) -> bool:
-    """Cancel one reservation at the provider (DELETE); False if it had already gone out."""
+def withdraw(engine: Engine, client: ProviderClient, batch: Any, now: datetime) -> int | None:
+    """Cancel one reservation at the provider (DELETE); the recipients cancelled, or None
+    when it had already gone out (its results will still come)."""
     try:
         client.cancel_reservation(batch.request_id)
     except GiveUp as exc:
         log.warning("reservation of batch=%s not withdrawn: %s", batch.id, exc)
-        return False
+        return None
     with engine.begin() as conn:
-        recipients.cancel_batch(conn, batch.id, now)
+        cancelled = recipients.cancel_batch(conn, batch.id, now)
         batches.set_reserve_status(
             conn, batch.id, S.CANCELED, BatchStatus.CANCELLED, completed_at=now
         )
-    return True
+    return cancelled
