@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,8 +63,12 @@ class PollSettings(BaseModel):
     backoff_seconds: list[float] = [30.0, 60.0, 300.0, 1800.0, 7200.0]
     beat_interval_seconds: float = Field(default=2.0, gt=0)
     batches_per_round: int = Field(default=200, ge=1)
-    # A sweep re-reads this much before its watermark: results indexed late are not missed.
-    sweep_overlap_seconds: float = Field(default=120.0, ge=0)
+    # "auto" picks the cheaper of a sweep and asking by requestId each round; the others force
+    # one (a provider without a sweep endpoint is always asked by requestId).
+    mode: Literal["auto", "sweep", "request_id"] = "auto"
+    # A sweep re-reads this much before its watermark, so results listed a little after their
+    # completeTime are not missed; anything later is caught by asking old batches by requestId.
+    sweep_overlap_seconds: float = Field(default=10.0, ge=0)
     # Batches this old that still wait for results are also asked by requestId.
     catchup_after_seconds: float = Field(default=600.0, gt=0)
     # A message with no final result this long after sending is expired. SENS keeps

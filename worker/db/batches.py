@@ -145,12 +145,23 @@ def oldest_open_sent(conn: Connection, provider: str) -> datetime | None:
 
 
 def sweep_load(conn: Connection, provider: str, since: datetime) -> int:
-    """Results a sweep from `since` may read: every message sent since, and all still open."""
-    query = select(func.coalesce(func.sum(Batch.recipient_count), 0)).where(
-        Batch.provider == provider,
-        Batch.sent_at.is_not(None),
-        or_(Batch.sent_at >= since, Batch.status == B.ACCEPTED.value),
+    """Results a sweep from `since` would read: those still awaited, and those of batches
+    that completed since (read again)."""
+    done_since = select(func.coalesce(func.sum(Batch.recipient_count), 0)).where(
+        Batch.provider == provider, Batch.completed_at >= since
     )
+    awaited = select(func.count()).where(
+        Recipient.batch_id.in_(
+            select(Batch.id).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)
+        ),
+        Recipient.status == RecipientStatus.ACCEPTED.value,
+    )
+    return int(conn.execute(done_since).scalar_one()) + int(conn.execute(awaited).scalar_one())
+
+
+def open_count(conn: Connection, provider: str) -> int:
+    """How many of the provider's batches await results."""
+    query = select(func.count()).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)
     return int(conn.execute(query).scalar_one())
 
 

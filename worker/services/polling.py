@@ -73,10 +73,14 @@ class Poller:
             mark = polls.watermark(conn, self.client.name)
             start = self._sweep_start(conn, mark)
             cost = self._sweep_cost(conn, start, now)
+            covers_all = len(due) == batches.open_count(conn, self.client.name)
         ready = reservations.check(self.engine, self.client, due, now)
         round_.mode = self._choose(ready, cost)
         try:
             self._fetch(round_, ready, start, mark, now)
+            if round_.mode is PollMode.REQUEST_ID and covers_all and not round_.errors:
+                # Every open batch was read in full: nothing before now is left to sweep.
+                self._advance(mark, now)
         except SlowDown as exc:
             log.warning("poll provider=%s slowed down: %s", self.client.name, exc)
             round_.errors += 1
@@ -116,6 +120,11 @@ class Poller:
         """The cheaper way to learn the due batches' results; IDLE when nothing is due."""
         if not due:
             return PollMode.IDLE
+        if self.settings.mode != "auto":
+            forced = PollMode(self.settings.mode)
+            return (
+                forced if forced is PollMode.REQUEST_ID or cost is not None else PollMode.REQUEST_ID
+            )
         # Strictly cheaper only: asking by requestId also reads what is still in progress.
         if cost is not None and cost < len(due):
             return PollMode.SWEEP
@@ -129,6 +138,9 @@ class Poller:
         for page in self.client.completed_pages(start, now, now):
             round_.calls += 1
             self._apply_page(page, round_)
+        self._advance(mark, now)
+
+    def _advance(self, mark: datetime | None, now: datetime) -> None:
         with self.engine.begin() as conn:
             polls.advance(conn, self.client.name, mark, now)
 
