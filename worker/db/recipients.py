@@ -116,7 +116,14 @@ def mark_batch(
 
 
 def apply_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
-    """accepted → final for each result row (keys b_phone, b_status, b_code, ... b_done)."""
+    """accepted → final for each result row (keys b_phone, b_status, b_code, ... b_next)."""
+    return _apply(conn, batch_id, R.ACCEPTED, results)
+
+
+def _apply(
+    conn: Connection, batch_id: int, old: RecipientStatus, results: Sequence[dict[str, Any]]
+) -> int:
+    """One executemany: each result's recipient (by batch and phone) leaves `old`."""
     if not results:
         return 0
     statement = (
@@ -124,7 +131,7 @@ def apply_results(conn: Connection, batch_id: int, results: Sequence[dict[str, A
         .where(
             Recipient.batch_id == batch_id,
             Recipient.phone == bindparam("b_phone"),
-            Recipient.status == R.ACCEPTED.value,
+            Recipient.status == old.value,
         )
         .values(
             status=bindparam("b_status"),
@@ -208,25 +215,7 @@ def expire_batches(conn: Connection, batch_ids: Sequence[int], now: datetime) ->
 
 def apply_late_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
     """expired → the result's final state, for results that arrived after the deadline."""
-    if not results:
-        return 0
-    statement = (
-        update(Recipient)
-        .where(
-            Recipient.batch_id == batch_id,
-            Recipient.phone == bindparam("b_phone"),
-            Recipient.status == R.EXPIRED.value,
-        )
-        .values(
-            status=bindparam("b_status"),
-            result_code=bindparam("b_code"),
-            result_outcome=bindparam("b_outcome"),
-            message_id=bindparam("b_message_id"),
-            telco=bindparam("b_telco"),
-            completed_at=bindparam("b_done"),
-        )
-    )
-    return conn.execute(statement, list(results)).rowcount
+    return _apply(conn, batch_id, R.EXPIRED, results)
 
 
 def cancel_unsent(conn: Connection, campaign_id: int, now: datetime) -> int:

@@ -48,7 +48,7 @@ def _late(rows: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]
     late = []
     for row in rows:
         if row["b_status"] == R.RETRY_WAIT.value:
-            row = {**row, "b_status": R.FAILED.value, "b_done": now}
+            row = {**row, "b_status": R.FAILED.value, "b_done": now, "b_next": None}
         late.append(row)
     return late
 
