@@ -3,12 +3,11 @@
 from collections.abc import Callable
 
 from producer.composer import Composer
-from producer.numbers import fast_kr_mobile, normalise
 from producer.sources import Table
 from producer.table import Problem
 from worker.db.bulk import Loader
 from worker.domain.messages import MessageError
-from worker.domain.phones import PhoneError
+from worker.domain.phones import PhoneError, fast_kr_mobile, normalise
 from worker.domain.template import TemplateError
 
 CHUNK = 20_000

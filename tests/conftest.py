@@ -10,7 +10,7 @@ import pytest
 import redis
 from sqlalchemy import Engine, NullPool, create_engine, text
 
-from config.settings import get_settings
+from tests.envvars import settings_env
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -60,16 +60,8 @@ def app_env(pg_url: str, redis_url: str) -> Iterator[dict[str, str]]:
         "BULKSMS_BROKER_URL": redis_url,
         "BULKSMS_REDIS_URL": redis_url,
     }
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    yield values
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
+    with settings_env(values):
+        yield values
 
 
 @pytest.fixture()

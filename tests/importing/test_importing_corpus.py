@@ -92,7 +92,7 @@ def test_bad_numbers_are_rejected_with_reasons(write, run_import):
         (3, "010*******6789 is not a valid Korean number"),
         (
             4,
-            "+1 ********0123 is an international number (+1); "
+            "+1 ********0123 is not a Korean number (+1); "
             "this campaign sends to Korean numbers (+82) only",
         ),
         (5, "**** is not a phone number: only digits, spaces and + - ( ) . may appear"),

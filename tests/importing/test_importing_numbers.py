@@ -4,8 +4,7 @@ import random
 
 import pytest
 
-from producer.numbers import fast_kr_mobile, normalise
-from worker.domain.phones import PhoneError, normalise_kr_mobile
+from worker.domain.phones import PhoneError, fast_kr_mobile, normalise, normalise_kr_mobile
 
 PREFIXES = [f"{n:03d}" for n in range(1000)]
 
@@ -63,7 +62,7 @@ def test_slow_path_agrees_with_domain_normaliser():
 def test_international_numbers_keep_their_country_code_when_allowed():
     assert normalise("+1 415 555 0123", international=True) == "+14155550123"
     assert normalise("+44 7400 123456", international=True) == "+447400123456"
-    with pytest.raises(PhoneError, match=r"international number \(\+44\)"):
+    with pytest.raises(PhoneError, match=r"not a Korean number \(\+44\)"):
         normalise("+44 7400 123456")
     with pytest.raises(PhoneError, match="not a mobile number"):
         normalise("+44 20 7946 0000", international=True)

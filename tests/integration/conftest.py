@@ -1,6 +1,5 @@
 """The real stack for integration tests: simulator, Celery worker and beat processes, Flower."""
 
-import os
 import socket
 import subprocess
 import time
@@ -13,8 +12,8 @@ import redis
 import requests
 
 from config.names import QUEUE_PLAN, QUEUE_POLL, send_queue
-from config.settings import get_settings
 from scripts import stack
+from tests.envvars import settings_env
 
 SEED = 42
 COMPLETE_DELAY = 0.5
@@ -94,9 +93,8 @@ def running_stack(
         stack.wait_http(f"{sim_url}/_sim/health")
         stack.wait_http(f"{result.flower_url}/healthcheck")
         stack.wait_worker(env)
-        saved = _use_settings(env)
-        yield result
-        _restore(saved)
+        with settings_env({k: v for k, v in env.items() if k.startswith("BULKSMS_")}):
+            yield result
     finally:
         for process in result.processes:
             stack.stop_pid(process.pid)
@@ -105,24 +103,6 @@ def running_stack(
 def _purge(broker_url: str) -> None:
     client = redis.Redis.from_url(broker_url)
     client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
-
-
-def _use_settings(env: dict[str, str]) -> dict[str, str | None]:
-    """Point this process's settings at the stack; returns what to restore."""
-    keys = [key for key in env if key.startswith("BULKSMS_")]
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update({key: env[key] for key in keys})
-    get_settings.cache_clear()
-    return saved
-
-
-def _restore(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
 
 
 def wait_until(predicate: object, timeout: float, interval: float = 0.5) -> bool:

@@ -15,9 +15,9 @@ import redis
 import requests
 
 from config.names import QUEUE_PLAN, QUEUE_POLL, send_queue
-from config.settings import get_settings
 from scripts import stack
 from tests.conftest import fresh_schema
+from tests.envvars import settings_env
 from tests.integration.conftest import free_port
 from tests.ratelimit.conftest import LIMITER_REDIS_URL
 
@@ -111,28 +111,12 @@ def limited_stack(
                 processes.append(stack.start(service, run_dir, env))
             stack.wait_http(f"{sim_url}/_sim/health")
             stack.wait_worker(env)
-            with _settings(values):
+            with settings_env(values):
                 yield LimitedStack(sim_url, client, run_dir)
         finally:
             for process in processes:
                 stack.stop_pid(process.pid)
             client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
-
-
-@contextmanager
-def _settings(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
 
 
 def wait_for(predicate: object, timeout: float, interval: float = 0.25) -> bool:

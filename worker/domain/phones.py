@@ -1,12 +1,14 @@
-"""Phone number normalisation (phonenumbers) and masking for logs."""
+"""Phone numbers: normalisation (a fast path for clean 010 numbers, phonenumbers for the rest)
+and masking for logs."""
 
 import re
 import unicodedata
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 KOREA = "KR"
+KOREA_CODE = 82
 # What people write around digits; NFKC has already turned full-width digits into ASCII.
 ALLOWED = re.compile(r"^[0-9+\-(). ]+$")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -16,8 +18,52 @@ class PhoneError(ValueError):
     """A number that cannot receive an SMS."""
 
 
+def fast_kr_mobile(raw: str) -> str | None:
+    """`01012345678` for a clean `010` number (`01012345678`, `010-1234-5678`), else None.
+
+    Equivalent to `normalise` on the forms it accepts (tests/importing compare them over every
+    010-ABC prefix): in phonenumbers' KR metadata (9.0.x) a ten-digit national number
+    `10ABCDEFGH` matches no type checked before MOBILE, matches no FIXED_LINE pattern, and
+    matches MOBILE unless it starts `1059[7-9]` (mobile: `105(?:[0-8]\\d|9[0-6])\\d{4,5}` |
+    `10[0-46-9]\\d{6,7}`). Anything else returns None and goes through phonenumbers.
+    """
+    if len(raw) == 13 and raw[3] == "-" and raw[8] == "-":
+        raw = raw[:3] + raw[4:8] + raw[9:]
+    if len(raw) != 11 or not raw.startswith("010") or not (raw.isascii() and raw.isdigit()):
+        return None
+    if raw[3:5] == "59" and raw[5] in "789":
+        return None
+    return raw
+
+
+def normalise(raw: str, international: bool = False) -> str:
+    """SENS form for a Korean mobile (`01012345678`), E.164 (`+14155550123`) for another
+    country's mobile when `international`; raise PhoneError with the reason otherwise."""
+    fast = fast_kr_mobile(raw)
+    if fast is not None:
+        return fast
+    number, text = _parse(raw)
+    if number.country_code != KOREA_CODE and not international:
+        raise PhoneError(
+            f"{text} is not a Korean number (+{number.country_code}); "
+            f"this campaign sends to Korean numbers (+{KOREA_CODE}) only"
+        )
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"{text} is not a valid {_place(number)} number")
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise PhoneError(f"{text} is not a mobile number")
+    if number.country_code == KOREA_CODE:
+        return "0" + str(number.national_number)
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
 def normalise_kr_mobile(raw: str) -> str:
     """A Korean mobile number in SENS form (`01012345678`); raise PhoneError otherwise."""
+    return normalise(raw)
+
+
+def _parse(raw: str) -> tuple[phonenumbers.PhoneNumber, str]:
+    """The parsed number and its masked text for messages."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         raise PhoneError("empty phone number")
@@ -26,16 +72,13 @@ def normalise_kr_mobile(raw: str) -> str:
             f"{mask(text)} is not a phone number: only digits, spaces and + - ( ) . may appear"
         )
     try:
-        number = phonenumbers.parse(text, KOREA)
+        return phonenumbers.parse(text, KOREA), mask(text)
     except NumberParseException as exc:
         raise PhoneError(f"{mask(text)} is not a phone number ({exc})") from None
-    if number.country_code != 82:
-        raise PhoneError(f"{mask(text)} is not a Korean number (+{number.country_code})")
-    if not phonenumbers.is_valid_number(number):
-        raise PhoneError(f"{mask(text)} is not a valid Korean number")
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        raise PhoneError(f"{mask(text)} is not a mobile number")
-    return "0" + str(number.national_number)
+
+
+def _place(number: phonenumbers.PhoneNumber) -> str:
+    return "Korean" if number.country_code == KOREA_CODE else f"+{number.country_code}"
 
 
 def mask(number: str) -> str:
