@@ -95,7 +95,7 @@ def campaign_create(
         with import_progress(console) as progress:
             report = create_campaign(spec, source, rejects=rejects, progress=progress)
     except (ValidationError, SpecError, SourceError, HeaderError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(_reason(exc))
     views.print_import(console, report)
 
 
@@ -188,6 +188,16 @@ def _report(campaign_id: int) -> CampaignReport:
         return campaign_report(get_engine(get_settings().database_url), campaign_id)
     except UnknownCampaign as exc:
         _fail(str(exc))
+
+
+def _reason(exc: Exception) -> str:
+    """The message of an error; a spec's validation errors without pydantic's decoration."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
+        ).replace("Value error, ", "")
+    return str(exc)
 
 
 def _fail(message: str) -> NoReturn:

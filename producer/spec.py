@@ -79,9 +79,11 @@ def _check_reservable(send_at: datetime | None) -> None:
     if send_at is None:
         raise ValueError("schedule_mode 'reserve' needs send_at")
     lead = send_at - datetime.now(UTC)
+    if lead <= timedelta(0):
+        raise ValueError(f"send_at {send_at.isoformat()} is in the past")
     if lead < MIN_LEAD + RESERVE_MARGIN:
         raise ValueError(
             f"a SENS reservation must be at least {MIN_LEAD} ahead (with "
             f"{RESERVE_MARGIN.seconds} s to spare); {send_at.isoformat()} is "
-            f"{max(lead.total_seconds(), 0) / 60:.1f} min away: use schedule mode 'wait'"
+            f"{lead.total_seconds() / 60:.1f} min away: use schedule mode 'wait'"
         )
