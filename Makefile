@@ -35,6 +35,10 @@ db: $(STAMP)
 up: db
 	$(BIN)/python -m scripts.stack up
 
+## Dispatch 10k/100k/1M, results, per-recipient baseline, import, limiter, polling: one table.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 down: $(STAMP)
 	$(BIN)/python -m scripts.stack down
 

@@ -6,70 +6,18 @@
 
 import argparse
 import json
-import os
-import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from sqlalchemy import NullPool, create_engine, text
+from bench.support import TEMPLATE, fresh_schema, generate
 
-PG_ADMIN_URL = os.environ.get(
-    "BULKSMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TARGET_RATE = 150_000
 TARGET_RSS_MB = 200
 SIZES = (100_000, 1_000_000)
-NAMES = ("김민준", "이서연", "박지호", "최유진", "정하은", "강도윤", "조서아", "윤시우")
-TEMPLATE = "{이름}님, 쿠폰 {쿠폰} 이 발급되었습니다."
-
-
-def generate(path: Path, rows: int, seed: int = 1) -> None:
-    """A UTF-8 CSV of `rows` recipients: mixed number forms, ~1% repeats, ~0.5% bad numbers."""
-    pick = random.Random(seed)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write("이름,전화번호,쿠폰\n")
-        for i in range(rows):
-            handle.write(f"{pick.choice(NAMES)},{_number(pick, i)},C{i:08d}\n")
-
-
-def _number(pick: random.Random, i: int) -> str:
-    draw = pick.random()
-    serial = i if draw > 0.01 else pick.randrange(max(i, 1))  # ~1% repeat an earlier number
-    digits = f"{serial % 100_000_000:08d}"
-    if draw > 0.995:
-        return f"02-{digits[:3]}-{digits[3:7]}"  # landline: rejected
-    if draw > 0.98:
-        return f"+82 10 {digits[:4]} {digits[4:]}"  # slow path through phonenumbers
-    if draw > 0.5:
-        return f"010-{digits[:4]}-{digits[4:]}"
-    return f"010{digits}"
-
-
-@contextmanager
-def fresh_schema() -> Iterator[str]:
-    """A URL on a new, migrated schema, dropped afterwards."""
-    from worker.db import migrate
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
-        migrate.upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run_one(rows: int) -> dict[str, float]:

@@ -134,6 +134,38 @@ def report(runs: list[Run], rate: float, burst: int, evalsha_calls: int) -> None
     print(f"  mean {statistics.fmean(trips) * 1000:.2f} ms")
 
 
+def measure(
+    processes: int,
+    rate: float,
+    burst: int,
+    seconds: float,
+    max_in_flight: int = 0,
+    redis_url: str = DEFAULT_REDIS_URL,
+) -> tuple[list[Run], int]:
+    """Run the processes on a fresh scope; their runs and the EVALSHA calls Redis counted."""
+    scope = f"bench-{uuid.uuid4().hex[:8]}"
+    limits = {"rate_per_second": rate, "burst": burst, "max_in_flight": max_in_flight or None}
+    admin = redis.Redis.from_url(redis_url)
+    before = _commandstats(admin)
+    runs = run_processes(redis_url, [(scope, limits)] * processes, seconds)
+    after = _commandstats(admin)
+    return runs, after.get("cmdstat_evalsha", 0) - before.get("cmdstat_evalsha", 0)
+
+
+def summary(runs: list[Run], rate: float) -> dict[str, float]:
+    """The headline figures: achieved rate, busiest 100 ms slice, commands per acquisition."""
+    times = [t for run in runs for t in run.times]
+    calls = sum(sum(run.calls.values()) for run in runs)
+    trips = sorted(t for run in runs for t in run.round_trips)
+    return {
+        "target": rate,
+        "achieved": achieved_rate(times),
+        "busiest_slice": busiest_slice(times),
+        "commands_per_acquisition": calls / len(times),
+        "p99_ms": trips[int(len(trips) * 0.99)] * 1000,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse flags, run the processes, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,17 +176,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-in-flight", type=int, default=0, help="0: no cap")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args(argv)
-    scope = f"bench-{uuid.uuid4().hex[:8]}"
-    limits = {
-        "rate_per_second": args.rate,
-        "burst": args.burst,
-        "max_in_flight": args.max_in_flight or None,
-    }
-    admin = redis.Redis.from_url(args.redis_url)
-    before = _commandstats(admin)
-    runs = run_processes(args.redis_url, [(scope, limits)] * args.processes, args.seconds)
-    after = _commandstats(admin)
-    evalsha = after.get("cmdstat_evalsha", 0) - before.get("cmdstat_evalsha", 0)
+    runs, evalsha = measure(
+        args.processes, args.rate, args.burst, args.seconds, args.max_in_flight, args.redis_url
+    )
     print(f"{args.processes} processes, one key, {args.seconds:.0f} s")
     report(runs, args.rate, args.burst, evalsha)
 

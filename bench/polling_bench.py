@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
-from bench.import_bench import fresh_schema
+from bench.support import fresh_schema
 from config.settings import PollSettings, ResendSettings, SendSettings, SensSettings, Settings
 from producer.campaigns import create_campaign
 from producer.sources import NumberList

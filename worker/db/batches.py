@@ -32,8 +32,11 @@ def planned_ids(conn: Connection, campaign_id: int) -> list[tuple[int, str]]:
     return [(row.id, row.provider) for row in conn.execute(query.order_by(Batch.id))]
 
 
-def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> bool:
-    """planned → sending under a lease; a lapsed lease (its worker died) may be re-claimed."""
+def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> Any:
+    """planned → sending under a lease; a lapsed lease (its worker died) may be re-claimed.
+
+    Returns the claimed batch row (one round trip), or None when another run holds it.
+    """
     lapsed = and_(Batch.status == B.SENDING.value, Batch.lease_until < now)
     result = conn.execute(
         update(Batch)
@@ -43,8 +46,19 @@ def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> b
             lease_until=now + lease,
             send_attempts=Batch.send_attempts + 1,
         )
+        .returning(*Batch.__table__.columns)
     )
-    return result.rowcount == 1
+    return result.first()
+
+
+def sendable(conn: Connection, batch_id: int) -> Any:
+    """(recipient_count, sender) of a batch still planned or sending, else None; one query."""
+    query = (
+        select(Batch.recipient_count, Campaign.sender)
+        .join(Campaign, Campaign.id == Batch.campaign_id)
+        .where(Batch.id == batch_id, Batch.status.in_([B.PLANNED.value, B.SENDING.value]))
+    )
+    return conn.execute(query).first()
 
 
 def finish_send(conn: Connection, batch_id: int, new: BatchStatus, **fields: Any) -> bool:

@@ -1,11 +1,17 @@
 """The database engine, one per URL and process, tuned for SQLite or PostgreSQL."""
 
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+
+# A pooled connection idle longer than this is pinged before use (the server may have
+# dropped it); one used more recently is trusted. A ping on every checkout cost a round
+# trip per transaction, about a sixth of a send task's round trips.
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 @cache
@@ -14,7 +20,28 @@ def get_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pessimistic disconnect handling for idle connections: the pool retries on a new one."""
+    idle_since = record.info.get("checked_in")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return  # new (just connected) or busy a moment ago
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception as error:
+        raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
 def ensure_sqlite_directory(url: str) -> None:

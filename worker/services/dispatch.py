@@ -66,19 +66,16 @@ class Dispatcher:
         Cheap, and read before the rate limiter is asked, so a duplicate task spends no token.
         """
         with self.engine.connect() as conn:
-            batch = batches.get(conn, batch_id)
-            if batch is None or batch.status not in (BatchStatus.PLANNED, BatchStatus.SENDING):
-                return None
-            campaign = campaigns.get(conn, batch.campaign_id)
-        return PendingBatch(batch.recipient_count, campaign.sender)
+            row = batches.sendable(conn, batch_id)
+        return None if row is None else PendingBatch(row.recipient_count, row.sender)
 
     def send_batch(self, batch_id: int) -> SendOutcome:
         """Send one batch once; running it again after success changes nothing."""
         now = utcnow()
         with self.engine.begin() as conn:
-            if not batches.claim(conn, batch_id, now, timedelta(seconds=self.send.lease_seconds)):
+            batch = batches.claim(conn, batch_id, now, timedelta(seconds=self.send.lease_seconds))
+            if batch is None:
                 return SendOutcome.SKIPPED
-            batch = batches.get(conn, batch_id)
             campaign = campaigns.get(conn, batch.campaign_id)
             rows = recipients.in_batch(conn, batch_id, R.BATCHED)
         rendered = build_request(campaign, batch.message_type, rows)
@@ -130,8 +127,13 @@ class Dispatcher:
                     receipt.request_id,
                 )
                 return SendOutcome.SKIPPED
-            recipients.mark_batch(conn, batch.id, R.BATCHED, R.ACCEPTED, accepted_at=now)
-            refresh(conn, batch.campaign_id, now)
+            moved = recipients.mark_batch(conn, batch.id, R.BATCHED, R.ACCEPTED, accepted_at=now)
+            if moved:
+                # Its recipients now await results, so the campaign cannot be complete yet:
+                # only the dispatching → awaiting_results step can apply.
+                campaigns.mark_sent_if_done(conn, batch.campaign_id)
+            else:
+                refresh(conn, batch.campaign_id, now)
         return SendOutcome.ACCEPTED
 
     def _retry(self, batch: Any, exc: ProviderError) -> SendOutcome:

@@ -70,6 +70,9 @@ class Poller:
         self._expire(now, round_)
         with self.engine.connect() as conn:
             due = batches.due_for_poll(conn, self.client.name, now, self.settings.batches_per_round)
+            if not due:
+                # Nothing to ask for: skip the cost estimate, which counts awaited results.
+                return self._idle(due, now, round_)
             mark = polls.watermark(conn, self.client.name)
             start = self._sweep_start(conn, mark)
             cost = self._sweep_cost(conn, start, now)
@@ -84,6 +87,12 @@ class Poller:
         except SlowDown as exc:
             log.warning("poll provider=%s slowed down: %s", self.client.name, exc)
             round_.errors += 1
+        self._reschedule(due, now, round_)
+        self._record(round_, now)
+        return round_
+
+    def _idle(self, due: list[Any], now: datetime, round_: PollRound) -> PollRound:
+        """Finish a round that asks nothing (campaigns an expiry touched are still refreshed)."""
         self._reschedule(due, now, round_)
         self._record(round_, now)
         return round_
