@@ -22,7 +22,7 @@ class ProviderLimits(BaseModel):
     # SENS publishes no per-second limit (PROVIDERS.md): start low, raise on evidence.
     # The ceiling of the effective rate, shared by every worker process (requests/s).
     rate_per_second: float = Field(default=10.0, gt=0)
-    # Requests that may go at once after an idle spell (GCRA burst).
+    # The most requests any 100 ms may hold, an idle spell's burst included (GCRA).
     burst: int = Field(default=10, ge=1)
     # Optional second limit in messages/s: a 100-recipient request spends 100 tokens.
     messages_per_second: float | None = Field(default=None, gt=0)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from config.settings import ProviderLimits, Settings
-from worker.ratelimit.policy import MICROS, LimitPolicy, drained_tat, gcra_slot
+from worker.ratelimit.policy import MICROS, LimitPolicy, drained_tat, gcra_slot, request_tolerance
 
 NOW = 1_700_000_000 * MICROS
 
@@ -102,3 +102,15 @@ def test_limits_come_from_nested_environment_variables(monkeypatch) -> None:
 def test_settings_become_microseconds() -> None:
     policy = _policy(max_wait_seconds=2.5, in_flight_lease_seconds=30, max_in_flight=None)
     assert (policy.max_wait, policy.lease, policy.max_in_flight) == (2_500_000, 30 * MICROS, None)
+
+
+def test_the_tolerance_keeps_any_100_ms_to_the_burst() -> None:
+    assert request_tolerance(10, rate=50) == 5  # 5 at once + 5 more at 20 ms = 10 in 100 ms
+    assert request_tolerance(3, rate=100) == 1  # the steady rate alone fills 100 ms: no extra
+    tat, sends = None, []
+    for _ in range(40):  # every request asked for at the same instant
+        slot = gcra_slot(tat, NOW, 1, 50, request_tolerance(10, 50))
+        tat = slot.tat
+        sends.append(NOW + slot.delay)
+    for start in sends:
+        assert sum(start <= t < start + MICROS // 10 for t in sends) <= 10

@@ -21,7 +21,7 @@ class Slot:
     tat: int
 
 
-def gcra_slot(tat: int | None, now: int, cost: float, rate: float, burst: int) -> Slot:
+def gcra_slot(tat: int | None, now: int, cost: float, rate: float, burst: float) -> Slot:
     """The next free slot for `cost` units at `rate`/s with `burst` units of tolerance.
 
     GCRA (ITU-T I.371 virtual scheduling, as in redis-cell and Brandur's throttled):
@@ -32,6 +32,19 @@ def gcra_slot(tat: int | None, now: int, cost: float, rate: float, burst: int) -
     start = max(tat or now, now)
     new_tat = start + cost * interval
     return Slot(max(0, math.ceil(new_tat - burst * interval - now)), math.ceil(new_tat))
+
+
+# `burst` is the most requests any window this long may hold (the scripts use the same).
+BURST_WINDOW = 0.1
+
+
+def request_tolerance(burst: int, rate: float) -> float:
+    """GCRA tolerance (in intervals) that keeps any BURST_WINDOW to at most `burst` requests.
+
+    A window of length W holds at most tolerance + rate × W requests under GCRA, so the
+    tolerance is what is left of `burst` after the steady rate's share; always at least 1.
+    """
+    return max(1.0, burst - rate * BURST_WINDOW)
 
 
 def drained_tat(tat: int | None, now: int, rate: float, burst: int) -> int:

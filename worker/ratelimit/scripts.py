@@ -17,6 +17,7 @@ Times are integer microseconds; `worker.ratelimit.policy` is the same arithmetic
 #       status 0: reserved, sleep `delay` then send; 1: `delay` exceeds the max wait,
 #       nothing reserved; 2: the in-flight cap is full, nothing reserved.
 ACQUIRE = """
+local BURST_WINDOW = 0.1
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local ceiling, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -64,7 +65,9 @@ local function slot(key, per_second, units, tolerance)
   return delay, math.ceil(new_tat)
 end
 
-local delay, request_tat = slot(KEYS[2], rate, 1, burst)
+-- `burst` caps requests in any 100 ms window: GCRA lets tolerance + rate × 0.1 through in
+-- one, so the tolerance is what the window leaves after the steady rate (at least 1).
+local delay, request_tat = slot(KEYS[2], rate, 1, math.max(1, burst - rate * BURST_WINDOW))
 local message_tat = nil
 if msg_ceiling > 0 then
   local message_delay
@@ -108,9 +111,13 @@ local rate = math.min(tonumber(state[1]) or ceiling, ceiling)
 if (tonumber(state[2]) or -1) >= tonumber(ARGV[4]) then
   return {0, tostring(rate)}
 end
+-- The request tolerance at a rate, as ACQUIRE computes it (burst per 100 ms window).
+local function tolerance(per_second)
+  return math.max(1, tonumber(ARGV[5]) - per_second * 0.1)
+end
 -- The last request reserved at the old rate goes out at its TAT less the burst tolerance.
 local old_tat = tonumber(redis.call('GET', KEYS[2])) or now
-local counts_after = math.max(now, old_tat - tonumber(ARGV[5]) * 1000000 / rate)
+local counts_after = math.max(now, old_tat - tolerance(rate) * 1000000 / rate)
 rate = math.max(floor, rate * factor)
 redis.call('HSET', KEYS[1], 'rate', rate, 'stepped_at', now, 'slowed_at', now,
   'counts_after', counts_after)
@@ -123,7 +130,7 @@ local function drain(key, per_second, tolerance)
   if tat < empty then tat = empty end
   redis.call('SET', key, tat, 'PX', math.ceil((tat - now) / 1000) + 1000)
 end
-drain(KEYS[2], rate, tonumber(ARGV[5]))
+drain(KEYS[2], rate, tolerance(rate))
 local msg_ceiling = tonumber(ARGV[6])
 if msg_ceiling > 0 then
   drain(KEYS[3], msg_ceiling * rate / ceiling, tonumber(ARGV[7]))
