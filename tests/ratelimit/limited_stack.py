@@ -5,7 +5,6 @@ one Celery node with 4 pool processes on send.sens only, one process for plan an
 """
 
 import os
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,13 +116,3 @@ def limited_stack(
             for process in processes:
                 stack.stop_pid(process.pid)
             client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
-
-
-def wait_for(predicate: object, timeout: float, interval: float = 0.25) -> bool:
-    """Poll `predicate()` until truthy or `timeout` passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(interval)
-    return False

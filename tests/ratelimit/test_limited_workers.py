@@ -14,7 +14,8 @@ from producer.campaigns import create_campaign
 from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
-from tests.ratelimit.limited_stack import LimitedStack, limited_stack, wait_for
+from tests.integration.conftest import wait_until
+from tests.ratelimit.limited_stack import LimitedStack, limited_stack
 from worker.db.engine import get_engine
 from worker.ratelimit.keys import LimitKeys
 
@@ -44,7 +45,7 @@ def test_four_processes_hold_50_per_second_within_5_percent(tmp_path: Path) -> N
     # Polls would double the load of this 2-core machine during the measurement: later.
     with limited_stack(tmp_path, limits, poll_after=120) as stack:
         _campaign(650, "0105")  # 650 requests of one message: 13 s at 50/s
-        assert wait_for(lambda: len(_accepted(stack)) >= 650, 90), stack.logs()
+        assert wait_until(lambda: len(_accepted(stack)) >= 650, 90), stack.logs()
         times = _accepted(stack)
     rate = _steady_rate(times, warm_up=1.0, tail=0.5)
     slices = Counter(int(t * 10) for t in times)  # aligned 100 ms slices, burst included
@@ -76,10 +77,10 @@ def test_simulator_limit_below_ours_slows_us_down_and_everyone_is_sent_once(
             samples.append(float(stack.redis.hget(SENS.rate, "rate") or 40))
             return len(_accepted(stack)) >= 150
 
-        assert wait_for(sent_all, 90), stack.logs()
+        assert wait_until(sent_all, 90), stack.logs()
         settled = samples[-1]  # the stored effective rate when the last request went out
         engine = get_engine(get_settings().database_url)
-        done = wait_for(lambda: campaign_report(engine, campaign_id).status == "completed", 60)
+        done = wait_until(lambda: campaign_report(engine, campaign_id).status == "completed", 60)
         stats = stack.stats()
         slow_downs = int(stack.redis.hget(SENS.rate, "slow_downs") or 0)
     print(f"\neffective rate samples min {min(samples)} max {max(samples)} settled {settled}")
