@@ -166,3 +166,53 @@ def test_a_reservation_already_sent_cannot_be_withdrawn(
     done = cancel_campaign(engine, lambda provider: client, campaign_id)
     assert done is not None and done.reservations_already_sent == 1
     assert _statuses(engine, campaign_id) == {"accepted"}  # their results will still come
+
+
+class ReportsReservation(SensClient):
+    """The real SENS client, but the provider reports a fixed reserve status."""
+
+    def __init__(self, base: SensClient, status: str) -> None:
+        self.__dict__.update(base.__dict__)
+        self.status = status
+
+    def reservation_status(self, reserve_id: str) -> str:
+        return self.status
+
+
+@pytest.mark.parametrize(
+    ("status", "recipients", "batch"),
+    [
+        ("FAIL", ("failed", "RESERVE_FAIL"), "completed"),
+        ("STALE", ("failed", "RESERVE_STALE"), "completed"),
+        ("CANCELED", ("cancelled", "CANCELLED"), "cancelled"),
+        ("PROCESSING", ("accepted", None), "accepted"),
+    ],
+)
+def test_what_the_reserve_status_does_to_the_batch(
+    engine, make_campaign, dispatcher, sens_client, status, recipients, batch
+) -> None:
+    at = utcnow() + timedelta(minutes=12)
+    campaign_id = make_campaign(numbers(2, start=85_000), send_at=at, schedule_mode="reserve")
+    [batch_id] = _plan(engine, campaign_id)
+    dispatcher.send_batch(batch_id)
+    with engine.begin() as conn:  # its time has come
+        conn.execute(
+            update(Batch)
+            .where(Batch.id == batch_id)
+            .values(reserve_time=utcnow() - timedelta(seconds=1), next_poll_at=utcnow())
+        )
+    client = ReportsReservation(sens_client, status)
+    Poller(engine, client, PollSettings(first_delay_seconds=0), ResendSettings()).poll_due()
+    with engine.connect() as conn:
+        rows = set(
+            conn.execute(
+                select(Recipient.status, Recipient.result_code).where(
+                    Recipient.campaign_id == campaign_id
+                )
+            ).all()
+        )
+    assert rows == {recipients}
+    assert (_batch(engine, batch_id).status, _batch(engine, batch_id).reserve_status) == (
+        batch,
+        status,
+    )
