@@ -3,21 +3,17 @@
 Only the HTTP transport is replaced; signing, payloads, paging and error mapping are ours.
 """
 
-import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from config.settings import SensSettings
+from tests.unit.fake_sens import Call, FakeSens, mounted
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.signing import signature_v2
 from worker.domain.windows import by_request_id, complete_windows, request_windows
@@ -32,60 +28,6 @@ ACCESS_KEY = "AK-test-access"
 SECRET_KEY = "SK-very-secret-0f9e8d7c"
 NOW = 1_700_000_000.5  # exactly representable: the timestamp is 1700000000500 ms
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-@dataclass
-class Call:
-    request: requests.PreparedRequest
-    timeout: Any
-
-    @property
-    def body(self) -> Any:
-        return json.loads(self.request.body) if self.request.body else None
-
-
-class FakeSens(BaseAdapter):
-    """Records every PreparedRequest and answers from a script: (status, body) or an error."""
-
-    def __init__(self, *answers: Any) -> None:
-        super().__init__()
-        self.answers = list(answers)
-        self.calls: list[Call] = []
-
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        self.calls.append(Call(request, timeout))
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        status, body = answer
-        return response(request, status, body)
-
-    def close(self) -> None:
-        pass
-
-
-def response(request: requests.PreparedRequest, status: int, body: Any) -> requests.Response:
-    resp = requests.Response()
-    resp.status_code = status
-    resp.request = request
-    resp.url = str(request.url)
-    resp.reason = HTTPStatus(status).phrase
-    if isinstance(body, bytes):
-        resp._content = body
-        resp.headers = CaseInsensitiveDict({"Content-Type": "text/html"})
-    else:
-        resp._content = json.dumps(body).encode()
-        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json;charset=UTF-8"})
-    resp.encoding = "utf-8"
-    return resp
 
 
 def settings(**changes: Any) -> SensSettings:
@@ -103,9 +45,7 @@ def settings(**changes: Any) -> SensSettings:
 
 def make_client(*answers: Any, **changes: Any) -> tuple[SensClient, FakeSens]:
     fake = FakeSens(*answers)
-    session = requests.Session()
-    session.mount("http://", fake)
-    return SensClient(settings(**changes), session=session, clock=lambda: NOW), fake
+    return SensClient(settings(**changes), session=mounted(fake), clock=lambda: NOW), fake
 
 
 def sms(*numbers: str, content: str = "hello", **changes: Any) -> SendRequest:

@@ -4,16 +4,12 @@ The provider is faked at the HTTP transport (a requests adapter with canned answ
 the mapping under test is worker.providers.sens.gateway.error_for, as the client uses it.
 """
 
-import json
-from http import HTTPStatus
 from typing import Any
 
 import pytest
-import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from config.settings import SensSettings
+from tests.unit.fake_sens import FakeSens, mounted, response
 from worker.domain.messages import ContentType, MessageType
 from worker.providers.base import OutgoingMessage, SendRequest
 from worker.providers.errors import (
@@ -31,61 +27,15 @@ from worker.providers.sens.gateway import PROVIDER, error_for
 SECRET_KEY = "SK-gateway-secret-1a2b3c"
 
 
-class CannedSens(BaseAdapter):
-    """Answers every request with one canned status and body; records the requests."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__()
-        self.status = status
-        self.body = body
-        self.requests: list[requests.PreparedRequest] = []
-
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        self.requests.append(request)
-        return canned(self.status, self.body, request)
-
-    def close(self) -> None:
-        pass
-
-
-def canned(
-    status: int, body: Any, request: requests.PreparedRequest | None = None
-) -> requests.Response:
-    resp = requests.Response()
-    resp.status_code = status
-    resp.reason = HTTPStatus(status).phrase
-    if request is not None:
-        resp.request = request
-        resp.url = str(request.url)
-    if isinstance(body, bytes):
-        resp._content = body
-        resp.headers = CaseInsensitiveDict({"Content-Type": "text/html"})
-    else:
-        resp._content = json.dumps(body).encode()
-        resp.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-    resp.encoding = "utf-8"
-    return resp
-
-
-def client_answering(status: int, body: Any) -> tuple[SensClient, CannedSens]:
-    fake = CannedSens(status, body)
-    session = requests.Session()
-    session.mount("http://", fake)
+def client_answering(status: int, body: Any) -> tuple[SensClient, FakeSens]:
+    fake = FakeSens((status, body))
     settings = SensSettings(
         base_url="http://sens.test",
         service_id="ncp:sms:kr:123:abc",
         access_key="AK",
         secret_key=SECRET_KEY,
     )
-    return SensClient(settings, session=session, clock=lambda: 1_700_000_000.0), fake
+    return SensClient(settings, session=mounted(fake), clock=lambda: 1_700_000_000.0), fake
 
 
 def one_sms() -> SendRequest:
@@ -102,7 +52,7 @@ def send_error(status: int, body: Any) -> ProviderError:
     client, fake = client_answering(status, body)
     with pytest.raises(ProviderError) as info:
         client.send(one_sms())
-    assert len(fake.requests) == 1
+    assert len(fake.calls) == 1
     return info.value
 
 
@@ -232,9 +182,9 @@ def test_errors_never_hold_the_secret() -> None:
     [(408, RetryLater), (405, Rejected), (415, Rejected), (422, Rejected), (418, Rejected)],
 )
 def test_error_for_other_statuses(status: int, kind: type[ProviderError]) -> None:
-    assert type(error_for(canned(status, {"errorMessage": "x"}))) is kind
+    assert type(error_for(response(status, {"errorMessage": "x"}))) is kind
 
 
 def test_error_for_truncates_long_bodies() -> None:
-    error = error_for(canned(502, b"x" * 5000))
+    error = error_for(response(502, b"x" * 5000))
     assert len(error.message) == 300
