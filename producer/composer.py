@@ -4,13 +4,11 @@ from collections.abc import Callable
 
 from producer.spec import CampaignSpec
 from worker.domain import template as templates
-from worker.domain.messages import CONTENT_LIMITS, ENCODING, MessageError, euc_kr_length
+from worker.domain.messages import CONTENT_LIMITS, MessageError, euc_kr_length
 
 # Plain strings: enum member access costs more than the rest of a row's checks.
 LIMITS = {kind.value: limit for kind, limit in CONTENT_LIMITS.items()}
 SMS_LIMIT = LIMITS["SMS"]
-# Python's euc_kr codec writes this filler for syllables outside KS X 1001 (see messages).
-FILLER = b"\xa4\xd4"
 
 
 class Composer:
@@ -40,24 +38,11 @@ class Composer:
                 raise templates.TemplateError(f"no value for template variable {name!r}")
 
     def _type_of(self, content: str) -> str:
-        size = _euc_kr_size(content)
+        size = euc_kr_length(content)
         kind = self._declared or ("SMS" if size <= SMS_LIMIT else "LMS")
         if size > LIMITS[kind]:
             raise MessageError(f"content is {size} bytes in EUC-KR; {kind} allows {LIMITS[kind]}")
         return kind
-
-
-def _euc_kr_size(content: str) -> int:
-    """`euc_kr_length` without its call in the common cases (ASCII, plain Hangul)."""
-    if content.isascii():
-        return len(content)  # ASCII takes one byte a character in EUC-KR
-    try:
-        encoded = content.encode(ENCODING)
-    except UnicodeEncodeError:
-        encoded = b""
-    if not encoded or FILLER in encoded:
-        return euc_kr_length(content)  # raises the MessageError that names the character
-    return len(encoded)
 
 
 def _declared(spec: CampaignSpec) -> str | None:

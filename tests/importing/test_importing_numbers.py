@@ -4,14 +4,14 @@ import random
 
 import pytest
 
-from worker.domain.phones import PhoneError, fast_kr_mobile, normalise, normalise_kr_mobile
+from worker.domain.phones import PhoneError, by_phonenumbers, fast_kr_mobile, normalise
 
 PREFIXES = [f"{n:03d}" for n in range(1000)]
 
 
 def _reference(raw: str) -> str | None:
     try:
-        return normalise_kr_mobile(raw)
+        return by_phonenumbers(raw)
     except PhoneError:
         return None
 
@@ -53,10 +53,16 @@ def test_unassigned_010_ranges_are_invalid_either_way(raw):
         normalise(raw)
 
 
-def test_slow_path_agrees_with_domain_normaliser():
-    forms = ["+82 10 1234 5678", "82-10-1234-5678", "011-234-5678", "(010) 1234-5678"]
-    for raw in forms:
-        assert normalise(raw) == normalise_kr_mobile(raw)
+def test_forms_off_the_fast_path_go_through_phonenumbers():
+    forms = {
+        "+82 10 1234 5678": "01012345678",
+        "82-10-1234-5678": "01012345678",
+        "011-234-5678": "0112345678",
+        "(010) 1234-5678": "01012345678",
+    }
+    for raw, expected in forms.items():
+        assert fast_kr_mobile(raw) is None
+        assert normalise(raw) == expected
 
 
 def test_international_numbers_keep_their_country_code_when_allowed():

@@ -10,7 +10,6 @@ from worker.domain.messages import (
     check_content,
     check_subject,
     euc_kr_length,
-    fitting_type,
 )
 
 
@@ -86,8 +85,6 @@ def test_emoji_is_refused_naming_the_character(text: str, bad: str) -> None:
     assert repr(bad) in str(info.value)
     with pytest.raises(MessageError):
         check_content(text, MessageType.LMS)
-    with pytest.raises(MessageError):
-        fitting_type(text)
 
 
 @pytest.mark.parametrize("syllable", ["똠", "뷁", "햏", "쓔"])
@@ -109,15 +106,6 @@ def test_ks_x_1001_syllable_next_to_cp949_ones_is_two_bytes() -> None:
 def test_error_names_the_position() -> None:
     with pytest.raises(MessageError, match="position 3"):
         euc_kr_length("abc😀def")
-
-
-def test_fitting_type() -> None:
-    assert fitting_type("") is MessageType.SMS
-    assert fitting_type("a" * 90) is MessageType.SMS
-    assert fitting_type("가" * 45) is MessageType.SMS
-    assert fitting_type("a" * 91) is MessageType.LMS
-    assert fitting_type("가" * 46) is MessageType.LMS
-    assert fitting_type("a" * 5000) is MessageType.LMS
 
 
 def test_message_error_is_a_value_error() -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from worker.domain.phones import PhoneError, mask, normalise_kr_mobile
+from worker.domain.phones import PhoneError, mask, normalise
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ from worker.domain.phones import PhoneError, mask, normalise_kr_mobile
     ],
 )
 def test_normalises_to_sens_form(raw: str) -> None:
-    assert normalise_kr_mobile(raw) == "01012345678"
+    assert normalise(raw) == "01012345678"
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_normalises_to_sens_form(raw: str) -> None:
     ],
 )
 def test_other_mobile_numbers(raw: str, expected: str) -> None:
-    assert normalise_kr_mobile(raw) == expected
+    assert normalise(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -54,13 +54,13 @@ def test_other_mobile_numbers(raw: str, expected: str) -> None:
 )
 def test_refused(raw: str, reason: str) -> None:
     with pytest.raises(PhoneError, match=reason):
-        normalise_kr_mobile(raw)
+        normalise(raw)
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\t\n"])
 def test_empty_is_refused(raw: str) -> None:
     with pytest.raises(PhoneError, match="empty phone number"):
-        normalise_kr_mobile(raw)
+        normalise(raw)
 
 
 def _digits(text: str) -> str:
@@ -81,7 +81,7 @@ def _digits(text: str) -> str:
 )
 def test_error_never_holds_the_full_number(raw: str) -> None:
     with pytest.raises(PhoneError) as info:
-        normalise_kr_mobile(raw)
+        normalise(raw)
     message = str(info.value)
     assert raw.strip() not in message
     if _digits(raw):
@@ -93,7 +93,7 @@ def test_error_never_holds_the_full_number(raw: str) -> None:
 def test_error_never_holds_a_short_number_in_full(raw: str) -> None:
     # Short input is still personal data: the message must hide part of it too.
     with pytest.raises(PhoneError) as info:
-        normalise_kr_mobile(raw)
+        normalise(raw)
     assert raw not in str(info.value)
     assert "*" in str(info.value)
 

@@ -65,8 +65,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-
-
-def is_postgres(engine: Engine) -> bool:
-    """True on PostgreSQL, where COPY and other bulk paths are available."""
-    return engine.dialect.name == "postgresql"

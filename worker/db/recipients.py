@@ -12,24 +12,6 @@ from worker.domain.statuses import RecipientStatus
 R = RecipientStatus
 
 
-def insert_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert recipient rows in one executemany; a number already in the campaign is skipped."""
-    if not rows:
-        return
-    statement = _insert_ignoring_duplicates(conn)
-    conn.execute(statement, list(rows))
-
-
-def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(Recipient).on_conflict_do_nothing(constraint="uq_recipient_campaign_phone")
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(Recipient).on_conflict_do_nothing()
-
-
 def count(conn: Connection, campaign_id: int) -> int:
     """How many recipients the campaign holds."""
     query = select(func.count()).where(Recipient.campaign_id == campaign_id)

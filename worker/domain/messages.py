@@ -35,6 +35,8 @@ class MessageError(ValueError):
 
 def euc_kr_length(text: str) -> int:
     """Bytes `text` takes in EUC-KR; raises MessageError naming a character it cannot encode."""
+    if text.isascii():
+        return len(text)  # one byte a character, and the import's common case
     try:
         encoded = text.encode(ENCODING)
     except UnicodeEncodeError as exc:
@@ -74,9 +76,3 @@ def check_subject(subject: str) -> None:
     size = euc_kr_length(subject)
     if size > SUBJECT_LIMIT:
         raise MessageError(f"subject is {size} bytes in EUC-KR; at most {SUBJECT_LIMIT} allowed")
-
-
-def fitting_type(text: str) -> MessageType:
-    """The cheapest type that carries `text`: SMS when it fits 90 bytes, else LMS."""
-    size = euc_kr_length(text)
-    return MessageType.SMS if size <= CONTENT_LIMITS[MessageType.SMS] else MessageType.LMS

@@ -21,8 +21,8 @@ class PhoneError(ValueError):
 def fast_kr_mobile(raw: str) -> str | None:
     """`01012345678` for a clean `010` number (`01012345678`, `010-1234-5678`), else None.
 
-    Equivalent to `normalise` on the forms it accepts (tests/importing compare them over every
-    010-ABC prefix): in phonenumbers' KR metadata (9.0.x) a ten-digit national number
+    Equivalent to `by_phonenumbers` on the forms it accepts (tests/importing compare them over
+    every 010-ABC prefix): in phonenumbers' KR metadata (9.0.x) a ten-digit national number
     `10ABCDEFGH` matches no type checked before MOBILE, matches no FIXED_LINE pattern, and
     matches MOBILE unless it starts `1059[7-9]` (mobile: `105(?:[0-8]\\d|9[0-6])\\d{4,5}` |
     `10[0-46-9]\\d{6,7}`). Anything else returns None and goes through phonenumbers.
@@ -39,9 +39,11 @@ def fast_kr_mobile(raw: str) -> str | None:
 def normalise(raw: str, international: bool = False) -> str:
     """SENS form for a Korean mobile (`01012345678`), E.164 (`+14155550123`) for another
     country's mobile when `international`; raise PhoneError with the reason otherwise."""
-    fast = fast_kr_mobile(raw)
-    if fast is not None:
-        return fast
+    return fast_kr_mobile(raw) or by_phonenumbers(raw, international)
+
+
+def by_phonenumbers(raw: str, international: bool = False) -> str:
+    """`normalise` without the fast path: every number through phonenumbers."""
     number, text = _parse(raw)
     if number.country_code != KOREA_CODE and not international:
         raise PhoneError(
@@ -55,11 +57,6 @@ def normalise(raw: str, international: bool = False) -> str:
     if number.country_code == KOREA_CODE:
         return "0" + str(number.national_number)
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-
-
-def normalise_kr_mobile(raw: str) -> str:
-    """A Korean mobile number in SENS form (`01012345678`); raise PhoneError otherwise."""
-    return normalise(raw)
 
 
 def _parse(raw: str) -> tuple[phonenumbers.PhoneNumber, str]:

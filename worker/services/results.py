@@ -1,6 +1,5 @@
 """Turn one provider result into the recipient's next state: final, or a re-send later."""
 
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +8,7 @@ from config.settings import ResendSettings
 from worker.domain.codes import Outcome, ResultCode, lookup
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult
+from worker.services.backoff import delay
 
 R = RecipientStatus
 
@@ -31,10 +31,7 @@ def deadline_of(created_at: datetime, deadline_at: datetime | None, hours: float
 
 def retry_due(settings: ResendSettings, attempt: int, now: datetime) -> datetime:
     """When attempt `attempt` + 1 should go: the backoff ladder, ±jitter."""
-    ladder = settings.backoff_seconds
-    base = ladder[min(attempt, len(ladder)) - 1]
-    spread = base * settings.jitter
-    return now + timedelta(seconds=max(0.0, base + random.uniform(-spread, spread)))
+    return now + delay(settings.backoff_seconds, attempt, settings.jitter)
 
 
 def next_state(
