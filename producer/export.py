@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from producer.cells import safe_cell
 from producer.report import UnknownCampaign
 from worker.db import bulk, campaigns
-from worker.domain.codes import lookup
+from worker.domain.codes import describe
 
 COLUMNS = (
     "phone",
@@ -83,5 +83,5 @@ class _Titles:
         if not code:
             return ""
         if code not in self._known:
-            self._known[code] = lookup(self._provider, code).title
+            self._known[code] = describe(self._provider, code).title
         return self._known[code]

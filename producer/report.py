@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from worker.db import attempts, campaigns
 from worker.db.types import utcnow
-from worker.domain.codes import UNKNOWN_TITLE, lookup
+from worker.domain.codes import describe
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
 
@@ -20,6 +20,7 @@ class CodeLine:
     code: str
     title: str
     count: int
+    family: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class CampaignReport:
         counts: dict[str, int] = {}
         for line in self.by_code:
             if line.status == "failed":
-                kind = "unknown code" if line.title == UNKNOWN_TITLE else line.outcome
+                kind = "unknown code" if line.family == "unknown" else line.outcome
                 counts[kind] = counts.get(kind, 0) + line.count
         return counts
 
@@ -65,6 +66,11 @@ class CampaignReport:
         return self.final / self.elapsed_seconds
 
 
+def _line(provider: str, status: str, outcome: str, code: str, count: int) -> CodeLine:
+    row = describe(provider, code)
+    return CodeLine(status, outcome, code, row.title, count, row.family)
+
+
 class UnknownCampaign(LookupError):
     """No campaign has that id."""
 
@@ -79,10 +85,7 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         codes = campaigns.code_counts(conn, campaign_id)
         resent = campaigns.resent_count(conn, campaign_id)
         by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
-    lines = [
-        CodeLine(status, outcome, code, lookup(campaign.provider, code).title, count)
-        for status, outcome, code, count in codes
-    ]
+    lines = [_line(campaign.provider, *counted) for counted in codes]
     return CampaignReport(
         campaign_id=campaign_id,
         name=campaign.name,

@@ -7,6 +7,7 @@ import requests
 from sqlalchemy import select, update
 
 from config.settings import PollSettings, ResendSettings
+from producer.report import campaign_report
 from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers
 from worker.db import polls
@@ -136,3 +137,25 @@ def test_a_result_arriving_after_expiry_replaces_expired_but_is_never_resent(
     with engine.begin() as conn:
         assert apply_results(conn, ctx, late, ResendSettings(), utcnow()) == 2
     assert _statuses(engine, campaign_id) == {phones[0]: "delivered", phones[1]: "failed"}
+
+
+def test_an_unknown_code_fails_the_recipient_and_is_counted_once_in_the_report(
+    engine, make_campaign, dispatcher, caplog
+) -> None:
+    phones = numbers(2, start=75_000)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _send(engine, dispatcher, campaign_id)
+    results = [
+        MessageResult("r", "m1", phones[0], "COMPLETED", "9999", "?", "SKT", utcnow()),
+        MessageResult("r", "m2", phones[1], "COMPLETED", "0", "ok", "SKT", utcnow()),
+    ]
+    ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
+    with caplog.at_level("WARNING", logger="worker.domain.codes"), engine.begin() as conn:
+        assert apply_results(conn, ctx, results, ResendSettings(), utcnow()) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "unknown result code provider=sens code=9999 family=None"
+    ]
+    report = campaign_report(engine, campaign_id)
+    assert report.failed_by_class == {"unknown code": 1}
+    assert report.by_status == {"delivered": 1, "failed": 1}
+    assert {line.code: line.title for line in report.by_code}["9999"] == "Unknown code"

@@ -169,15 +169,25 @@ def _find(provider: str, code: str, family: str | None) -> ResultCode | None:
     return _by_family(provider)[family].get(code)
 
 
+def describe(provider: str, code: str, family: str | None = None) -> ResultCode:
+    """The catalogue row for `code`, or an `unknown` row classed `failed`; never logs.
+
+    For showing codes (reports, exports); deciding on a result goes through `lookup`.
+    """
+    known = _find(provider, code, family) or _internal(provider, code)
+    if known is not None:
+        return known
+    return ResultCode(provider, "unknown", code, UNKNOWN_TITLE, "", Outcome.FAILED, False, None, "")
+
+
 def lookup(provider: str, code: str, family: str | None = None) -> ResultCode:
     """The row for `code`: in `family` exactly, or else the first family in LOOKUP_ORDER.
 
     Our own codes (RENDER, ERROR, HTTP<status>) come back as family `internal`. An unknown
     code is logged and classed `failed`. An unknown provider or family raises CatalogueError.
     """
-    known = _find(provider, code, family) or _internal(provider, code)
-    if known is not None:
-        return known
-    # Never re-send on a code nobody has reviewed: it could fail forever.
-    log.warning("unknown result code provider=%s code=%s family=%s", provider, code, family)
-    return ResultCode(provider, "unknown", code, UNKNOWN_TITLE, "", Outcome.FAILED, False, None, "")
+    row = describe(provider, code, family)
+    if row.family == "unknown":
+        # Never re-send on a code nobody has reviewed: it could fail forever.
+        log.warning("unknown result code provider=%s code=%s family=%s", provider, code, family)
+    return row

@@ -31,15 +31,18 @@ def apply_results(
     done = [r for r in results if r.completed]
     if not done:
         return 0
-    rows = [judge.recipient_row(r, ctx, resend, now) for r in done]
+    codes = [lookup(ctx.provider, r.code or "") for r in done]
+    rows = [judge.recipient_row(r, c, ctx, resend, now) for r, c in zip(done, codes, strict=True)]
     final = [row for row in rows if row["b_status"] != R.ACCEPTED.value]
     changed = recipients.apply_results(conn, ctx.batch_id, final)
-    changed += recipients.apply_late_results(conn, ctx.batch_id, _late(final, now))
+    if changed < len(final):
+        # Some matched no recipient awaiting a result: expired ones, or a page read again.
+        changed += recipients.apply_late_results(conn, ctx.batch_id, _late(final, now))
     attempts.record(
-        conn,
-        [judge.attempt_row(r, ctx, row["b_outcome"]) for r, row in zip(done, rows, strict=True)],
+        conn, [judge.attempt_row(r, ctx, c.outcome) for r, c in zip(done, codes, strict=True)]
     )
-    suppressions.add_many(conn, _suppressions(done, ctx, now))
+    gone = [(r, c) for r, c in zip(done, codes, strict=True) if c.suppress]
+    suppressions.add_many(conn, [judge.suppression_row(r, c, ctx, now) for r, c in gone])
     return changed
 
 
@@ -51,10 +54,3 @@ def _late(rows: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]
             row = {**row, "b_status": R.FAILED.value, "b_done": now, "b_next": None}
         late.append(row)
     return late
-
-
-def _suppressions(
-    done: Sequence[MessageResult], ctx: judge.BatchContext, now: datetime
-) -> list[dict[str, Any]]:
-    gone = [r for r in done if lookup(ctx.provider, r.code or "").suppress]
-    return [judge.suppression_row(r, ctx, now) for r in gone]

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config.settings import ResendSettings
-from worker.domain.codes import Outcome, ResultCode, lookup
+from worker.domain.codes import Outcome, ResultCode
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult
 from worker.services.backoff import delay
@@ -51,10 +51,13 @@ def next_state(
 
 
 def recipient_row(
-    result: MessageResult, ctx: BatchContext, settings: ResendSettings, now: datetime
+    result: MessageResult,
+    code: ResultCode,
+    ctx: BatchContext,
+    settings: ResendSettings,
+    now: datetime,
 ) -> dict[str, Any]:
     """The bound parameters of recipients.apply_results for one completed result."""
-    code = lookup(ctx.provider, result.code or "")
     status, due = next_state(code, ctx, settings, now)
     return {
         "b_phone": result.to,
@@ -82,9 +85,10 @@ def attempt_row(result: MessageResult, ctx: BatchContext, outcome: str) -> dict[
     }
 
 
-def suppression_row(result: MessageResult, ctx: BatchContext, now: datetime) -> dict[str, Any]:
+def suppression_row(
+    result: MessageResult, code: ResultCode, ctx: BatchContext, now: datetime
+) -> dict[str, Any]:
     """The suppression entry of a result whose code says the number is gone for good."""
-    code = lookup(ctx.provider, result.code or "")
     return {
         "phone": result.to,
         "reason": f"{code.code} {code.title}"[:200],
