@@ -6,7 +6,7 @@ import redis
 from sqlalchemy import Engine
 
 from config.names import PROVIDER_SENS
-from config.settings import Settings, get_settings
+from config.settings import SensSettings, Settings, get_settings
 from worker.db.engine import get_engine
 from worker.providers.base import ProviderClient
 from worker.providers.sens.client import SensClient
@@ -22,12 +22,17 @@ def engine() -> Engine:
     return get_engine(settings().database_url)
 
 
+def provider_settings(provider: str) -> SensSettings:
+    """The configured credentials, endpoint and limits of `provider`."""
+    if provider == PROVIDER_SENS:
+        return settings().sens
+    raise LookupError(f"unknown provider {provider!r}")
+
+
 @cache
 def client(provider: str) -> ProviderClient:
     """One client per provider and process (it keeps its HTTP connections)."""
-    if provider == PROVIDER_SENS:
-        return SensClient(settings().sens)
-    raise LookupError(f"unknown provider {provider!r}")
+    return SensClient(provider_settings(provider))
 
 
 @cache

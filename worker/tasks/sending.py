@@ -6,7 +6,7 @@ from functools import cache, partial
 
 from celery import Task
 
-from config.names import PROVIDER_SENS, TASK_SEND_BATCH
+from config.names import TASK_SEND_BATCH
 from config.settings import ProviderLimits
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.limiter import RedisLimiter
@@ -19,9 +19,7 @@ log = logging.getLogger(__name__)
 
 def limits(provider: str) -> ProviderLimits:
     """The configured limits of `provider`."""
-    if provider == PROVIDER_SENS:
-        return context.settings().sens.limits
-    raise LookupError(f"unknown provider {provider!r}")
+    return context.provider_settings(provider).limits
 
 
 @cache
