@@ -1,4 +1,4 @@
-"""Running the simulator: in a background thread (tests) or in the foreground (CLI)."""
+"""Running a simulator: in a background thread (tests) or in the foreground (CLI)."""
 
 import signal
 import threading
@@ -6,21 +6,25 @@ from collections.abc import Callable
 from types import FrameType
 
 from simulator.config import SimConfig
+from simulator.core.app import SimApp
+from simulator.core.http import SimHTTPServer
+from simulator.nhn.app import NhnApp
 from simulator.sens.app import SensApp
-from simulator.sens.handler import SensHTTPServer
+
+APPS: dict[str, Callable[[SimConfig], SimApp]] = {"sens": SensApp, "nhn": NhnApp}
 
 
 class RunningSimulator:
     """A simulator serving in a daemon thread; `stop()` shuts it down."""
 
-    def __init__(self, server: SensHTTPServer, thread: threading.Thread) -> None:
+    def __init__(self, server: SimHTTPServer, thread: threading.Thread) -> None:
         self.server = server
         self.thread = thread
 
     @property
-    def app(self) -> SensApp:
+    def app(self) -> SimApp:
         """The state behind the server (store, faults, counters)."""
-        return self.server.app
+        return self.server.app  # type: ignore[return-value]
 
     @property
     def base_url(self) -> str:
@@ -29,9 +33,10 @@ class RunningSimulator:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
-        """Stop serving and close the listening socket."""
+        """Stop serving, close the listening socket and the app's background work."""
         self.server.shutdown()
         self.server.server_close()
+        self.app.close()
         self.thread.join(timeout=5)
 
     def __enter__(self) -> "RunningSimulator":
@@ -42,9 +47,13 @@ class RunningSimulator:
 
 
 def start_in_thread(config: SimConfig) -> RunningSimulator:
-    """Bind `config.host:config.port` (port 0 picks a free one) and serve in a thread."""
-    server = SensHTTPServer((config.host, config.port), SensApp(config))
-    thread = threading.Thread(target=server.serve_forever, name="sens-simulator", daemon=True)
+    """Start `config.provider`'s simulator on `config.address` (port 0: any) in a thread."""
+    server = SimHTTPServer(config.address, APPS[config.provider](config))
+    name = f"{config.provider}-simulator"
+    # A short poll interval: stop() returns within 0.1 s (tests start and stop many).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+    )
     thread.start()
     return RunningSimulator(server, thread)
 

@@ -1,13 +1,13 @@
 """The SENS SMS API v2 endpoints: auth, faults, then send, list and get-one."""
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from simulator.core.clock import SimClock
+from simulator.core.faults import Fault, Faults, FaultSettings
 from simulator.sens.auth import AuthError, check_request
-from simulator.sens.clock import SimClock
-from simulator.sens.faults import Faults
 from simulator.sens.lifecycle import held, progress
 from simulator.sens.listing import candidates, matching, page
 from simulator.sens.replies import Reply, auth_failed, bad_request, empty_not_found, not_found
@@ -47,7 +47,7 @@ def parse_route(raw_uri: str) -> Route | None:
 class SensApi:
     """Answers signed SENS API calls for one service id.
 
-    `clock` is the wall clock (signature skew, throttle); `sim_clock.now()` adds the offset
+    `clock.wall()` is the wall clock (signature skew, throttle); `clock.now()` adds the offset
     POST /_sim/clock sets, for message lifecycles, reservations and list window rules.
     """
 
@@ -55,12 +55,11 @@ class SensApi:
         self,
         identity: tuple[str, str, str],
         store: Store,
-        faults: Faults,
-        clock: Callable[[], float] = time.time,
+        faults: Faults[FaultSettings],
+        clock: SimClock,
     ) -> None:
         self.service_id, self.access_key, self.secret_key = identity
-        self.store, self.faults, self.clock = store, faults, clock
-        self.sim_clock = SimClock(clock)
+        self.store, self.faults, self.sim_clock = store, faults, clock
         self.throttle = Throttle()
         self.unsubscribes = Unsubscribes()
 
@@ -71,22 +70,33 @@ class SensApi:
             return not_found()
         keys = (self.access_key, self.secret_key)
         try:
-            check_request(method, raw_uri, headers, keys, int(self.clock() * 1000))
+            check_request(method, raw_uri, headers, keys, int(self.sim_clock.wall() * 1000))
         except AuthError as exc:
             return auth_failed(str(exc))
         if route.service_id != self.service_id:
             return not_found()
-        if method == "POST" and route.resource == ("messages",) and not self._admitted():
+        sending = method == "POST" and route.resource == ("messages",)
+        if sending and not self._admitted():
             return RATE_LIMITED
         fault = self.faults.draw()
         if fault.delay:
             time.sleep(fault.delay)
-        return fault.reply or self._route(method, route, body)
+        if fault.reply is not None:
+            return fault.reply
+        reply = self._route(method, route, body)
+        return self._lost(reply, fault) if sending and reply.status == 202 else reply
+
+    def _lost(self, reply: Reply, fault: Fault) -> Reply:
+        """An accepted send drawn as lost: recorded already, its answer held back."""
+        if not fault.lost:
+            return reply
+        self.store.counters.bump("lost_answers")
+        return replace(reply, hold=self.faults.settings.lost_seconds)
 
     def _admitted(self) -> bool:
         """The simulator's own send limit (rate_limit/rate_burst); a refusal is counted."""
         s = self.faults.settings
-        if self.throttle.admit(self.clock(), s.rate_limit, s.rate_burst):
+        if self.throttle.admit(self.sim_clock.wall(), s.rate_limit, s.rate_burst):
             return True
         self.store.counters.record_rate_limited()
         return False
@@ -118,7 +128,7 @@ class SensApi:
         if method == "DELETE":
             self.unsubscribes.remove(numbers)
             return Reply(204, None)
-        return Reply(200, self.unsubscribes.register(numbers, "M", self.clock()))
+        return Reply(200, self.unsubscribes.register(numbers, "M", self.sim_clock.wall()))
 
     def send(self, body: bytes) -> Reply:
         """POST .../messages: validate (a reservation at least 10 min ahead), accept, 202."""

@@ -1,39 +1,38 @@
-"""The simulator application: routes a request to the control endpoints or the SENS API."""
+"""The SENS simulator application: control endpoints, then the signed SENS API."""
 
-import logging
 import time
-from collections.abc import Callable, Mapping
-from urllib.parse import urlsplit
+from collections.abc import Callable
 
 from simulator.config import SimConfig
+from simulator.core.app import SimApp
+from simulator.core.clock import SimClock
 from simulator.sens.api import SensApi
-from simulator.sens.control import handle_control
-from simulator.sens.faults import Faults
-from simulator.sens.replies import Reply, gateway_error
+from simulator.sens.faults import sens_faults
+from simulator.sens.replies import gateway_error
 from simulator.sens.store import Store
 
-log = logging.getLogger(__name__)
 
+class SensApp(SimApp):
+    """All SENS simulator state behind one HTTP server."""
 
-class SensApp:
-    """All simulator state behind one HTTP server."""
+    name = "sens"
 
     def __init__(self, config: SimConfig, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.store = Store()
-        self.faults = Faults(config.faults)
+        sim_clock = SimClock(clock)
+        faults = sens_faults(config.faults)
+        crash = gateway_error(500, "900", "Unexpected Error")
+        super().__init__(self.store.counters, faults, sim_clock, crash)
         identity = (config.service_id, config.access_key, config.secret_key)
-        self.api = SensApi(identity, self.store, self.faults, clock)
+        self._api = SensApi(identity, self.store, faults, sim_clock)
 
-    def handle(self, method: str, raw_uri: str, headers: Mapping[str, str], body: bytes) -> Reply:
-        """The reply to one HTTP request; API answers are counted by status."""
-        path = urlsplit(raw_uri).path
-        if path.startswith("/_sim/"):
-            return handle_control(self.store, self.faults, method, path, body, self.api.sim_clock)
-        try:
-            reply = self.api.handle(method, raw_uri, headers, body)
-        except Exception:
-            log.exception("simulator error on %s", method)
-            reply = gateway_error(500, "900", "Unexpected Error")
-        self.store.counters.record_response(reply.status)
-        return reply
+    @property
+    def api(self) -> SensApi:
+        """The signed SENS API."""
+        return self._api
+
+    def reset(self) -> None:
+        """Forget every request and counter; faults restart from the seed; clock back to 0."""
+        self.store.reset()
+        super().reset()

@@ -56,21 +56,24 @@ def matching(
     query: ListQuery, requests: list[AcceptedRequest], now: float
 ) -> Iterator[dict[str, Any]]:
     """Rendered list items that pass the windows and filters, in stable order."""
-    pairs: Iterator[tuple[AcceptedRequest, StoredMessage]] = (
-        (request, message) for request in requests for message in request.messages
-    )
-    for request, message in pairs:
+    wanted_to = query.filters.get("to")
+    for request in requests:
         # Seed 003: while a request is "reserved", its messages are not searched.
         if held(request, now):
             continue
-        if "to" in query.filters and message.to != query.filters["to"]:
-            continue
-        state = progress(request, message, now)
-        if not _in_windows(query, request, state):
-            continue
-        item = list_item(request, message, state)
-        if _passes(query.filters, item):
-            yield item
+        for index in range(request.size):
+            if wanted_to is not None and request.numbers[index] != wanted_to:
+                continue
+            item = _item(query, request, request.message(index), now)
+            if item is not None and _passes(query.filters, item):
+                yield item
+
+
+def _item(
+    query: ListQuery, request: AcceptedRequest, message: StoredMessage, now: float
+) -> dict[str, Any] | None:
+    state = progress(request, message, now)
+    return list_item(request, message, state) if _in_windows(query, request, state) else None
 
 
 def page(

@@ -1,15 +1,10 @@
-"""HTTP replies: status plus JSON body, and the SENS and API-gateway error bodies."""
+"""The SENS and API-gateway error bodies (Reply itself lives in simulator.core.replies)."""
 
-from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.replies import Reply
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One HTTP answer; a None body is sent as an empty body."""
-
-    status: int
-    body: dict[str, Any] | list[Any] | None = None
+__all__ = ["Reply", "auth_failed", "bad_request", "empty_not_found", "gateway_error", "not_found"]
 
 
 def gateway_error(status: int, code: str, message: str, details: str | None = None) -> Reply:

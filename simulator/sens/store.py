@@ -1,15 +1,21 @@
-"""In-memory store of accepted send requests and their messages, guarded by a lock."""
+"""In-memory store of accepted send requests, compact per message, guarded by a lock.
+
+A request keeps its shared content once; per message only the packed number, the attempt
+index and, when a message has its own content or subject, that override. A messageId is
+`<requestId>-<index>`, so it resolves without an index of its own.
+"""
 
 import bisect
 import itertools
 import secrets
 import string
 import threading
-import uuid
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from typing import Literal
 
-from simulator.sens.counters import Counters
+from simulator.core.counters import Counters
+from simulator.core.numbers import NumberList
 from simulator.sens.reserve_time import ReserveTime
 from simulator.sens.validation import SendRequest
 from worker.domain.messages import ContentType, MessageType
@@ -17,17 +23,28 @@ from worker.domain.messages import ContentType, MessageType
 _ALPHABET = string.ascii_letters + string.digits
 # What DELETE .../reservations/{id} found: done, or why not.
 CancelOutcome = Literal["canceled", "unknown", "already_canceled", "sent"]
+EXTRA_STATS = ("lost_answers",)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class StoredMessage:
-    """One accepted message; status and code are computed lazily (see lifecycle)."""
+    """A view of one accepted message; status and code are computed lazily (see lifecycle)."""
 
     message_id: str
     to: str
     content: str | None  # None: same as the request's default content
     subject: str | None  # None: same as the request's default subject
     attempt: int  # messages accepted for `to` before this one (for retry-aware outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeProfile:
+    """Settings that decide how a request's messages complete."""
+
+    seed: int
+    complete_delay: float
+    pending_rate: float
+    recover_after: int = 0
 
 
 @dataclass(slots=True)
@@ -43,23 +60,52 @@ class AcceptedRequest:
     content: str
     subject: str | None
     files: tuple[str, ...]
-    seed: int
-    complete_delay: float
-    pending_rate: float
-    messages: list[StoredMessage]
-    recover_after: int = 0
+    profile: OutcomeProfile
+    numbers: NumberList
+    attempts: array  # type "I": per message, messages accepted for its number before it
+    # index → (content, subject) for the messages that have their own
+    overrides: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     reserve: ReserveTime | None = None  # a reserved send goes out at reserve.at
     canceled: bool = False  # a reservation canceled before its time never goes out
 
+    @property
+    def size(self) -> int:
+        """How many messages the request holds."""
+        return len(self.numbers)
 
-@dataclass(frozen=True, slots=True)
-class OutcomeProfile:
-    """Settings that decide how a request's messages complete."""
+    def message(self, index: int) -> StoredMessage:
+        """The `index`-th message (0-based)."""
+        content, subject = self.overrides.get(index, (None, None))
+        message_id = f"{self.request_id}-{index}"
+        return StoredMessage(
+            message_id, self.numbers[index], content, subject, self.attempts[index]
+        )
 
-    seed: int
-    complete_delay: float
-    pending_rate: float
-    recover_after: int = 0
+    @property
+    def messages(self) -> list[StoredMessage]:
+        """Every message, in request order (built on demand)."""
+        return [self.message(index) for index in range(self.size)]
+
+    # The outcome settings, by their old names (lifecycle reads them per message).
+    @property
+    def seed(self) -> int:
+        """The outcome seed in force at acceptance."""
+        return self.profile.seed
+
+    @property
+    def complete_delay(self) -> float:
+        """The base completion delay in force at acceptance."""
+        return self.profile.complete_delay
+
+    @property
+    def pending_rate(self) -> float:
+        """The share of messages that never complete."""
+        return self.profile.pending_rate
+
+    @property
+    def recover_after(self) -> int:
+        """The attempt from which transient codes succeed (0: never)."""
+        return self.profile.recover_after
 
 
 def new_request_id(accepted_at: float, sequence: int) -> str:
@@ -68,12 +114,19 @@ def new_request_id(accepted_at: float, sequence: int) -> str:
     return f"RSSA-{int(accepted_at * 1000)}-{sequence % 10000:04d}-{tail}"
 
 
+def _split_message_id(message_id: str) -> tuple[str, int] | None:
+    request_id, _, index = message_id.rpartition("-")
+    if not index.isascii() or not index.isdigit() or str(int(index)) != index:
+        return None
+    return request_id, int(index)
+
+
 class Store:
-    """Accepted requests in acceptance order, indexed by requestId and messageId."""
+    """Accepted requests in acceptance order, indexed by requestId."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.counters = Counters()
+        self.counters = Counters(EXTRA_STATS)
         self.reset()
 
     def reset(self) -> None:
@@ -82,37 +135,44 @@ class Store:
             self._requests: list[AcceptedRequest] = []
             self._times: list[float] = []
             self._by_request: dict[str, AcceptedRequest] = {}
-            self._by_message: dict[str, tuple[AcceptedRequest, StoredMessage]] = {}
             self._reserved: list[AcceptedRequest] = []
             self._sequence = itertools.count(1)
             self.max_delay = 0.0
         self.counters.reset()
 
-    def _messages(self, send: SendRequest) -> list[StoredMessage]:
-        stored = []
-        for out in send.messages:
+    def _record(self, send: SendRequest, request: AcceptedRequest) -> None:
+        for index, out in enumerate(send.messages):
             rendered = out.content if out.content is not None else send.content
-            attempt = self.counters.record_message(send.sender, out.to, rendered)
+            request.numbers.append(out.to)
+            request.attempts.append(self.counters.record_message(send.sender, out.to, rendered))
             content = None if out.content == send.content else out.content
             subject = None if out.subject == send.subject else out.subject
-            stored.append(StoredMessage(str(uuid.uuid4()), out.to, content, subject, attempt))
-        return stored
+            if content is not None or subject is not None:
+                request.overrides[index] = (content, subject)
 
     def accept(self, send: SendRequest, profile: OutcomeProfile, now: float) -> AcceptedRequest:
         """Record `send` as accepted at `now` (kept monotonic) and count its messages."""
         with self._lock:
             accepted_at = max(now, self._times[-1]) if self._times else now
             request = AcceptedRequest(
-                new_request_id(accepted_at, next(self._sequence)), accepted_at, send.type,
-                send.content_type, send.country_code, send.sender, send.content, send.subject,
-                send.files, profile.seed, profile.complete_delay, profile.pending_rate,
-                self._messages(send), profile.recover_after, send.reserve,
-            )  # fmt: skip
+                request_id=new_request_id(accepted_at, next(self._sequence)),
+                accepted_at=accepted_at,
+                type=send.type,
+                content_type=send.content_type,
+                country_code=send.country_code,
+                sender=send.sender,
+                content=send.content,
+                subject=send.subject,
+                files=send.files,
+                profile=profile,
+                numbers=NumberList(),
+                attempts=array("I"),
+                reserve=send.reserve,
+            )
+            self._record(send, request)
             self._requests.append(request)
             self._times.append(accepted_at)
             self._by_request[request.request_id] = request
-            for message in request.messages:
-                self._by_message[message.message_id] = (request, message)
             self.max_delay = max(self.max_delay, profile.complete_delay)
             if send.reserve is not None:
                 self._reserved.append(request)
@@ -130,7 +190,7 @@ class Store:
             if now >= request.reserve.at:
                 return "sent"
             request.canceled = True
-        self.counters.record_cancellation(len(request.messages))
+        self.counters.record_cancellation(request.size)
         return "canceled"
 
     def reserved_between(self, start: float, end: float) -> list[AcceptedRequest]:
@@ -145,8 +205,13 @@ class Store:
 
     def message(self, message_id: str) -> tuple[AcceptedRequest, StoredMessage] | None:
         """The message with `message_id` and its request, if accepted."""
-        with self._lock:
-            return self._by_message.get(message_id)
+        parts = _split_message_id(message_id)
+        if parts is None:
+            return None
+        request = self.request(parts[0])
+        if request is None or parts[1] >= request.size:
+            return None
+        return request, request.message(parts[1])
 
     def accepted_between(self, start: float, end: float) -> list[AcceptedRequest]:
         """Requests accepted in [start, end), in acceptance order."""

@@ -1,18 +1,13 @@
 """SENS time formats; every API time is Asia/Seoul local time (our assumption: SENS shows KST)."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 # Assumption: SENS renders requestTime/completeTime and parses the list query windows
 # in Korean local time (Asia/Seoul, UTC+9, no DST); the simulator does the same.
-SEOUL = ZoneInfo("Asia/Seoul")
+from simulator.core.kst import SEOUL, parse_seoul, seoul
+
+__all__ = ["SEOUL", "format_accept_time", "format_time", "parse_query_time", "seoul"]
+
 QUERY_FORMAT = "%Y-%m-%d %H:%M:%S"
 QUERY_FORMAT_TEXT = "yyyy-MM-dd HH:mm:ss"
-
-
-def seoul(epoch: float) -> datetime:
-    """The Seoul wall-clock datetime of an epoch time."""
-    return datetime.fromtimestamp(epoch, SEOUL)
 
 
 def format_accept_time(epoch: float) -> str:
@@ -28,4 +23,4 @@ def format_time(epoch: float) -> str:
 
 def parse_query_time(text: str) -> float:
     """Epoch seconds of a yyyy-MM-dd HH:mm:ss Seoul time; ValueError when malformed."""
-    return datetime.strptime(text, QUERY_FORMAT).replace(tzinfo=SEOUL).timestamp()
+    return parse_seoul(text, QUERY_FORMAT)

@@ -80,6 +80,8 @@ def test_faults_endpoint_shows_and_validates(sens):
         "recover_after": 0,
         "rate_limit": 0.0,
         "rate_burst": 0.0,
+        "lost_rate": 0.0,
+        "lost_seconds": 30.0,
     }
     assert sens.faults(rate_429=0.25)["rate_429"] == 0.25
     bad = sens.control("POST", "/_sim/faults", {"rate_429": 2})
@@ -107,5 +109,6 @@ def test_health_and_reset(sens, sms_body):
         "messages_canceled": 0,
         "accepted_times": [],
         "sent_to": {},
+        "lost_answers": 0,
     }
     assert sens.list(requestId=request_id).status_code == 404

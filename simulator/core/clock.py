@@ -8,9 +8,9 @@ from collections.abc import Callable
 class SimClock:
     """`wall()` is the real clock; `now()` adds an offset that POST /_sim/clock moves forward.
 
-    The 5-minute signature skew check and the send throttle stay on the wall clock (a client
-    signs with its real time); message lifecycles, reservations and list window rules use
-    `now()`, so tests can jump past a reservation's 10-minute lead without waiting.
+    Time-based auth (SENS's 5-minute signature skew) and the send throttle stay on the wall
+    clock (a client signs with its real time); message lifecycles, reservations, list window
+    rules and file expiry use `now()`, so tests can jump ahead without waiting.
     """
 
     def __init__(self, wall: Callable[[], float] = time.time) -> None:

@@ -1,0 +1,1 @@
+"""What every provider simulator shares: clock, counters, faults, throttle, HTTP layer, control."""
