@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.support import TEMPLATE, cpu_by_role, free_port, fresh_redis, fresh_schema, generate
+from config import providers
 from scripts import stack
+from scripts.simulated import simulated_settings
 
 REDIS_DB = 12
 
@@ -57,7 +59,6 @@ def _wait(url: str, campaign_id: int, total: int, limit: float) -> float:
 
 def run(rows: int, concurrency: int) -> dict:
     """Import `rows` from CSV, send them one task each; recipients/s from the import start."""
-    from config.settings import Settings
     from producer.campaigns import create_campaign
     from producer.sources import CsvSource
     from producer.spec import CampaignSpec
@@ -70,11 +71,12 @@ def run(rows: int, concurrency: int) -> dict:
         extra = {
             "BULKSMS_DATABASE_URL": url,
             "BULKSMS_BROKER_URL": redis_url,
-            "BULKSMS_SENS__BASE_URL": f"http://127.0.0.1:{port}",
+            **providers.simulator_env(providers.SENS, port=port),
             "BULKSMS_LOG_LEVEL": "WARNING",
         }
         env = stack.stack_env(extra)
-        sim = stack.services(sim_port=port, sim_args=["--log-level", "WARNING"])["simulator"]
+        table = stack.services(sim_ports={"sens": port}, sim_args=["--log-level", "WARNING"])
+        sim = table[stack.simulator_name("sens")]
         run_dir = Path(folder) / "run"
         processes = [
             stack.start(sim, run_dir, env),
@@ -87,7 +89,7 @@ def run(rows: int, concurrency: int) -> dict:
             before = cpu_by_role(roles)
             started = time.time()
             spec = CampaignSpec(name="naive", sender="0212345678", template=TEMPLATE)
-            settings = Settings(database_url=url, broker_url=redis_url)
+            settings = simulated_settings(database_url=url, broker_url=redis_url)
             report = create_campaign(spec, CsvSource(path), settings, enqueue=False)
             total = _publish(url, report.campaign_id, extra)
             last = _wait(url, report.campaign_id, total, 900).timestamp()

@@ -32,6 +32,7 @@ from bench.support import (
     generate,
     peak_rss_mb,
 )
+from config import providers
 from scripts import stack
 
 REDIS_DB = 13
@@ -48,7 +49,7 @@ def bench_env(url: str, redis_url: str, sim_url: str, concurrency: int) -> dict[
             "BULKSMS_DATABASE_URL": url,
             "BULKSMS_BROKER_URL": redis_url,
             "BULKSMS_REDIS_URL": redis_url,
-            "BULKSMS_SENS__BASE_URL": sim_url,
+            **providers.simulator_env(providers.SENS, port=int(sim_url.rsplit(":", 1)[1])),
             "BULKSMS_SENS__LIMITS__RATE_PER_SECOND": "100000",
             "BULKSMS_SENS__LIMITS__BURST": "10000",
             "BULKSMS_SENS__LIMITS__MAX_IN_FLIGHT": str(concurrency * 2),
@@ -64,13 +65,17 @@ def bench_env(url: str, redis_url: str, sim_url: str, concurrency: int) -> dict[
 def running(env: dict[str, str], run_dir: Path, sim_port: int, concurrency: int) -> Iterator[dict]:
     """Simulator, worker and beat; yields their pids by name."""
     table = stack.services(
-        sim_port=sim_port,
+        sim_ports={"sens": sim_port},
         concurrency=concurrency,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
         sim_args=["--complete-delay", str(COMPLETE_DELAY), "--log-level", "WARNING"],
     )
     table["worker"].argv[table["worker"].argv.index("INFO")] = "WARNING"
-    processes = {name: stack.start(table[name], run_dir, env) for name in ("simulator", "worker")}
+    simulator = stack.simulator_name("sens")
+    processes = {
+        "simulator": stack.start(table[simulator], run_dir, env),
+        "worker": stack.start(table["worker"], run_dir, env),
+    }
     try:
         stack.wait_http(f"http://127.0.0.1:{sim_port}/_sim/health")
         stack.wait_worker(env)
@@ -136,10 +141,10 @@ def _measure_results(engine: Engine, campaign_id: int, limit: float) -> float:
 
 def run_one(rows: int, concurrency: int, results: bool) -> dict[str, float]:
     """One campaign of `rows` CSV recipients through the stack; the figures."""
-    from config.settings import Settings
     from producer.campaigns import create_campaign
     from producer.sources import CsvSource
     from producer.spec import CampaignSpec
+    from scripts.simulated import simulated_settings
     from worker.db.engine import get_engine
 
     sim_port = free_port()
@@ -147,7 +152,8 @@ def run_one(rows: int, concurrency: int, results: bool) -> dict[str, float]:
         path = Path(folder) / "recipients.csv"
         generate(path, rows)
         env = bench_env(url, fresh_redis(REDIS_DB), f"http://127.0.0.1:{sim_port}", concurrency)
-        settings = Settings(
+        settings = simulated_settings(
+            {"sens": f"http://127.0.0.1:{sim_port}"},
             database_url=url,
             broker_url=env["BULKSMS_BROKER_URL"],
             redis_url=env["BULKSMS_REDIS_URL"],

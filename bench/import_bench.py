@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench.support import TEMPLATE, fresh_schema, generate
+from scripts.simulated import simulated_settings
 
 TARGET_RATE = 150_000
 TARGET_RSS_MB = 200
@@ -22,7 +23,6 @@ SIZES = (100_000, 1_000_000)
 
 def run_one(rows: int) -> dict[str, float]:
     """Generate, import and measure one size in this process."""
-    from config.settings import Settings
     from producer.campaigns import create_campaign
     from producer.sources import CsvSource
     from producer.spec import CampaignSpec
@@ -33,7 +33,9 @@ def run_one(rows: int) -> dict[str, float]:
         generate(path, rows)
         spec = CampaignSpec(name="bench", sender="0212345678", template=TEMPLATE)
         started = time.perf_counter()
-        report = create_campaign(spec, CsvSource(path), Settings(database_url=url), enqueue=False)
+        report = create_campaign(
+            spec, CsvSource(path), simulated_settings(database_url=url), enqueue=False
+        )
         seconds = time.perf_counter() - started
         get_engine(url).dispose()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.limiter import RedisLimiter, Verdict
 from worker.ratelimit.policy import BURST_WINDOW, LimitPolicy, request_tolerance

@@ -60,7 +60,7 @@ def send_one(recipient_id: int) -> bool:
     content = render(row.template, row.variables or {})
     message = OutgoingMessage(to=row.phone, content=content)
     _client().send(
-        SendRequest(MessageType(row.message_type), ContentType.COMM, row.sender, content, [message])
+        SendRequest(MessageType(row.message_type), ContentType.COMM, row.sender, [message])
     )
     with _engine().begin() as conn:
         conn.execute(MARK, {"id": recipient_id, "now": utcnow()})

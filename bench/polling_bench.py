@@ -14,10 +14,11 @@ from datetime import timedelta
 from sqlalchemy import Engine, func, select
 
 from bench.support import fresh_schema
-from config.settings import PollSettings, ResendSettings, SendSettings, SensSettings, Settings
+from config.settings import PollSettings, ResendSettings, SendSettings
 from producer.campaigns import create_campaign
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
+from scripts.simulated import sens_settings, simulated_settings
 from simulator.config import SimConfig
 from simulator.sens.faults import FaultSettings
 from simulator.server import start_in_thread
@@ -37,7 +38,7 @@ def run(mode: str, recipients: int, overlap: float) -> dict[str, float]:
     faults = FaultSettings(seed=3, complete_delay=3.0)
     with fresh_schema() as url, start_in_thread(SimConfig(port=0, faults=faults)) as sim:
         engine = get_engine(url)
-        client = SensClient(SensSettings(base_url=sim.base_url))
+        client = SensClient(sens_settings(sim.base_url))
         campaign_id = _send(engine, url, client, recipients)
         poller = Poller(
             engine, client, PollSettings(mode=mode, **POLL), ResendSettings(max_attempts=1)
@@ -56,10 +57,10 @@ def _send(engine: Engine, url: str, client: SensClient, recipients: int) -> int:
     numbers = [f"0107{i:07d}" for i in range(recipients)]
     spec = CampaignSpec(name="poll bench", sender="0212345678", template="polling bench")
     campaign_id = create_campaign(
-        spec, NumberList(numbers), Settings(database_url=url), enqueue=False
+        spec, NumberList(numbers), simulated_settings(database_url=url), enqueue=False
     ).campaign_id
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, 100, timedelta(hours=1), published.extend)
+    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
     dispatcher = Dispatcher(engine, client, SendSettings(), PollSettings(**POLL))
     for batch_id, _ in published:
         dispatcher.send_batch(batch_id)

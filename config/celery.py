@@ -5,51 +5,53 @@ from typing import Any
 from celery import Celery
 from kombu import Queue
 
-from config import names
+from config import names, providers
 from config.settings import Settings
-
-PROVIDERS = (names.PROVIDER_SENS,)
 
 
 def _route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_: Any) -> Any:
-    """Send tasks go to their provider's queue; the rest by role."""
+    """Send tasks go to their provider's queue (the second argument); the rest by role."""
     if name == names.TASK_SEND_BATCH:
-        return {"queue": options.get("queue") or names.send_queue(names.PROVIDER_SENS)}
+        return {"queue": options.get("queue") or names.send_queue(args[1])}
     if name in (names.TASK_POLL_RESULTS, names.TASK_SYNC_OPT_OUTS):
         return {"queue": names.QUEUE_POLL}
     return {"queue": names.QUEUE_PLAN}
 
 
-def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Periodic entries; each expires after one interval so a backlog never piles up."""
-    poll_every = settings.poll.beat_interval_seconds
-    release_every = settings.send.release_interval_seconds
-    resend_every = settings.resend.beat_interval_seconds
-    schedule = {
-        "release-due-batches": {
-            "task": names.TASK_RELEASE_DUE_BATCHES,
-            "schedule": release_every,
-            "options": {"queue": names.QUEUE_PLAN, "expires": release_every},
-        },
-        "resend-due": {
-            "task": names.TASK_RESEND_DUE,
-            "schedule": resend_every,
-            "options": {"queue": names.QUEUE_PLAN, "expires": resend_every},
-        },
+def _tick(task: str, every: float, queue: str, *args: str) -> dict[str, Any]:
+    """A beat entry that expires after one interval, so a backlog never piles up."""
+    return {
+        "task": task,
+        "schedule": every,
+        "args": args,
+        "options": {"queue": queue, "expires": every},
     }
-    for provider in PROVIDERS:
-        schedule[f"sync-opt-outs-{provider}"] = {
-            "task": names.TASK_SYNC_OPT_OUTS,
-            "schedule": settings.opt_out_sync_seconds,
-            "args": (provider,),
-            "options": {"queue": names.QUEUE_POLL, "expires": settings.opt_out_sync_seconds},
-        }
-        schedule[f"poll-results-{provider}"] = {
-            "task": names.TASK_POLL_RESULTS,
-            "schedule": poll_every,
-            "args": (provider,),
-            "options": {"queue": names.QUEUE_POLL, "expires": poll_every},
-        }
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Periodic entries: releases and re-sends, and per offered provider its polls and 080 list."""
+    schedule = {
+        "release-due-batches": _tick(
+            names.TASK_RELEASE_DUE_BATCHES, settings.send.release_interval_seconds, names.QUEUE_PLAN
+        ),
+        "resend-due": _tick(
+            names.TASK_RESEND_DUE, settings.resend.beat_interval_seconds, names.QUEUE_PLAN
+        ),
+    }
+    for entry in providers.offered(settings):
+        can = entry.capabilities
+        if can.opt_out_list:
+            schedule[f"sync-opt-outs-{entry.name}"] = _tick(
+                names.TASK_SYNC_OPT_OUTS,
+                settings.opt_out_sync_seconds,
+                names.QUEUE_POLL,
+                entry.name,
+            )
+        if can.polling or can.sweep:
+            schedule[f"poll-results-{entry.name}"] = _tick(
+                names.TASK_POLL_RESULTS, settings.poll.beat_interval_seconds, names.QUEUE_POLL,
+                entry.name,
+            )  # fmt: skip
     return schedule
 
 
@@ -57,7 +59,7 @@ def create_celery(settings: Settings, main: str = "bulksms") -> Celery:
     """A Celery app with the project's queues, routes, delivery guarantees and beat entries."""
     app = Celery(main, broker=settings.broker_url)
     queues = [Queue(names.QUEUE_PLAN), Queue(names.QUEUE_POLL)]
-    queues += [Queue(names.send_queue(p)) for p in PROVIDERS]
+    queues += [Queue(entry.queue) for entry in providers.ENTRIES]
     app.conf.update(
         task_queues=queues,
         task_default_queue=names.QUEUE_PLAN,

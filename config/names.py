@@ -1,7 +1,5 @@
 """Queue and task names: the only contract between producer, beat and workers."""
 
-PROVIDER_SENS = "sens"
-
 QUEUE_PLAN = "plan"
 QUEUE_POLL = "poll"
 

@@ -4,55 +4,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.provider_settings import NhnSettings, SensSettings
+
 DEFAULT_DB_PATH = Path("var") / "bulksms.db"
-
-
-class ProviderLimits(BaseModel):
-    """How one provider is fed: batch size, shared rate limit, concurrency cap, slow-down.
-
-    Change any of them with BULKSMS_<PROVIDER>__LIMITS__<FIELD>, e.g.
-    BULKSMS_SENS__LIMITS__RATE_PER_SECOND=50 (docs/rate-limiting.md).
-    """
-
-    # SENS accepts at most 100 `messages` per send request (seed 003, "Send message").
-    batch_size: int = Field(default=100, ge=1, le=100)
-    # SENS publishes no per-second limit (PROVIDERS.md): start low, raise on evidence.
-    # The ceiling of the effective rate, shared by every worker process (requests/s).
-    rate_per_second: float = Field(default=10.0, gt=0)
-    # The most requests any 100 ms may hold, an idle spell's burst included (GCRA).
-    burst: int = Field(default=10, ge=1)
-    # Optional second limit in messages/s: a 100-recipient request spends 100 tokens.
-    messages_per_second: float | None = Field(default=None, gt=0)
-    message_burst: int = Field(default=100, ge=1)
-    # Key the limit by provider and sender number instead of by provider alone.
-    per_sender: bool = False
-    # Requests admitted and not yet answered (including their limiter wait); None: no cap.
-    max_in_flight: int | None = Field(default=8, ge=1)
-    # A slot of a worker that died frees itself after this; keep it above the call timeouts.
-    in_flight_lease_seconds: float = Field(default=60.0, gt=0)
-    # A longer wait re-queues the task with that countdown instead of sleeping in a worker.
-    max_wait_seconds: float = Field(default=5.0, ge=0)
-    # On HTTP 429 the effective rate is multiplied by this, not below min_rate ...
-    slow_down_factor: float = Field(default=0.5, gt=0, lt=1)
-    min_rate: float = Field(default=1.0, gt=0)
-    # ... and climbs back by recovery_step per recovery_interval_seconds without a 429.
-    recovery_step: float = Field(default=1.0, gt=0)
-    recovery_interval_seconds: float = Field(default=10.0, gt=0)
-
-
-class SensSettings(BaseModel):
-    """NAVER Cloud SENS credentials and endpoint."""
-
-    base_url: str = "http://127.0.0.1:8090"
-    service_id: str = "ncp:sms:kr:000000000000:bulksms"
-    access_key: SecretStr = SecretStr("sim-access-key")
-    secret_key: SecretStr = SecretStr("sim-secret-key")
-    connect_timeout: float = Field(default=3.05, gt=0)
-    read_timeout: float = Field(default=15.0, gt=0)
-    limits: ProviderLimits = ProviderLimits()
+# Written by `make up` with the simulators' endpoints and keys; .env and the environment win.
+SIMULATORS_ENV = Path("var") / "simulators.env"
 
 
 class PollSettings(BaseModel):
@@ -71,9 +30,9 @@ class PollSettings(BaseModel):
     sweep_overlap_seconds: float = Field(default=10.0, ge=0)
     # Batches this old that still wait for results are also asked by requestId.
     catchup_after_seconds: float = Field(default=600.0, gt=0)
-    # A message with no final result this long after sending is expired. SENS keeps
-    # history for 90 days (seed 003), so the deadline can never be later than that.
-    result_deadline_hours: float = Field(default=72.0, gt=0, le=89 * 24)
+    # A message with no final result this long after sending is expired. It must stay
+    # inside every offered provider's result history (config/providers.py checks it).
+    result_deadline_hours: float = Field(default=72.0, gt=0)
 
 
 class SendSettings(BaseModel):
@@ -105,13 +64,17 @@ class Settings(BaseSettings):
     """Everything the producer, workers and beat read, from BULKSMS_* variables."""
 
     model_config = SettingsConfigDict(
-        env_prefix="BULKSMS_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+        env_prefix="BULKSMS_",
+        env_file=(SIMULATORS_ENV, ".env"),
+        env_nested_delimiter="__",
+        extra="ignore",
     )
 
     database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
     broker_url: str = "redis://127.0.0.1:6379/0"
     redis_url: str = "redis://127.0.0.1:6379/0"
     sens: SensSettings = SensSettings()
+    nhn: NhnSettings = NhnSettings()
     poll: PollSettings = PollSettings()
     send: SendSettings = SendSettings()
     resend: ResendSettings = ResendSettings()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
@@ -92,6 +93,12 @@ def create_campaign(
     `rejects`, written to that CSV file.
     """
     settings = settings or get_settings()
+    try:
+        spec = spec.for_settings(settings)
+    except ValidationError:
+        raise
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
     engine = get_engine(settings.database_url)
     started = time.monotonic()
     with source.open() as table:

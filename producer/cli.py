@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from config import providers
 from config.settings import get_settings
 from producer import views
 from producer.campaigns import SpecError, create_campaign
@@ -69,10 +70,16 @@ def campaign_create(
         str | None, typer.Option(help="Send later: YYYY-MM-DD HH:MM (Korea time) or ISO 8601.")
     ] = None,
     reserve: Annotated[
-        bool, typer.Option(help="Hand --at to SENS as a reservation (≥ 10 min ahead).")
+        bool, typer.Option(help="Hand --at to the provider as a reservation (SENS: ≥ 10 min).")
     ] = False,
     deadline: Annotated[
         str | None, typer.Option(help="No re-send after this time (default: 24 h after start).")
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            help=f"{' or '.join(providers.provider_names())}; default: the first configured."
+        ),
     ] = None,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
@@ -89,6 +96,7 @@ def campaign_create(
             send_at=parse_time(at) if at else None,
             schedule_mode="reserve" if reserve else "wait",
             deadline=parse_time(deadline) if deadline else None,
+            provider=provider,
         )
         if csv_path and rejects is None:
             rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")
@@ -134,7 +142,7 @@ def campaign_cancel(
     campaign_id: int,
     wait: Annotated[float, typer.Option(help="Seconds to wait for the workers to finish.")] = 30,
 ) -> None:
-    """Stop what has not been sent and withdraw SENS reservations still ahead."""
+    """Stop what has not been sent and withdraw provider reservations still ahead."""
     report = _report(campaign_id)
     if report.status in ("completed", "cancelled"):
         _fail(f"campaign {campaign_id} is already {report.status}")

@@ -86,8 +86,11 @@ def codes_explain(
         where = f" in family {family}" if family else ""
         _fail(f"{provider} has no code {code!r}{where}: it would be classed failed, never re-sent")
     if len(rows) > 1:
-        console.print(f"{code} exists in {len(rows)} {provider} families; lookup without a family")
-        console.print(f"uses the first: {rows[0].family}")
+        named = ", ".join(row.family for row in rows)
+        console.print(
+            f"{code} is a code in {len(rows)} {provider} families ({named}); each means "
+            "something else. Results carry their family; pick one with --family."
+        )
     for row in rows:
         _print_row(row)
 

@@ -16,6 +16,7 @@ from worker.domain.codes import describe
 COLUMNS = (
     "phone",
     "status",
+    "provider",
     "result_code",
     "code_title",
     "outcome",
@@ -59,8 +60,9 @@ def _cells(row: Any, titles: "_Titles", names: list[str]) -> Iterator[object]:
     variables = row.variables or {}
     yield row.phone
     yield row.status
+    yield row.provider or ""
     yield row.result_code or ""
-    yield titles.title(row.result_code)
+    yield titles.title(row.provider, row.result_code, row.result_family)
     yield row.result_outcome or ""
     yield row.attempts
     yield _time(row.accepted_at)
@@ -73,15 +75,16 @@ def _time(value: datetime | None) -> str:
 
 
 class _Titles:
-    """Code titles, looked up once per code (an unknown code is logged once, not per row)."""
+    """Code titles, described once per (provider, code, family), in the result's own family."""
 
     def __init__(self, provider: str) -> None:
         self._provider = provider
-        self._known: dict[str, str] = {}
+        self._known: dict[tuple[str, str, str | None], str] = {}
 
-    def title(self, code: str | None) -> str:
+    def title(self, provider: str | None, code: str | None, family: str | None) -> str:
         if not code:
             return ""
-        if code not in self._known:
-            self._known[code] = describe(self._provider, code).title
-        return self._known[code]
+        key = (provider or self._provider, code, family)
+        if key not in self._known:
+            self._known[key] = describe(*key).title
+        return self._known[key]

@@ -4,15 +4,21 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
-from config.names import PROVIDER_SENS
-from config.settings import ProviderLimits, get_settings
+from config import providers
+from config.provider_settings import ProviderLimits
+from config.settings import get_settings
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.policy import LimitPolicy
 from worker.ratelimit.status import LimitState, read_state
 
 
 def _providers() -> dict[str, ProviderLimits]:
-    return {PROVIDER_SENS: get_settings().sens.limits}
+    """The limits of every offered provider (keys set), in registry order."""
+    settings = get_settings()
+    return {
+        entry.name: providers.settings_of(settings, entry.name).limits
+        for entry in providers.offered(settings)
+    }
 
 
 def _since(state: LimitState) -> str:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -21,6 +22,7 @@ class CodeLine:
     title: str
     count: int
     family: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +68,19 @@ class CampaignReport:
         return self.final / self.elapsed_seconds
 
 
-def _line(provider: str, status: str, outcome: str, code: str, count: int) -> CodeLine:
-    row = describe(provider, code)
-    return CodeLine(status, outcome, code, row.title, count, row.family)
+def _line(campaign_provider: str, counted: Any) -> CodeLine:
+    """One code line, described in the family and by the provider that reported it."""
+    provider = counted.provider or campaign_provider
+    row = describe(provider, counted.result_code, counted.result_family)
+    return CodeLine(
+        counted.status,
+        counted.result_outcome or "",
+        counted.result_code,
+        row.title,
+        counted.count,
+        row.family,
+        provider,
+    )
 
 
 class UnknownCampaign(LookupError):
@@ -85,7 +97,7 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         codes = campaigns.code_counts(conn, campaign_id)
         resent = campaigns.resent_count(conn, campaign_id)
         by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
-    lines = [_line(campaign.provider, *counted) for counted in codes]
+    lines = [_line(campaign.provider, counted) for counted in codes]
     return CampaignReport(
         campaign_id=campaign_id,
         name=campaign.name,

@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from config.names import PROVIDER_SENS
+from config import providers
+from config.settings import Settings
 from worker.domain.messages import MessageError, check_subject, euc_kr_length
-from worker.domain.reservations import MIN_LEAD
 
-# The worker reserves only with this much to spare above MIN_LEAD (worker/services/scheduling).
+# The worker reserves only with this much to spare above a provider's minimum lead
+# (worker/services/scheduling.py).
 RESERVE_MARGIN = timedelta(seconds=30)
 
 SENDER = re.compile(r"^\d{8,12}$")
@@ -25,29 +26,54 @@ class CampaignSpec(BaseModel):
     message_type: Literal["SMS", "LMS", "MMS", "AUTO"] = "AUTO"
     content_type: Literal["COMM", "AD"] = "COMM"
     subject: str | None = None
-    provider: Literal["sens"] = PROVIDER_SENS
+    # A registry name (config/providers.py); None: the first provider whose keys are set.
+    provider: str | None = None
     # When to send (aware). "wait": the campaign waits in the database until then;
-    # "reserve": it is sent now with the provider's reserveTime (≥ 10 minutes ahead).
+    # "reserve": it is sent now with the provider's own send time (SENS reserveTime,
+    # NHN requestDate).
     send_at: datetime | None = None
     schedule_mode: Literal["wait", "reserve"] = "wait"
     # No re-send is scheduled after this; default: settings.resend.default_deadline_hours.
     deadline: datetime | None = None
 
     def columns(self) -> dict[str, object]:
-        """The campaign row's fields for this spec."""
+        """The campaign row's fields for this spec (its provider must be chosen)."""
         fields = self.model_dump(exclude={"send_at", "schedule_mode", "deadline"})
         if self.send_at is not None:
             fields.update(scheduled_at=self.send_at, schedule_mode=self.schedule_mode)
         return {**fields, "deadline_at": self.deadline}
+
+    def for_settings(self, settings: Settings) -> "CampaignSpec":
+        """This spec with its provider chosen and offered (its keys set); ValueError if not."""
+        offered = [entry.name for entry in providers.offered(settings)]
+        if self.provider is None:
+            if not offered:
+                raise ValueError("no provider is configured: set a provider's keys (README)")
+            return self.model_validate({**self.model_dump(), "provider": offered[0]})
+        if self.provider not in offered:
+            entry = providers.get(self.provider)
+            prefix = f"BULKSMS_{entry.settings_field.upper()}__"
+            raise ValueError(f"{entry.title} is not configured: set its {prefix}… keys")
+        return self
 
     @field_validator("sender")
     @classmethod
     def _sender_digits(cls, value: str) -> str:
         digits = value.replace("-", "").strip()
         if not SENDER.match(digits):
-            # SENS `from` takes a pre-registered caller id, digits only (seed 003).
+            # Every provider takes a pre-registered caller id, digits only (seed 003; NHN).
             raise ValueError(f"sender {value!r} must be 8 to 12 digits (a registered caller id)")
         return digits
+
+    @field_validator("provider")
+    @classmethod
+    def _known_provider(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                providers.get(value)
+            except providers.UnknownProvider as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _encodable(self) -> "CampaignSpec":
@@ -67,23 +93,54 @@ class CampaignSpec(BaseModel):
             moment = getattr(self, name)
             if moment is not None and moment.tzinfo is None:
                 raise ValueError(f"{name} must carry a time zone")
-        if self.schedule_mode == "reserve":
-            _check_reservable(self.send_at)
+        if self.schedule_mode == "reserve" and self.send_at is None:
+            raise ValueError("--reserve needs a send time (--at)")
+        if self.schedule_mode == "reserve" and self.send_at <= datetime.now(UTC):
+            raise ValueError(f"the send time {self.send_at.isoformat()} is in the past")
         if self.send_at and self.deadline and self.deadline <= self.send_at:
             raise ValueError("the deadline must come after the send time")
         return self
 
+    @model_validator(mode="after")
+    def _provider_can(self) -> "CampaignSpec":
+        if self.provider is None:
+            return self
+        entry = providers.get(self.provider)
+        _check_abilities(self, entry)
+        if self.schedule_mode == "reserve":
+            _check_reservable(self.send_at, entry)
+        return self
 
-def _check_reservable(send_at: datetime | None) -> None:
-    """A provider reservation needs a time at least MIN_LEAD (+ a margin) ahead."""
-    if send_at is None:
-        raise ValueError("schedule_mode 'reserve' needs send_at")
+
+def _check_abilities(spec: CampaignSpec, entry: providers.Provider) -> None:
+    can = entry.capabilities
+    if spec.message_type == "MMS" and not can.mms:
+        raise ValueError(f"{entry.title} cannot send MMS")
+    if spec.content_type == "AD" and not can.ad:
+        raise ValueError(f"{entry.title} has no advertising message type")
+    for text in can.reserved_text:
+        if text in spec.template:
+            raise ValueError(
+                f"the template holds {text!r}, which {entry.title} reads as its own markup"
+            )
+
+
+def _check_reservable(send_at: datetime | None, entry: providers.Provider) -> None:
+    """A provider reservation needs a time at least its minimum lead (+ a margin) ahead."""
+    can = entry.capabilities
+    if not can.reservations:
+        raise ValueError(f"{entry.title} takes no reservations: leave out --reserve")
+    assert send_at is not None  # _schedule refuses a reservation without a time
     lead = send_at - datetime.now(UTC)
-    if lead <= timedelta(0):
-        raise ValueError(f"send_at {send_at.isoformat()} is in the past")
-    if lead < MIN_LEAD + RESERVE_MARGIN:
+    if lead < can.reserve_min_lead + RESERVE_MARGIN:
         raise ValueError(
-            f"a SENS reservation must be at least {MIN_LEAD} ahead (with "
+            f"a {entry.title} reservation must be at least {can.reserve_min_lead} ahead (with "
             f"{RESERVE_MARGIN.seconds} s to spare); {send_at.isoformat()} is "
-            f"{lead.total_seconds() / 60:.1f} min away: use schedule mode 'wait'"
+            f"{lead.total_seconds() / 60:.1f} min away: leave out --reserve to wait in the "
+            "database instead"
+        )
+    if can.reserve_max_ahead is not None and lead > can.reserve_max_ahead:
+        raise ValueError(
+            f"{entry.title} reserves at most {can.reserve_max_ahead.days} days ahead; "
+            f"{send_at.isoformat()} is {lead.days} days away: leave out --reserve"
         )

@@ -48,7 +48,10 @@ def print_report(console: Console, report: CampaignReport) -> None:
     for status, count in sorted(report.by_status.items(), key=lambda item: -item[1]):
         statuses.add_row(status, str(count))
     console.print(statuses)
-    codes = Table("code", "title", "class", "status", "recipients", title="by result code")
+    codes = Table(
+        "provider", "code", "title", "class", "status", "recipients", title="by result code"
+    )
     for line in report.by_code:
-        codes.add_row(line.code, line.title, line.outcome, line.status, str(line.count))
+        row = (line.provider, line.code, line.title, line.outcome, line.status, str(line.count))
+        codes.add_row(*row)
     console.print(codes)

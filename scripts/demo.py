@@ -1,12 +1,16 @@
-"""The demo: a 10,000-recipient campaign from a generated CSV, end to end against the simulator.
+"""The demo: a 10,000-recipient campaign from a generated CSV, end to end against a simulator.
 
-It prepares a fresh SQLite database (the embedded default), starts the simulator, a worker and
-beat, creates the campaign through the same code as `bulksms campaign create`, shows progress
-until every recipient is final, prints the summary, and stops what it started. The simulator
-lets numbers that failed for a transient reason succeed when sent again, so the summary shows
-re-sends recovering.
+It prepares a fresh SQLite database (the embedded default), starts the provider simulators, a
+worker and beat, creates the campaign through the same code as `bulksms campaign create`, shows
+progress until every recipient is final, prints the summary, and stops what it started. The
+simulators let numbers that failed for a transient reason succeed when sent again, so the
+summary shows re-sends recovering.
+
+    python -m scripts.demo                  # through NAVER Cloud SENS
+    python -m scripts.demo --provider nhn   # through NHN Cloud
 """
 
+import argparse
 import csv
 import os
 import random
@@ -16,6 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from config import providers
 from scripts import stack
 
 ROOT = stack.ROOT
@@ -42,17 +47,19 @@ def write_csv(path: Path, count: int) -> None:
 def demo_env() -> dict[str, str]:
     """Settings for every process of the demo (one SQLite file, the default broker)."""
     return {
+        **stack.simulators_env(),
         "BULKSMS_DATABASE_URL": DB_URL,
         "BULKSMS_POLL__FIRST_DELAY_SECONDS": "3",
         "BULKSMS_POLL__BACKOFF_SECONDS": "[2, 5, 10]",
         "BULKSMS_SENS__LIMITS__RATE_PER_SECOND": "20",
+        "BULKSMS_NHN__LIMITS__RATE_PER_SECOND": "5",
         # Re-send transient failures after seconds, not the production minutes.
         "BULKSMS_RESEND__BACKOFF_SECONDS": "[4, 8]",
         "BULKSMS_RESEND__BEAT_INTERVAL_SECONDS": "1",
     }
 
 
-def run(console: Console) -> int:
+def run(console: Console, provider: str) -> int:
     """Start the stack, run the campaign, print the report; returns the exit status."""
     os.environ.update(demo_env())
     # Imported after the environment is set: settings are read once per process.
@@ -71,6 +78,7 @@ def run(console: Console) -> int:
         name="demo: delivery notice",
         sender="0212345678",
         template="[배송안내] {name}님, 주문하신 상품이 출발했습니다. 쿠폰 {coupon}",
+        provider=provider,
     )
     report = create_campaign(spec, CsvSource(csv_path))
     views.print_import(console, report)
@@ -80,8 +88,11 @@ def run(console: Console) -> int:
     return 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Fresh database and queues, the stack up, the campaign, the stack down."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--provider", default="sens", choices=providers.provider_names())
+    args = parser.parse_args(argv)
     console = Console()
     VAR.mkdir(parents=True, exist_ok=True)
     (VAR / "demo.db").unlink(missing_ok=True)
@@ -91,20 +102,21 @@ def main() -> int:
         beat_schedule=str(run_dir / "celerybeat-schedule"),
         sim_args=["--complete-delay", "2", "--recover-after", "1"],
     )
+    names = [stack.simulator_name(entry.name) for entry in providers.ENTRIES]
     processes = []
     try:
-        for name in ("simulator", "worker", "beat"):
+        for name in (*names, "worker", "beat"):
             processes.append(stack.start(table[name], run_dir, env))
-        stack.wait_http("http://127.0.0.1:8090/_sim/health")
+        stack.wait_simulators(names)
         stack.wait_worker(env)
-        return run(console)
+        return run(console, args.provider)
     except SystemExit as exc:
         return int(exc.code or 0)
     finally:
         for process in processes:
             stack.stop_pid(process.pid)
         console.print(
-            f"stopped the simulator, worker and beat; logs in {run_dir.relative_to(ROOT)}"
+            f"stopped the simulators, worker and beat; logs in {run_dir.relative_to(ROOT)}"
         )
 
 

@@ -1,4 +1,4 @@
-"""Start and stop the local stack (simulator, worker, beat, Flower) as background processes.
+"""Start and stop the local stack (simulators, worker, beat, Flower) as background processes.
 
 `make up` / `make down` and the demo use this; the tests start the same commands with their
 own settings. docker-compose.yml runs the same commands, one service each.
@@ -16,6 +16,10 @@ from pathlib import Path
 
 import requests
 
+from config import providers
+from config.names import QUEUE_PLAN, QUEUE_POLL
+from config.settings import SIMULATORS_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -30,34 +34,23 @@ class Service:
 
 def services(
     *,
-    sim_port: int = 8090,
+    sim_ports: Mapping[str, int] | None = None,
     flower_port: int = 5555,
     concurrency: int = 4,
     beat_schedule: str = "var/run/celerybeat-schedule",
     sim_args: Sequence[str] = (),
 ) -> dict[str, Service]:
-    """The stack's commands; every one is also a docker-compose service."""
+    """The stack's commands, one simulator per provider; each is also a docker-compose service."""
     celery = [str(BIN / "celery"), "-A", "worker.tasks.app"]
-    return {
-        "simulator": Service(
-            "simulator",
-            [
-                str(BIN / "bulksms-simulator"),
-                "sens",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(sim_port),
-                *sim_args,
-            ],
-        ),
+    queues = ",".join([QUEUE_PLAN, QUEUE_POLL, *(entry.queue for entry in providers.ENTRIES)])
+    table = {
         "worker": Service(
             "worker",
             [
                 *celery,
                 "worker",
                 "-Q",
-                "plan,poll,send.sens",
+                queues,
                 "-c",
                 str(concurrency),
                 "-E",
@@ -74,6 +67,28 @@ def services(
             "flower", [*celery, "flower", "--address=127.0.0.1", f"--port={flower_port}"]
         ),
     }
+    for entry in providers.ENTRIES:
+        port = (sim_ports or {}).get(entry.name, entry.simulator.port)
+        table[simulator_name(entry.name)] = _simulator(entry.name, port, sim_args)
+    return table
+
+
+def simulator_name(provider: str) -> str:
+    """The service name of a provider's simulator."""
+    return f"simulator-{provider}"
+
+
+def _simulator(provider: str, port: int, extra: Sequence[str]) -> Service:
+    argv = [str(BIN / "bulksms-simulator"), provider, "--host", "127.0.0.1", "--port", str(port)]
+    return Service(simulator_name(provider), [*argv, *extra])
+
+
+def simulators_env(sim_ports: Mapping[str, int] | None = None) -> dict[str, str]:
+    """Every provider's BULKSMS_* variables pointing at its local simulator."""
+    env: dict[str, str] = {}
+    for entry in providers.ENTRIES:
+        env.update(providers.simulator_env(entry, port=(sim_ports or {}).get(entry.name)))
+    return env
 
 
 def stack_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -157,18 +172,29 @@ def wait_worker(env: Mapping[str, str], timeout: float = 60.0) -> None:
     raise TimeoutError(f"no worker answered within {timeout:.0f} s")
 
 
-def up(run_dir: Path, names: Sequence[str], sim_port: int = 8090, flower_port: int = 5555) -> None:
+def wait_simulators(names: Sequence[str], sim_ports: Mapping[str, int] | None = None) -> None:
+    """Wait until the named services' simulators answer their health check."""
+    for entry in providers.ENTRIES:
+        if simulator_name(entry.name) in names:
+            port = (sim_ports or {}).get(entry.name, entry.simulator.port)
+            wait_http(f"http://127.0.0.1:{port}/_sim/health")
+
+
+def write_simulators_env(path: Path) -> None:
+    """The simulators' endpoints and keys, read by Settings (after .env and the environment)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key}={value}" for key, value in simulators_env().items()]
+    path.write_text("# written by `make up`: the local simulators\n" + "\n".join(lines) + "\n")
+
+
+def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
     """Start the named services and wait until they answer."""
-    env = stack_env()
-    table = services(
-        sim_port=sim_port,
-        flower_port=flower_port,
-        beat_schedule=str(run_dir / "celerybeat-schedule"),
-    )
+    write_simulators_env(ROOT / SIMULATORS_ENV)
+    env = stack_env(simulators_env())
+    table = services(flower_port=flower_port, beat_schedule=str(run_dir / "celerybeat-schedule"))
     for name in names:
         start(table[name], run_dir, env)
-    if "simulator" in names:
-        wait_http(f"http://127.0.0.1:{sim_port}/_sim/health")
+    wait_simulators(names)
     if "worker" in names:
         wait_worker(env)
     if "flower" in names:
@@ -183,17 +209,23 @@ def down(run_dir: Path) -> None:
         print(f"stopped {pid_file.stem}")
 
 
+DEFAULT_SERVICES = ",".join(
+    [*(simulator_name(entry.name) for entry in providers.ENTRIES), "worker", "beat", "flower"]
+)
+
+
 def main() -> None:
     """`python -m scripts.stack up|down`."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", choices=["up", "down"])
     parser.add_argument("--run-dir", default="var/run")
-    parser.add_argument("--services", default="simulator,worker,beat,flower")
+    parser.add_argument("--services", default=DEFAULT_SERVICES)
     args = parser.parse_args()
     run_dir = ROOT / args.run_dir
     if args.action == "up":
         up(run_dir, args.services.split(","))
         print(f"stack is up; logs and pids in {run_dir}; Flower at http://127.0.0.1:5555")
+        print(f"the simulators' endpoints and keys are in {SIMULATORS_ENV} (read by bulksms)")
     else:
         down(run_dir)
 

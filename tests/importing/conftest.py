@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from config.settings import Settings
 from producer.campaigns import ImportReport, create_campaign
 from producer.sources import CsvSource
 from producer.spec import CampaignSpec
+from scripts.simulated import simulated_settings
 from worker.db.models import Recipient
 
 HEADER = "이름,전화번호,쿠폰"
@@ -33,7 +33,7 @@ def run_import(pg_url: str, tmp_path: Path) -> Callable[..., ImportReport]:
 
     def run(path: Path, template: str = "{이름}님 쿠폰 {쿠폰}", **source: str) -> ImportReport:
         spec = CampaignSpec(name="t", sender="0212345678", template=template)
-        settings = Settings(database_url=pg_url)
+        settings = simulated_settings(database_url=pg_url)
         rejects = tmp_path / "rejects.csv"
         return create_campaign(
             spec, CsvSource(path, **source), settings, enqueue=False, rejects=rejects

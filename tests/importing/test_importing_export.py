@@ -60,6 +60,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
         [
             "01011112222",
             "delivered",
+            "",  # no batch: sent by no provider yet
             "0",
             "Succeeded",
             "delivered",
@@ -69,7 +70,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
             "홍길동",
             '\'=HYPERLINK("http://x")',
         ],
-        ["01033334444", "pending", "", "", "", "0", "", "", "김철수", "B"],
+        ["01033334444", "pending", "", "", "", "", "0", "", "", "김철수", "B"],
     ]
 
 

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from config.settings import Settings
 from producer.campaigns import create_campaign
 from producer.sources import CsvSource, NumberList
 from producer.spec import CampaignSpec
+from scripts.simulated import simulated_settings
 from tests.importing.conftest import HEADER, stored
 from worker.db import migrate
 from worker.db.engine import get_engine
@@ -19,7 +19,10 @@ def test_sqlite_import(tmp_path: Path, write):
     )
     spec = CampaignSpec(name="t", sender="0212345678", template="{이름}님")
     report = create_campaign(
-        spec, CsvSource(write(f"{HEADER}\n{body}")), Settings(database_url=url), enqueue=False
+        spec,
+        CsvSource(write(f"{HEADER}\n{body}")),
+        simulated_settings(database_url=url),
+        enqueue=False,
     )
     assert (report.read, report.imported, report.duplicates, report.rejected) == (4, 2, 1, 1)
     assert stored(get_engine(url), report.campaign_id) == [
@@ -29,7 +32,7 @@ def test_sqlite_import(tmp_path: Path, write):
     listed = create_campaign(
         spec.model_copy(update={"template": "hi"}),
         NumberList(["010-5555-6666", "bad"]),
-        Settings(database_url=url),
+        simulated_settings(database_url=url),
         enqueue=False,
     )
     assert (listed.read, listed.imported, listed.rejected) == (2, 1, 1)

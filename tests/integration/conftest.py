@@ -11,7 +11,8 @@ import pytest
 import redis
 import requests
 
-from config.names import QUEUE_PLAN, QUEUE_POLL, send_queue
+from config import providers
+from config.names import QUEUE_PLAN, QUEUE_POLL
 from scripts import stack
 from tests.envvars import settings_env
 
@@ -28,27 +29,33 @@ def free_port() -> int:
 
 @dataclass
 class Stack:
-    """Running processes and how to reach them."""
+    """Running processes and how to reach them: one simulator per provider."""
 
-    sim_url: str
+    sim_urls: dict[str, str]
     flower_url: str
     env: dict[str, str]
     run_dir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def sim_stats(self) -> dict:
-        """The simulator's counters."""
-        return requests.get(f"{self.sim_url}/_sim/stats", timeout=5).json()
+    @property
+    def sim_url(self) -> str:
+        """The SENS simulator (the tests of SENS-only behaviour use it)."""
+        return self.sim_urls["sens"]
+
+    def sim_stats(self, provider: str = "sens") -> dict:
+        """A simulator's counters."""
+        return requests.get(f"{self.sim_urls[provider]}/_sim/stats", timeout=5).json()
 
     def logs(self) -> str:
         """Every process log, for failure messages."""
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.run_dir.glob("*.log"))
 
 
-def _fast_settings(sim_url: str) -> dict[str, str]:
-    """Seconds instead of minutes, so a test sees polls and retries happen."""
+def _fast_settings(sim_ports: dict[str, int]) -> dict[str, str]:
+    """Every provider at its simulator; seconds instead of minutes, so a test sees polls and
+    retries happen."""
     return {
-        "BULKSMS_SENS__BASE_URL": sim_url,
+        **stack.simulators_env(sim_ports),
         "BULKSMS_POLL__FIRST_DELAY_SECONDS": "1",
         "BULKSMS_POLL__BACKOFF_SECONDS": "[1, 1, 2]",
         "BULKSMS_POLL__BEAT_INTERVAL_SECONDS": "1",
@@ -67,12 +74,12 @@ def running_stack(
     app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """Simulator, two worker processes, beat and Flower, all as `make up` starts them."""
-    sim_port, flower_port = free_port(), free_port()
-    sim_url = f"http://127.0.0.1:{sim_port}"
-    env = stack.stack_env({**app_env, **_fast_settings(sim_url)})
+    sim_ports = {entry.name: free_port() for entry in providers.ENTRIES}
+    flower_port = free_port()
+    env = stack.stack_env({**app_env, **_fast_settings(sim_ports)})
     run_dir = tmp_path_factory.mktemp("stack")
     table = stack.services(
-        sim_port=sim_port,
+        sim_ports=sim_ports,
         flower_port=flower_port,
         concurrency=2,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
@@ -86,11 +93,13 @@ def running_stack(
         ],
     )
     _purge(app_env["BULKSMS_BROKER_URL"])
-    result = Stack(sim_url, f"http://127.0.0.1:{flower_port}", env, run_dir)
+    sim_urls = {name: f"http://127.0.0.1:{port}" for name, port in sim_ports.items()}
+    result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir)
+    simulators = [stack.simulator_name(name) for name in sim_ports]
     try:
-        for name in ("simulator", "flower", "worker", "beat"):
+        for name in (*simulators, "flower", "worker", "beat"):
             result.processes.append(stack.start(table[name], run_dir, env))
-        stack.wait_http(f"{sim_url}/_sim/health")
+        stack.wait_simulators(simulators, sim_ports)
         stack.wait_http(f"{result.flower_url}/healthcheck")
         stack.wait_worker(env)
         with settings_env({k: v for k, v in env.items() if k.startswith("BULKSMS_")}):
@@ -102,7 +111,7 @@ def running_stack(
 
 def _purge(broker_url: str) -> None:
     client = redis.Redis.from_url(broker_url)
-    client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
+    client.delete(QUEUE_PLAN, QUEUE_POLL, *(entry.queue for entry in providers.ENTRIES))
 
 
 def wait_until(predicate: object, timeout: float, interval: float = 0.5) -> bool:

@@ -1,70 +1,102 @@
-"""A 1,000-recipient campaign through real workers, beat, Redis, PostgreSQL and the simulator.
+"""A 3,000-recipient campaign through real workers, beat, Redis, PostgreSQL and a provider's
+simulator, once per provider of the registry (the same test, parametrised).
 
-The simulator makes transient failures (handset off, shadow area, …) succeed on the second
+The simulators make transient failures (handset off, shadow area, …) succeed on the second
 attempt, so the campaign shows re-sends recovering and permanent failures staying put.
 """
+
+from collections.abc import Callable
 
 import pytest
 import requests
 from sqlalchemy import Engine, select
 
+import simulator.nhn.outcomes
+import simulator.outcomes
+from config import providers
 from producer.campaigns import create_campaign
 from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
-from simulator.outcomes import TRANSIENT, code_for
 from tests.integration.conftest import SEED, Stack, wait_until
+from worker.db.engine import get_engine
 from worker.db.models import Batch, Recipient
-from worker.domain.codes import Outcome, lookup
+from worker.domain.codes import Outcome, lookup, matches
 
 pytestmark = pytest.mark.integration
 
-NUMBERS = [f"0107{i:07d}" for i in range(1000)]
+COUNT = 3000
+# Each simulator's code for the n-th message to a number, and the family it belongs to.
+CODE_FOR: dict[str, Callable[..., str]] = {
+    "sens": simulator.outcomes.code_for,
+    "nhn": simulator.nhn.outcomes.code_for,
+}
+TRANSIENT = simulator.outcomes.TRANSIENT  # the same numbers are transient on both
+PERMANENT = {"3001", "3003", "3012"}  # the simulators' permanent codes, on both
+DELIVERED = {"sens": "0", "nhn": "1000"}
 
 
-@pytest.fixture(scope="module")
-def finished_campaign(running_stack: Stack, pg_url: str) -> int:
-    """Create the campaign through the producer API and wait until it completes."""
+def numbers_of(provider: str) -> list[str]:
+    offset = providers.provider_names().index(provider)
+    return [f"0107{offset}{i:06d}" for i in range(COUNT)]
+
+
+def family_of(provider: str, code: str) -> str:
+    return "reception" if provider == "nhn" else matches(provider, code)[0].family
+
+
+@pytest.fixture(scope="module", params=providers.provider_names())
+def finished(request: pytest.FixtureRequest, running_stack: Stack, pg_url: str) -> tuple:
+    """(provider, campaign id): created through the producer API and waited for."""
+    provider = request.param
     spec = CampaignSpec(
-        name="e2e", sender="0212345678", template="안녕하세요, 배송이 시작되었습니다."
+        name=f"e2e-{provider}",
+        sender="0212345678",
+        template="안녕하세요, 배송이 시작되었습니다.",
+        provider=provider,
     )
-    report = create_campaign(spec, NumberList(NUMBERS))
-    assert (report.read, report.imported, report.rejected) == (1000, 1000, 0)
-    from worker.db.engine import get_engine
-
+    report = create_campaign(spec, NumberList(numbers_of(provider)))
+    assert (report.read, report.imported, report.rejected) == (COUNT, COUNT, 0)
     engine = get_engine(pg_url)
     done = wait_until(
-        lambda: campaign_report(engine, report.campaign_id).status == "completed", 120
+        lambda: campaign_report(engine, report.campaign_id).status == "completed", 180
     )
     assert done, f"campaign did not complete; logs:\n{running_stack.logs()}"
-    return report.campaign_id
+    return provider, report.campaign_id
 
 
 def test_every_recipient_final_with_the_code_the_simulator_assigned(
-    finished_campaign: int, engine: Engine
+    finished: tuple, engine: Engine
 ) -> None:
+    provider, campaign_id = finished
     with engine.connect() as conn:
         rows = conn.execute(
             select(
-                Recipient.phone, Recipient.status, Recipient.result_code, Recipient.message_id
-            ).where(Recipient.campaign_id == finished_campaign)
+                Recipient.phone,
+                Recipient.status,
+                Recipient.result_code,
+                Recipient.result_family,
+                Recipient.message_id,
+            ).where(Recipient.campaign_id == campaign_id)
         ).all()
-    assert len(rows) == 1000
-    for phone, status, code, message_id in rows:
-        expected = code_for(SEED, phone, attempt=1, recover_after=1)  # after any re-send
-        assert code == expected, phone
-        delivered = lookup("sens", expected).outcome is Outcome.DELIVERED
+    assert len(rows) == COUNT
+    for phone, status, code, family, message_id in rows:
+        expected = CODE_FOR[provider](SEED, phone, attempt=1, recover_after=1)  # after a re-send
+        assert (code, family) == (expected, family_of(provider, expected)), phone
+        delivered = lookup(provider, code, family).outcome is Outcome.DELIVERED
         assert status == ("delivered" if delivered else "failed"), phone
         assert message_id
-    assert {code for _, _, code, _ in rows} >= {"0", "3001"}
+    assert {code for _, _, code, _, _ in rows} >= {DELIVERED[provider], "3001"}
 
 
 def test_transient_failures_were_resent_once_and_permanent_ones_never(
-    finished_campaign: int, running_stack: Stack, engine: Engine
+    finished: tuple, running_stack: Stack, engine: Engine
 ) -> None:
-    sent = running_stack.sim_stats()["sent_to"]
-    transient = {n for n in NUMBERS if code_for(SEED, n) in TRANSIENT}
-    permanent = {n for n in NUMBERS if code_for(SEED, n) in {"3001", "3003", "3012"}}
+    provider, campaign_id = finished
+    sent = running_stack.sim_stats(provider)["sent_to"]
+    numbers = numbers_of(provider)
+    transient = {n for n in numbers if simulator.outcomes.code_for(SEED, n) in TRANSIENT}
+    permanent = {n for n in numbers if simulator.outcomes.code_for(SEED, n) in PERMANENT}
     assert transient and permanent
     assert {sent[n] for n in transient} == {2}
     assert {sent[n] for n in permanent} == {1}
@@ -72,49 +104,61 @@ def test_transient_failures_were_resent_once_and_permanent_ones_never(
         attempts = dict(
             conn.execute(
                 select(Recipient.phone, Recipient.attempts).where(
-                    Recipient.campaign_id == finished_campaign
+                    Recipient.campaign_id == campaign_id
                 )
             ).all()
         )
     assert {attempts[n] for n in transient} == {2}
 
 
-def test_batches_hold_at_most_100_and_all_completed(finished_campaign: int, engine: Engine) -> None:
+def test_batches_hold_at_most_the_providers_batch_and_all_completed(
+    finished: tuple, engine: Engine
+) -> None:
+    provider, campaign_id = finished
+    size = providers.get(provider).max_batch
     with engine.connect() as conn:
         batches = conn.execute(
-            select(Batch.attempt, Batch.recipient_count, Batch.status, Batch.request_id).where(
-                Batch.campaign_id == finished_campaign
-            )
+            select(
+                Batch.attempt, Batch.recipient_count, Batch.status, Batch.request_id, Batch.provider
+            ).where(Batch.campaign_id == campaign_id)
         ).all()
     first = [b for b in batches if b.attempt == 1]
-    assert len(first) == 10
-    assert all(b.recipient_count == 100 for b in first)
-    assert all(b.recipient_count <= 100 for b in batches)
+    assert len(first) == COUNT // size
+    assert all(b.recipient_count == size for b in first)
+    assert all(b.recipient_count <= size for b in batches)
+    assert {b.provider for b in batches} == {provider}
     assert {b.attempt for b in batches} == {1, 2}
     assert {b.status for b in batches} == {"completed"}
     assert len({b.request_id for b in batches}) == len(batches)
 
 
 def test_no_message_was_sent_more_often_than_its_attempts(
-    finished_campaign: int, running_stack: Stack
+    finished: tuple, running_stack: Stack
 ) -> None:
-    stats = running_stack.sim_stats()
-    resends = sum(code_for(SEED, n) in TRANSIENT for n in NUMBERS)
+    provider, _ = finished
+    stats = running_stack.sim_stats(provider)
+    numbers = numbers_of(provider)
+    resends = sum(simulator.outcomes.code_for(SEED, n) in TRANSIENT for n in numbers)
     # The only repeated (from, to, content) sends are the deliberate re-sends.
     assert stats["duplicate_messages"] == resends
-    assert stats["messages_accepted"] == len(NUMBERS) + resends
+    assert stats["messages_accepted"] == COUNT + resends
 
 
-def test_report_counts_match(finished_campaign: int, engine: Engine) -> None:
-    report = campaign_report(engine, finished_campaign)
-    expected_delivered = sum(code_for(SEED, n, 1, 1) == "0" for n in NUMBERS)
+def test_report_counts_match(finished: tuple, engine: Engine) -> None:
+    provider, campaign_id = finished
+    report = campaign_report(engine, campaign_id)
+    code_for = CODE_FOR[provider]
+    expected_delivered = sum(
+        code_for(SEED, n, 1, 1) == DELIVERED[provider] for n in numbers_of(provider)
+    )
     assert report.by_status.get("delivered") == expected_delivered
-    assert report.final == report.total == 1000
+    assert report.final == report.total == COUNT
     titles = {line.code: line.title for line in report.by_code}
-    assert titles["0"] == "Succeeded"
+    assert titles[DELIVERED[provider]] in {"Succeeded", "Success"}
+    assert {line.provider for line in report.by_code} == {provider}
 
 
-def test_flower_lists_the_finished_tasks(finished_campaign: int, running_stack: Stack) -> None:
+def test_flower_lists_the_finished_tasks(finished: tuple, running_stack: Stack) -> None:
     tasks = requests.get(f"{running_stack.flower_url}/api/tasks", timeout=10).json()
     names = {(t["name"], t["state"]) for t in tasks.values()}
     assert ("bulksms.plan_campaign", "SUCCESS") in names

@@ -13,7 +13,8 @@ from pathlib import Path
 import redis
 import requests
 
-from config.names import QUEUE_PLAN, QUEUE_POLL, send_queue
+from config import providers
+from config.names import QUEUE_PLAN, QUEUE_POLL
 from scripts import stack
 from tests.conftest import fresh_schema
 from tests.envvars import settings_env
@@ -52,7 +53,7 @@ def _env(
         "BULKSMS_DATABASE_URL": pg_url,
         "BULKSMS_BROKER_URL": LIMITER_REDIS_URL,
         "BULKSMS_REDIS_URL": LIMITER_REDIS_URL,
-        "BULKSMS_SENS__BASE_URL": sim_url,
+        **providers.simulator_env(providers.SENS, port=_port(sim_url)),
         "BULKSMS_POLL__FIRST_DELAY_SECONDS": str(poll_after),
         "BULKSMS_POLL__BACKOFF_SECONDS": "[1, 1, 2]",
         "BULKSMS_POLL__BEAT_INTERVAL_SECONDS": "1",
@@ -63,9 +64,13 @@ def _env(
     }
 
 
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
 def _services(sim_port: int, run_dir: Path) -> list[stack.Service]:
     table = stack.services(
-        sim_port=sim_port,
+        sim_ports={"sens": sim_port},
         concurrency=SEND_PROCESSES,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
         sim_args=["--seed", "42", "--complete-delay", "0.5", "--log-level", "WARNING"],
@@ -73,7 +78,7 @@ def _services(sim_port: int, run_dir: Path) -> list[stack.Service]:
     worker = table["worker"].argv
     send = stack.Service("send", _node(worker, "send.sens", SEND_PROCESSES, "send"))
     aux = stack.Service("aux", _node(worker, f"{QUEUE_PLAN},{QUEUE_POLL}", 1, "aux"))
-    return [table["simulator"], send, aux, table["beat"]]
+    return [table[stack.simulator_name("sens")], send, aux, table["beat"]]
 
 
 def _node(argv: list[str], queues: str, concurrency: int, name: str) -> list[str]:
@@ -115,4 +120,4 @@ def limited_stack(
         finally:
             for process in processes:
                 stack.stop_pid(process.pid)
-            client.delete(QUEUE_PLAN, QUEUE_POLL, send_queue("sens"))
+            client.delete(QUEUE_PLAN, QUEUE_POLL, providers.SENS.queue)

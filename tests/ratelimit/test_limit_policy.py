@@ -3,7 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config.settings import ProviderLimits, Settings
+from config.provider_settings import ProviderLimits
+from config.settings import Settings
 from worker.ratelimit.policy import MICROS, LimitPolicy, drained_tat, gcra_slot, request_tolerance
 
 NOW = 1_700_000_000 * MICROS

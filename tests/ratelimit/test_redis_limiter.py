@@ -6,7 +6,7 @@ import time
 import pytest
 
 from bench.limiter_bench import CountingRedis
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 from tests.ratelimit.conftest import LIMITER_REDIS_URL
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.keys import LimitKeys

@@ -6,17 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from config.settings import (
-    PollSettings,
-    ProviderLimits,
-    SendSettings,
-    SensSettings,
-    Settings,
-    get_settings,
-)
+from config import providers
+from config.provider_settings import ProviderLimits
+from config.settings import PollSettings, SendSettings, get_settings
 from producer.campaigns import create_campaign
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
+from scripts.simulated import sens_settings, simulated_settings
 from simulator.config import SimConfig
 from simulator.sens.faults import FaultSettings
 from simulator.server import start_in_thread
@@ -41,13 +37,17 @@ class Requeued(Exception):
 def planned_batch(monkeypatch) -> Iterator[tuple[str, int]]:
     with fresh_schema() as url:
         monkeypatch.setenv("BULKSMS_DATABASE_URL", url)
+        for key, value in providers.simulator_env(providers.SENS).items():
+            monkeypatch.setenv(key, value)
         get_settings.cache_clear()
         spec = CampaignSpec(name="t", sender="0212345678", template="hi")
         numbers = NumberList([f"0107{i:07d}" for i in range(5)])
-        report = create_campaign(spec, numbers, Settings(database_url=url), enqueue=False)
+        report = create_campaign(spec, numbers, simulated_settings(database_url=url), enqueue=False)
         published: list[tuple[int, str]] = []
         engine = get_engine(url)
-        plan_campaign(engine, report.campaign_id, 100, timedelta(hours=1), published.extend)
+        plan_campaign(
+            engine, report.campaign_id, lambda _: 100, timedelta(hours=1), published.extend
+        )
         yield url, published[0][0]
     get_settings.cache_clear()
 
@@ -92,7 +92,7 @@ def test_the_dispatcher_reports_a_429_to_the_limiter(planned_batch) -> None:
     url, batch_id = planned_batch
     faults = FaultSettings(rate_limit=1, rate_burst=1)
     with start_in_thread(SimConfig(port=0, faults=faults)) as sim:
-        client = SensClient(SensSettings(base_url=sim.base_url))
+        client = SensClient(sens_settings(sim.base_url))
         client.send(_one_message())  # spends the simulator's only token
         reported: list[SlowDown] = []
         dispatcher = Dispatcher(
@@ -104,4 +104,4 @@ def test_the_dispatcher_reports_a_429_to_the_limiter(planned_batch) -> None:
 
 def _one_message() -> SendRequest:
     message = OutgoingMessage(to="01099990000", content="hi")
-    return SendRequest(MessageType.SMS, ContentType.COMM, "0212345678", "hi", [message])
+    return SendRequest(MessageType.SMS, ContentType.COMM, "0212345678", [message])

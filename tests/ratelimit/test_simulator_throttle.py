@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from config.settings import SensSettings
+from scripts.simulated import sens_settings
 from simulator.__main__ import build_parser, config_from_args
 from simulator.config import SimConfig
 from simulator.sens.faults import FaultSettings
@@ -24,13 +24,13 @@ def test_the_throttle_admits_a_burst_then_the_rate() -> None:
 
 def _request(number: str) -> SendRequest:
     message = OutgoingMessage(to=number, content="hello")
-    return SendRequest(MessageType.SMS, ContentType.COMM, "0212345678", "hello", [message])
+    return SendRequest(MessageType.SMS, ContentType.COMM, "0212345678", [message])
 
 
 def test_sends_above_the_limit_get_429_420_and_the_client_slows_down() -> None:
     config = SimConfig(port=0, faults=FaultSettings(rate_limit=1, rate_burst=2))
     with start_in_thread(config) as sim:
-        client = SensClient(SensSettings(base_url=sim.base_url))
+        client = SensClient(sens_settings(sim.base_url))
         client.send(_request("01012340001"))
         client.send(_request("01012340002"))
         with pytest.raises(SlowDown) as refused:

@@ -7,7 +7,7 @@ spawned processes (bench/limiter_bench.py), two per provider key, at the same ti
 import redis
 
 from bench.limiter_bench import achieved_rate, run_processes
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 from tests.ratelimit.conftest import LIMITER_REDIS_URL
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.limiter import RedisLimiter

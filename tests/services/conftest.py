@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from config.settings import PollSettings, SendSettings, SensSettings, Settings
+from config.settings import PollSettings, SendSettings
 from producer.campaigns import create_campaign
 from producer.sources import CsvSource, NumberList
 from producer.spec import CampaignSpec
+from scripts.simulated import sens_settings, simulated_settings
 from simulator.config import SimConfig
 from simulator.sens.faults import FaultSettings
 from simulator.server import RunningSimulator, start_in_thread
@@ -46,7 +47,7 @@ def simulator() -> Iterator[RunningSimulator]:
 @pytest.fixture()
 def sens_client(simulator: RunningSimulator) -> SensClient:
     """The real SENS client pointed at the simulator."""
-    return SensClient(SensSettings(base_url=simulator.base_url, read_timeout=5))
+    return SensClient(sens_settings(simulator.base_url, read_timeout=5))
 
 
 @pytest.fixture()
@@ -62,7 +63,7 @@ def make_campaign(pg_url: str) -> Callable[..., int]:
 
     def make(numbers: list[str], template: str = "hello", **spec: object) -> int:
         full = CampaignSpec(name="t", sender="0212345678", template=template, **spec)
-        settings = Settings(database_url=pg_url)
+        settings = simulated_settings(database_url=pg_url)
         return create_campaign(full, NumberList(numbers), settings, enqueue=False).campaign_id
 
     return make
@@ -82,7 +83,7 @@ def make_csv_campaign(pg_url: str, tmp_path: Path) -> Callable[..., int]:
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows([header, *rows])
         spec = CampaignSpec(name="t", sender="0212345678", template=template)
-        settings = Settings(database_url=pg_url)
+        settings = simulated_settings(database_url=pg_url)
         return create_campaign(spec, CsvSource(path), settings, enqueue=False).campaign_id
 
     return make

@@ -5,7 +5,8 @@ from datetime import timedelta
 import requests
 from sqlalchemy import Engine, select, update
 
-from config.settings import PollSettings, SendSettings, SensSettings
+from config.settings import PollSettings, SendSettings
+from scripts.simulated import sens_settings
 from tests.services.conftest import numbers
 from worker.db.models import Batch, Campaign, Recipient
 from worker.providers.sens.client import SensClient
@@ -16,7 +17,7 @@ from worker.services.release import release_due_batches
 
 def _planned(engine: Engine, campaign_id: int) -> list[int]:
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, 100, timedelta(hours=1), published.extend)
+    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
     return [batch_id for batch_id, _ in published]
 
 
@@ -98,11 +99,14 @@ def test_retries_stop_after_max_attempts_and_fail_the_recipients(
     assert outcomes == [SendOutcome.RETRY, SendOutcome.RETRY, SendOutcome.REJECTED]
     with engine.connect() as conn:
         codes = conn.execute(
-            select(Recipient.status, Recipient.result_code).where(
+            select(Recipient.status, Recipient.result_code, Recipient.result_family).where(
                 Recipient.campaign_id == campaign_id
             )
         ).all()
-    assert set(codes) == {("failed", "410")}
+        error = conn.execute(select(Batch.error_code).where(Batch.id == batch_id)).scalar()
+    # The gateway's own code (410 "Throttle Limited") is no result code: it stays on the batch.
+    assert set(codes) == {("failed", "HTTP429", "internal")}
+    assert error == "410"
 
 
 def test_a_400_rejection_fails_the_recipients_with_the_providers_message(
@@ -133,7 +137,7 @@ def test_wrong_credentials_wait_for_an_operator_instead_of_failing(
 ) -> None:
     campaign_id = make_campaign(numbers(2, start=15_000))
     [batch_id] = _planned(engine, campaign_id)
-    client = SensClient(SensSettings(base_url=simulator.base_url, secret_key="wrong"))
+    client = SensClient(sens_settings(simulator.base_url, secret_key="wrong"))
     dispatcher = Dispatcher(
         engine, client, SendSettings(retry_backoff_seconds=[60]), PollSettings()
     )
@@ -146,7 +150,7 @@ def test_wrong_credentials_wait_for_an_operator_instead_of_failing(
 def test_unreachable_provider_is_retried(engine, make_campaign) -> None:
     campaign_id = make_campaign(numbers(2, start=16_000))
     [batch_id] = _planned(engine, campaign_id)
-    client = SensClient(SensSettings(base_url="http://127.0.0.1:9", connect_timeout=0.5))
+    client = SensClient(sens_settings("http://127.0.0.1:9", connect_timeout=0.5))
     dispatcher = Dispatcher(engine, client, SendSettings(), PollSettings())
     assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
     assert _batch(engine, batch_id)["error_message"].startswith("cannot reach SENS")

@@ -15,7 +15,7 @@ HOUR = timedelta(hours=1)
 
 def _plan(engine: Engine, campaign_id: int, size: int = 100) -> list[tuple[int, str]]:
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, size, HOUR, published.extend)
+    plan_campaign(engine, campaign_id, lambda _: size, HOUR, published.extend)
     return published
 
 

@@ -11,13 +11,14 @@ from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers
 from worker.db import recipients
 from worker.db.models import Batch, Campaign, Recipient
+from worker.providers.base import SentRequest
 from worker.services.planning import plan_campaign
 from worker.services.polling import Poller
 
 
 def _send_all(engine: Engine, campaign_id: int, dispatcher) -> list[int]:
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, 100, timedelta(hours=1), published.extend)
+    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
     for batch_id, _ in published:
         dispatcher.send_batch(batch_id)
     return [batch_id for batch_id, _ in published]
@@ -59,12 +60,13 @@ def test_applying_the_same_results_twice_changes_nothing(
     time.sleep(0.4)
     with engine.connect() as conn:
         request_id = conn.execute(select(Batch.request_id).where(Batch.id == batch_id)).scalar()
-    results = [r for r in sens_client.results_for_request(request_id) if r.completed]
+    results = [r for r in sens_client.results_for_request(SentRequest(request_id)) if r.completed]
     rows = [
         {
             "b_phone": r.to,
             "b_status": "delivered",
             "b_code": r.code,
+            "b_family": r.family,
             "b_outcome": "delivered",
             "b_message_id": r.message_id,
             "b_telco": r.telco,

@@ -30,7 +30,7 @@ def _poller(engine, client, **poll: object) -> Poller:
 
 def _send(engine, dispatcher, campaign_id: int, size: int = 100) -> list[int]:
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, size, HOUR, published.extend)
+    plan_campaign(engine, campaign_id, lambda _: size, HOUR, published.extend)
     for batch_id, _ in published:
         dispatcher.send_batch(batch_id)
     return [batch_id for batch_id, _ in published]
@@ -130,8 +130,12 @@ def test_a_result_arriving_after_expiry_replaces_expired_but_is_never_resent(
         conn.execute(update(Batch).where(Batch.id == batch_id).values(sent_at=utcnow() - 2 * HOUR))
     _poller(engine, sens_client, result_deadline_hours=1).poll_due()
     late = [
-        MessageResult("r", "m1", phones[0], "COMPLETED", "0", "ok", "SKT", utcnow()),
-        MessageResult("r", "m2", phones[1], "COMPLETED", "2003", "power off", "KT", utcnow()),
+        MessageResult(
+            "r", "m1", phones[0], "COMPLETED", "0", "ok", "SKT", utcnow(), family="report"
+        ),
+        MessageResult(
+            "r", "m2", phones[1], "COMPLETED", "2003", "power off", "KT", utcnow(), family="report"
+        ),
     ]
     ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
     with engine.begin() as conn:
@@ -146,14 +150,18 @@ def test_an_unknown_code_fails_the_recipient_and_is_counted_once_in_the_report(
     campaign_id = make_campaign(phones)
     [batch_id] = _send(engine, dispatcher, campaign_id)
     results = [
-        MessageResult("r", "m1", phones[0], "COMPLETED", "9999", "?", "SKT", utcnow()),
-        MessageResult("r", "m2", phones[1], "COMPLETED", "0", "ok", "SKT", utcnow()),
+        MessageResult(
+            "r", "m1", phones[0], "COMPLETED", "9999", "?", "SKT", utcnow(), family="report"
+        ),
+        MessageResult(
+            "r", "m2", phones[1], "COMPLETED", "0", "ok", "SKT", utcnow(), family="report"
+        ),
     ]
     ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
     with caplog.at_level("WARNING", logger="worker.domain.codes"), engine.begin() as conn:
         assert apply_results(conn, ctx, results, ResendSettings(), utcnow()) == 2
     assert [r.getMessage() for r in caplog.records if r.name == "worker.domain.codes"] == [
-        "unknown result code provider=sens code=9999 family=None"
+        "unknown result code provider=sens code=9999 family=report"
     ]
     report = campaign_report(engine, campaign_id)
     assert report.failed_by_class == {"unknown code": 1}

@@ -47,15 +47,15 @@ def test_transient_numbers_recover_on_attempt_2_and_the_rest_go_once(
     campaign_id = make_campaign(phones)
     poller = Poller(engine, sens_client, PollSettings(first_delay_seconds=0), RESEND)
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, 100, HOUR, published.extend)
+    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
     _send(dispatcher, published)
     _poll_until_quiet(poller)
     assert {s for p, (s, _, _) in _rows(engine, campaign_id).items() if p in transient} == {
         "retry_wait"
     }
     again: list[tuple[int, str]] = []
-    assert resend_due(engine, 100, HOUR, again.extend) == len(transient)
-    assert resend_due(engine, 100, HOUR, again.extend) == 0  # nothing due twice
+    assert resend_due(engine, lambda _: 100, HOUR, again.extend) == len(transient)
+    assert resend_due(engine, lambda _: 100, HOUR, again.extend) == 0  # nothing due twice
     _send(dispatcher, again)
     _poll_until_quiet(poller)
     rows = _rows(engine, campaign_id)
@@ -94,12 +94,12 @@ def test_a_number_that_stays_transient_fails_after_the_last_attempt(
         RESEND.model_copy(update={"max_attempts": 2}),
     )
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, 100, HOUR, published.extend)
+    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
     for _ in range(3):
         _send(dispatcher, published)
         _poll_until_quiet(poller)
         published = []
-        resend_due(engine, 100, HOUR, published.extend)
+        resend_due(engine, lambda _: 100, HOUR, published.extend)
     assert set(_rows(engine, campaign_id).values()) == {("failed", 2, "2003")}
     sent = requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()["sent_to"]
     assert [sent[p] for p in phones] == [2, 2, 2]

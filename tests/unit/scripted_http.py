@@ -1,4 +1,4 @@
-"""A fake SENS at the HTTP transport: a requests adapter answering from a script.
+"""A scripted provider at the HTTP transport: a requests adapter answering from a script.
 
 Only the transport is replaced; signing, payloads, paging and error mapping stay ours.
 """
@@ -25,7 +25,7 @@ class Call:
         return json.loads(self.request.body) if self.request.body else None
 
 
-class FakeSens(BaseAdapter):
+class ScriptedTransport(BaseAdapter):
     """Records every PreparedRequest and answers from a script: (status, body) or an error."""
 
     def __init__(self, *answers: Any) -> None:
@@ -73,7 +73,7 @@ def response(
     return resp
 
 
-def mounted(fake: FakeSens) -> requests.Session:
+def mounted(fake: "ScriptedTransport") -> requests.Session:
     """A session whose http:// traffic goes to `fake`."""
     session = requests.Session()
     session.mount("http://", fake)

@@ -42,7 +42,7 @@ def test_explain_shows_every_family_that_has_the_code() -> None:
     assert code == 0
     for text in ("DELIVERED_TO_HANDSET", "EC_UNIDENTIFIED_SUBSCRIBER", "REJECTED", "3 apiplex"):
         assert text in out
-    assert "uses the first: result" in out
+    assert "each means something else" in out and "--family" in out
 
 
 def test_explain_with_family_shows_only_that_family() -> None:

@@ -14,7 +14,7 @@ BASE = ["campaign", "create", "--numbers", "01012345678", "--template", "hi"]
         (["--from", "02"], "sender: sender '02' must be 8 to 12 digits"),
         (["--from", "0212345678", "--at", "2020-01-01 09:00", "--reserve"], "is in the past"),
         (["--from", "0212345678", "--at", "tomorrow"], "'tomorrow' is not a time"),
-        (["--from", "0212345678", "--reserve"], "schedule_mode 'reserve' needs send_at"),
+        (["--from", "0212345678", "--reserve"], "--reserve needs a send time (--at)"),
         (["--from", "0212345678", "--type", "SMS", "--subject", "x"], "an SMS has no subject"),
     ],
 )

@@ -10,19 +10,25 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from config import providers
+from scripts.stack import simulator_name
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 PYPROJECT = ROOT / "pyproject.toml"
 
 INFRA = {"redis", "postgres"}
-APP = {"migrate", "simulator", "worker", "beat", "flower"}
+SIMULATORS = {simulator_name(entry.name): entry for entry in providers.ENTRIES}
+APP = {"migrate", "worker", "beat", "flower", *SIMULATORS}
 CELERY_APP = "worker.tasks.app"
 SHARED_ENV = {
     "BULKSMS_DATABASE_URL": "postgresql+psycopg://postgres:postgres@postgres:5432/bulksms",
     "BULKSMS_BROKER_URL": "redis://redis:6379/0",
     "BULKSMS_REDIS_URL": "redis://redis:6379/0",
-    "BULKSMS_SENS__BASE_URL": "http://simulator:8090",
 }
+# Every provider of the registry is pointed at its simulator service with its keys.
+for _name, _entry in SIMULATORS.items():
+    SHARED_ENV.update(providers.simulator_env(_entry, host=_name))
 # Options whose values differ between a container and a local run (bind address, port,
 # schedule file, node name); everything else must match scripts/stack.py.
 VALUE_OPTIONS = {"--host", "--port", "--schedule", "-n", "--hostname"}
@@ -114,7 +120,10 @@ def test_shared_environment_is_read_by_settings(
     assert settings.database_url == SHARED_ENV["BULKSMS_DATABASE_URL"]
     assert settings.broker_url == "redis://redis:6379/0"
     assert settings.redis_url == "redis://redis:6379/0"
-    assert settings.sens.base_url == "http://simulator:8090"
+    assert [entry.name for entry in providers.offered(settings)] == list(providers.REGISTRY)
+    for name, entry in SIMULATORS.items():
+        block = providers.settings_of(settings, entry.name)
+        assert block.base_url == f"http://{name}:{entry.simulator.port}"
 
 
 def test_flower_api_flag_only_on_flower(services: dict[str, Any]) -> None:
@@ -180,17 +189,21 @@ def test_migrate_runs_bulksms_db_upgrade(services: dict[str, Any]) -> None:
     assert "upgrade" in result.output.lower()
 
 
+@pytest.mark.parametrize("name", sorted(SIMULATORS))
 def test_simulator_listens_on_all_interfaces_at_the_base_url_port(
-    services: dict[str, Any],
+    services: dict[str, Any], name: str
 ) -> None:
     from simulator.__main__ import build_parser
 
-    args = argv(services["simulator"])
+    entry = SIMULATORS[name]
+    args = argv(services[name])
     parsed = build_parser().parse_args(args[1:])
-    assert parsed.provider == "sens"
+    assert parsed.provider == entry.name
     assert parsed.host == "0.0.0.0"
-    assert parsed.port == 8090
-    assert SHARED_ENV["BULKSMS_SENS__BASE_URL"].endswith(f":{parsed.port}")
+    assert parsed.port == entry.simulator.port
+    assert f":{parsed.port}" in " ".join(services[name]["ports"])
+    assert str(parsed.port) in services[name]["healthcheck"]["test"]
+    assert services["worker"]["depends_on"][name]["condition"] == "service_healthy"
 
 
 def test_flower_and_beat_options(services: dict[str, Any]) -> None:
@@ -204,7 +217,7 @@ def test_flower_and_beat_options(services: dict[str, Any]) -> None:
 # --- the same commands as scripts/stack.py -------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["simulator", "worker", "beat", "flower"])
+@pytest.mark.parametrize("name", ["worker", "beat", "flower", *sorted(SIMULATORS)])
 def test_commands_match_scripts_stack(services: dict[str, Any], name: str) -> None:
     from scripts.stack import services as stack_services
 

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from worker.domain.codes import (
-    LOOKUP_ORDER,
+    FAMILIES,
     PROVIDERS,
     UNKNOWN_TITLE,
     CatalogueError,
     Outcome,
     catalogue,
     catalogue_rows,
+    describe,
     families,
     lookup,
     matches,
@@ -222,14 +223,14 @@ def test_internal_codes_are_failed_without_a_warning(
     assert caplog.records == []
 
 
-# The loader across providers: families, the default lookup order, exact family lookups.
+# The loader across providers: families, exact family lookups, no guessing between families.
 
 HEADER = "provider,family,code,title,description,outcome,suppress,charged,reason\n"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_families_are_the_lookup_order_and_all_hold_rows(provider: str) -> None:
-    assert families(provider) == LOOKUP_ORDER[provider]
+def test_families_are_the_declared_tables_and_all_hold_rows(provider: str) -> None:
+    assert families(provider) == FAMILIES[provider]
     assert {row.family for row in catalogue_rows(provider)} == set(families(provider))
 
 
@@ -240,37 +241,51 @@ def test_catalogue_rows_are_unique_per_family_and_code(provider: str) -> None:
     assert all(row.provider == provider for row in catalogue_rows(provider))
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_catalogue_view_takes_the_first_family_in_lookup_order(provider: str) -> None:
-    view = catalogue(provider)
-    assert set(view) == {row.code for row in catalogue_rows(provider)}
+def test_catalogue_view_of_a_provider_whose_codes_never_collide() -> None:
+    view = catalogue("sens")
+    assert set(view) == {row.code for row in catalogue_rows("sens")}
     for code, row in view.items():
-        assert row.code == code
-        assert row == matches(provider, code)[0]
-        assert row == lookup(provider, code)
+        assert row == matches("sens", code)[0] == lookup("sens", code)
+
+
+@pytest.mark.parametrize("provider", ["nhn", "apiplex"])
+def test_catalogue_view_is_refused_where_codes_collide(provider: str) -> None:
+    with pytest.raises(CatalogueError, match="more than one family"):
+        catalogue(provider)
+
+
+@pytest.mark.parametrize(
+    ("provider", "code"),
+    [
+        ("nhn", "0"),  # API result 0 (request accepted), DLR error 0 (delivered), msgStatus 0
+        ("nhn", "4"),  # API "Parameter validation failed", DLR "Call barred", msgStatus 4
+        ("nhn", "1000"),  # reception success, DLR error 1000 "ETC Error"
+        ("apiplex", "6"),  # result 6, service error 6 EC_ABSENT_SUBSCRIBER_SM
+        ("apiplex", "1"),  # service error 1, status group 1 PENDING
+    ],
+)
+def test_lookup_without_a_family_refuses_a_code_of_several_families(
+    provider: str, code: str
+) -> None:
+    with pytest.raises(CatalogueError, match="name one"):
+        lookup(provider, code)
+    assert describe(provider, code).family == "ambiguous"
 
 
 @pytest.mark.parametrize(
     ("provider", "code", "family"),
-    [
-        ("nhn", "0", "dlr_error"),  # API result 0 (request accepted) comes later
-        ("nhn", "4", "dlr_error"),  # not API "Parameter validation failed"
-        ("nhn", "1000", "reception"),  # not DLR error 1000 "ETC Error"
-        ("nhn", "-9999", "api"),
-        ("nhn", "MTR2", "mtr"),
-        ("apiplex", "6", "result"),  # not service error 6 EC_ABSENT_SUBSCRIBER_SM
-        ("apiplex", "1", "service_error"),  # no result code 1: not status group 1 PENDING
-        ("apiplex", "2048", "service_error"),
-    ],
+    [("nhn", "-9999", "api"), ("nhn", "MTR2", "mtr"), ("apiplex", "2048", "service_error")],
 )
-def test_default_family_order(provider: str, code: str, family: str) -> None:
+def test_lookup_without_a_family_finds_a_code_of_one_family(
+    provider: str, code: str, family: str
+) -> None:
     assert lookup(provider, code).family == family
 
 
 @pytest.mark.parametrize(
     ("provider", "code", "found"),
     [
-        ("nhn", "0", ["dlr_error", "api"]),
+        ("nhn", "0", ["dlr_error", "api", "msg_status"]),
         ("nhn", "1000", ["reception", "dlr_error"]),
         ("apiplex", "5", ["result", "service_error", "status_group"]),
         ("apiplex", "0", ["service_error", "service_error_group"]),

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from config.settings import SensSettings
-from tests.unit.fake_sens import Call, FakeSens, mounted
+from config.provider_settings import SensSettings
+from tests.unit.scripted_http import Call, ScriptedTransport, mounted
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.signing import signature_v2
 from worker.domain.windows import by_request_id, complete_windows, request_windows
-from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest
+from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest, SentRequest
 from worker.providers.errors import AuthFailed, ProviderError, RetryLater, TransportError
 from worker.providers.sens.client import SensClient
 
@@ -43,8 +43,8 @@ def settings(**changes: Any) -> SensSettings:
     return SensSettings(**values)
 
 
-def make_client(*answers: Any, **changes: Any) -> tuple[SensClient, FakeSens]:
-    fake = FakeSens(*answers)
+def make_client(*answers: Any, **changes: Any) -> tuple[SensClient, ScriptedTransport]:
+    fake = ScriptedTransport(*answers)
     return SensClient(settings(**changes), session=mounted(fake), clock=lambda: NOW), fake
 
 
@@ -53,7 +53,6 @@ def sms(*numbers: str, content: str = "hello", **changes: Any) -> SendRequest:
         "message_type": MessageType.SMS,
         "content_type": ContentType.COMM,
         "sender": "0212345678",
-        "content": content,
         "messages": [OutgoingMessage(to=n, content=content) for n in numbers],
     }
     values.update(changes)
@@ -104,7 +103,7 @@ def test_send_is_signed_over_the_exact_path() -> None:
 
 def test_list_is_signed_over_path_and_query() -> None:
     client, fake = make_client((200, {"messages": [], "hasMore": False}))
-    assert list(client.results_for_request("RSMA-1")) == []
+    assert list(client.results_for_request(SentRequest("RSMA-1"))) == []
     (call,) = fake.calls
     assert call.request.path_url == (
         f"{SERVICE_PATH}/messages?requestId=RSMA-1&pageSize=1000&pageIndex=0"
@@ -116,14 +115,14 @@ def test_list_is_signed_over_path_and_query() -> None:
 
 def test_query_needing_escapes_is_signed_as_sent() -> None:
     client, fake = make_client((200, {"messages": [], "hasMore": False}))
-    list(client.results_for_request("R 1+2/3"))
+    list(client.results_for_request(SentRequest("R 1+2/3")))
     (call,) = fake.calls
     assert "requestId=R+1%2B2%2F3" in call.request.path_url
     assert_signed(call, "GET")
 
 
 def test_timestamp_follows_the_clock() -> None:
-    fake = FakeSens(ACCEPTED, ACCEPTED)
+    fake = ScriptedTransport(ACCEPTED, ACCEPTED)
     session = requests.Session()
     session.mount("http://", fake)
     times = iter([1.0, 2.25])
@@ -153,7 +152,7 @@ def test_timeouts_are_passed_on_every_call() -> None:
         (404, b""),
     )
     client.send(sms("01012345678"))
-    list(client.results_for_request("R"))
+    list(client.results_for_request(SentRequest("R")))
     client.result_for_message("M")
     assert len(fake.calls) == 4
     assert [c.timeout for c in fake.calls] == [(1.5, 7.25)] * 4
@@ -337,7 +336,7 @@ def test_results_for_request_pages_until_has_more_is_false() -> None:
         "hasMore": False,
     }
     client, fake = make_client((200, page0), (200, page1))
-    results = list(client.results_for_request("RSMA-1"))
+    results = list(client.results_for_request(SentRequest("RSMA-1")))
 
     assert len(fake.calls) == 2
     queries = [c.request.path_url.split("?", 1)[1] for c in fake.calls]
@@ -371,14 +370,14 @@ def test_results_for_request_pages_until_has_more_is_false() -> None:
 def test_completed_success_code_zero() -> None:
     page = {"messages": [_item("m-1", "COMPLETED", statusCode="0")], "hasMore": False}
     client, _ = make_client((200, page))
-    (result,) = client.results_for_request("RSMA-1")
+    (result,) = client.results_for_request(SentRequest("RSMA-1"))
     assert result.code == "0"
     assert result.completed
 
 
 def test_list_answering_404_with_empty_body_yields_nothing() -> None:
     client, fake = make_client((404, b""))
-    assert list(client.results_for_request("RSMA-unknown")) == []
+    assert list(client.results_for_request(SentRequest("RSMA-unknown"))) == []
     assert len(fake.calls) == 1
 
 
@@ -470,7 +469,7 @@ def test_secret_never_reaches_logs_or_errors(caplog: pytest.LogCaptureFixture) -
                     client.send(sms("01012345678"))
                 errors.append(info.value)
             with pytest.raises(RetryLater) as info:
-                list(client.results_for_request("RSMA-1"))
+                list(client.results_for_request(SentRequest("RSMA-1")))
             errors.append(info.value)
     finally:
         urllib3_log.removeHandler(collect)
@@ -556,7 +555,7 @@ def test_list_messages_takes_a_list_query_and_parses_request_time() -> None:
 
 def test_result_pages_ask_by_request_id_1000_a_page() -> None:
     client, fake = make_client(_page(_item("m-1", "READY"), has_more=False))
-    (page,) = client.result_pages("RSMA-1")
+    (page,) = client.result_pages(SentRequest("RSMA-1"))
     assert [r.message_id for r in page.results] == ["m-1"]
     assert fake.calls[0].request.path_url.endswith("?requestId=RSMA-1&pageSize=1000&pageIndex=0")
 

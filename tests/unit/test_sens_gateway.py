@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from config.settings import SensSettings
-from tests.unit.fake_sens import FakeSens, mounted, response
+from config.provider_settings import SensSettings
+from tests.unit.scripted_http import ScriptedTransport, mounted, response
 from worker.domain.messages import ContentType, MessageType
-from worker.providers.base import OutgoingMessage, SendRequest
+from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
 from worker.providers.errors import (
     AuthFailed,
     GiveUp,
@@ -27,8 +27,8 @@ from worker.providers.sens.gateway import PROVIDER, error_for
 SECRET_KEY = "SK-gateway-secret-1a2b3c"
 
 
-def client_answering(status: int, body: Any) -> tuple[SensClient, FakeSens]:
-    fake = FakeSens((status, body))
+def client_answering(status: int, body: Any) -> tuple[SensClient, ScriptedTransport]:
+    fake = ScriptedTransport((status, body))
     settings = SensSettings(
         base_url="http://sens.test",
         service_id="ncp:sms:kr:123:abc",
@@ -43,7 +43,6 @@ def one_sms() -> SendRequest:
         message_type=MessageType.SMS,
         content_type=ContentType.COMM,
         sender="0212345678",
-        content="hello",
         messages=[OutgoingMessage(to="01012345678", content="hello")],
     )
 
@@ -154,7 +153,7 @@ def test_gateway_details_are_kept() -> None:
 def test_list_errors_map_the_same_way() -> None:
     client, _ = client_answering(429, gateway("410", "Throttle Limited"))
     with pytest.raises(SlowDown) as info:
-        list(client.results_for_request("RSMA-1"))
+        list(client.results_for_request(SentRequest("RSMA-1")))
     assert info.value.code == "410"
 
 

@@ -101,6 +101,7 @@ def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> 
         select(
             Batch.id,
             Batch.request_id,
+            Batch.message_type,
             Batch.campaign_id,
             Batch.poll_count,
             Batch.attempt,

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from psycopg import sql
 from sqlalchemy import Connection, select
 
-from worker.db.models import Recipient
+from worker.db.models import Batch, Recipient
 
 # Rows are lists: the file's columns (the phone column already normalised), then the
 # message type, then a sequence number giving file order.
@@ -212,12 +212,16 @@ def result_rows(conn: Connection, campaign_id: int, per_fetch: int = 5_000) -> I
             Recipient.phone,
             Recipient.status,
             Recipient.result_code,
+            Recipient.result_family,
             Recipient.result_outcome,
             Recipient.attempts,
             Recipient.accepted_at,
             Recipient.completed_at,
             Recipient.variables,
+            Batch.provider,
         )
+        .select_from(Recipient)
+        .outerjoin(Batch, Batch.id == Recipient.batch_id)
         .where(Recipient.campaign_id == campaign_id)
         .order_by(Recipient.id)
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, select, update
 
-from worker.db.models import Campaign, Recipient
+from worker.db.models import Batch, Campaign, Recipient
 from worker.domain.statuses import (
     FINAL_RECIPIENT_STATUSES,
     UNSENT_RECIPIENT_STATUSES,
@@ -86,15 +86,27 @@ def status_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def code_counts(conn: Connection, campaign_id: int) -> list[tuple[str, str, str, int]]:
-    """(status, outcome, code, count) for every recipient that has a result code."""
-    rows = conn.execute(
-        select(Recipient.status, Recipient.result_outcome, Recipient.result_code, func.count())
+def code_counts(conn: Connection, campaign_id: int) -> list[Any]:
+    """(provider, status, outcome, code, family, count) of recipients with a result code.
+
+    The provider is the one of the batch that got the result (None before any batch).
+    """
+    keys = (
+        Batch.provider,
+        Recipient.status,
+        Recipient.result_outcome,
+        Recipient.result_code,
+        Recipient.result_family,
+    )
+    query = (
+        select(*keys, func.count().label("count"))
+        .select_from(Recipient)
+        .outerjoin(Batch, Batch.id == Recipient.batch_id)
         .where(Recipient.campaign_id == campaign_id, Recipient.result_code.is_not(None))
-        .group_by(Recipient.status, Recipient.result_outcome, Recipient.result_code)
+        .group_by(*keys)
         .order_by(func.count().desc())
     )
-    return [(s, o or "", c, n) for s, o, c, n in rows]
+    return list(conn.execute(query))
 
 
 def latest(conn: Connection, limit: int = 20) -> list[Any]:

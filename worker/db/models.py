@@ -114,6 +114,8 @@ class Recipient(SQLModel, table=True):
     batch_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     message_id: str | None = Field(default=None, max_length=100)
     result_code: str | None = Field(default=None, max_length=20)
+    # The code table result_code comes from (codes collide across a provider's tables).
+    result_family: str | None = Field(default=None, max_length=20)
     result_outcome: str | None = Field(default=None, max_length=20)
     telco: str | None = Field(default=None, max_length=20)
     accepted_at: datetime | None = _ts()
@@ -146,9 +148,11 @@ class DeliveryAttempt(SQLModel, table=True):
     )
     campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
     batch_id: int = Field(sa_column=Column(Integer, nullable=False))
+    provider: str = Field(default="", max_length=20)
     phone: str = Field(max_length=20)
     attempt: int
     code: str = Field(max_length=20)
+    family: str = Field(default="", max_length=20)
     outcome: str = Field(max_length=20)
     message_id: str | None = Field(default=None, max_length=100)
     completed_at: datetime | None = _ts()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from worker.db.models import Campaign, Recipient, Suppression
+from worker.domain.codes import INTERNAL
 from worker.domain.statuses import RecipientStatus
 
 R = RecipientStatus
@@ -118,6 +119,7 @@ def _apply(
         .values(
             status=bindparam("b_status"),
             result_code=bindparam("b_code"),
+            result_family=bindparam("b_family"),
             result_outcome=bindparam("b_outcome"),
             message_id=bindparam("b_message_id"),
             telco=bindparam("b_telco"),
@@ -137,9 +139,14 @@ def fail_ids(
     result = conn.execute(
         update(Recipient)
         .where(Recipient.id.in_(list(ids)), Recipient.status == old.value)
-        .values(status=R.FAILED.value, result_code=code, result_outcome="failed", completed_at=now)
+        .values(status=R.FAILED.value, completed_at=now, **_internal(code))
     )
     return result.rowcount
+
+
+def _internal(code: str) -> dict[str, str]:
+    """The result columns of one of our own codes (family `internal`, class failed)."""
+    return {"result_code": code, "result_family": INTERNAL, "result_outcome": "failed"}
 
 
 def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
@@ -188,9 +195,7 @@ def expire_batches(conn: Connection, batch_ids: Sequence[int], now: datetime) ->
     result = conn.execute(
         update(Recipient)
         .where(Recipient.batch_id.in_(list(batch_ids)), Recipient.status == R.ACCEPTED.value)
-        .values(
-            status=R.EXPIRED.value, result_code="EXPIRED", result_outcome="failed", completed_at=now
-        )
+        .values(status=R.EXPIRED.value, completed_at=now, **_internal("EXPIRED"))
     )
     return result.rowcount
 
@@ -218,9 +223,8 @@ def _cancel(conn: Connection, where: tuple[Any, ...], now: datetime) -> int:
         .where(*where)
         .values(
             status=R.CANCELLED.value,
-            result_code="CANCELLED",
-            result_outcome="failed",
             completed_at=now,
+            **_internal("CANCELLED"),
             next_attempt_at=None,
         )
     )
@@ -232,6 +236,6 @@ def fail_batch(conn: Connection, batch_id: int, code: str, now: datetime) -> int
     result = conn.execute(
         update(Recipient)
         .where(Recipient.batch_id == batch_id, Recipient.status == R.ACCEPTED.value)
-        .values(status=R.FAILED.value, result_code=code, result_outcome="failed", completed_at=now)
+        .values(status=R.FAILED.value, completed_at=now, **_internal(code))
     )
     return result.rowcount

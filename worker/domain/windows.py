@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from worker.domain import spans
+
 Kind = Literal["request_id", "request_time", "complete_time"]
 
 # The simulator and the client assume SENS reads query times as Korean local time.
 SEOUL = ZoneInfo("Asia/Seoul")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-SECOND = timedelta(seconds=1)
 # Seed 003: request window ≤ 30 days, complete window ≤ 24 hours, history 90 days.
 MAX_SPAN: dict[Kind, timedelta] = {
     "request_time": timedelta(days=30),
@@ -36,8 +37,10 @@ class WindowError(ValueError):
 
 
 def _check_aware(name: str, moment: datetime) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise WindowError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+    try:
+        spans.check_aware(name, moment)
+    except spans.SpanError as exc:
+        raise WindowError(str(exc)) from None
 
 
 def _check_page_size(kind: Kind, page_size: int) -> None:
@@ -135,28 +138,15 @@ def request_windows(
     return _windows("request_time", start, end, now, page_size)
 
 
-def _floor_second(moment: datetime) -> datetime:
-    return moment.replace(microsecond=0)
-
-
-def _ceil_second(moment: datetime) -> datetime:
-    return _floor_second(moment) + (SECOND if moment.microsecond else timedelta(0))
-
-
 def clipped_span(start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
     """[start, end) clipped to the history (plus margin) and to now, in whole seconds [first, stop).
 
     An empty clipped span gives first == stop.
     """
-    for name, moment in (("start", start), ("end", end), ("now", now)):
-        _check_aware(name, moment)
-    start, end, now = (m.astimezone(UTC) for m in (start, end, now))
-    earliest = _ceil_second(now - HISTORY + HISTORY_MARGIN)
-    low, high = max(start, earliest), min(end, now)
-    if high <= low:
-        return low, low
-    # A moment t lies in second floor(t); [low, high) touches seconds floor(low)..ceil(high)-1.
-    return max(_floor_second(low), earliest), _ceil_second(high)
+    try:
+        return spans.clipped(start, end, now, HISTORY, HISTORY_MARGIN)
+    except spans.SpanError as exc:
+        raise WindowError(str(exc)) from None
 
 
 def _windows(
@@ -164,11 +154,7 @@ def _windows(
 ) -> list[ListQuery]:
     _check_page_size(kind, page_size)
     first, stop = clipped_span(start, end, now)
-    # Each window holds its own last second, so it may end at most span - 1 s after it starts.
-    step = MAX_SPAN[kind]
-    queries = []
-    while first < stop:
-        last = min(first + step, stop) - SECOND
-        queries.append(ListQuery(kind, start=first, end=last, page_size=page_size))
-        first = last + SECOND
-    return queries
+    return [
+        ListQuery(kind, start=low, end=high, page_size=page_size)
+        for low, high in spans.cover(first, stop, MAX_SPAN[kind])
+    ]

@@ -3,10 +3,11 @@
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from config import providers
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.reservations import DEFAULT_ZONE
 
@@ -15,41 +16,45 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One recipient of a provider request, with its rendered content."""
+    """One recipient of a provider request, with its rendered content.
+
+    `variables` are the values the template was rendered with, for providers that fill the
+    template themselves (NHN's templateParameter); `content` is the same text rendered here.
+    """
 
     to: str
     content: str
     subject: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class SendRequest:
-    """One provider request: a sender, a type and up to `max_batch` messages."""
+    """One provider request: a sender, a type and up to the provider's batch of messages."""
 
     message_type: MessageType
     content_type: ContentType
     sender: str
-    content: str
     messages: list[OutgoingMessage]
+    # The campaign's template ({name} placeholders), rendered into each message's content.
+    template: str = ""
     subject: str | None = None
     country_code: str = "82"
     file_ids: list[str] = field(default_factory=list)
-    # Seed 003: a reserved send goes out at reserve_time (aware; SENS takes the minute).
+    # A reserved send goes out at reserve_time (aware; providers take the minute).
     reserve_time: datetime | None = None
     reserve_time_zone: str = DEFAULT_ZONE
-
-
-@dataclass(frozen=True, slots=True)
-class SendReceipt:
-    """The provider's acceptance of a request."""
-
-    request_id: str
-    request_time: datetime | None
+    # Our batch id, for providers that echo a grouping key (finding a request again).
+    batch_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MessageResult:
-    """What the provider reports about one message of an accepted request."""
+    """What the provider reports about one message: its code and the code's family.
+
+    Codes collide across a provider's families (NHN API `4` vs DLR error `4`), so the
+    adapter that read the answer names the family the code belongs to.
+    """
 
     request_id: str
     message_id: str
@@ -60,11 +65,31 @@ class MessageResult:
     telco: str | None
     complete_time: datetime | None
     request_time: datetime | None = None
+    family: str = ""
 
     @property
     def completed(self) -> bool:
-        """True once the provider has a final reception code for this message."""
+        """True once the provider has a final code for this message."""
         return self.code is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SendReceipt:
+    """The provider's acceptance of a request, and the recipients it refused inside it."""
+
+    request_id: str
+    request_time: datetime | None
+    # Completed results (own code and family) of recipients refused within the request.
+    refused: tuple[MessageResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    """An accepted request to read results of: its id, what was sent, and when."""
+
+    request_id: str
+    message_type: str = MessageType.SMS.value
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,21 +105,28 @@ class ProviderClient(ABC):
     """A provider API: send a batch, read back per-message results."""
 
     name: str
-    max_batch: int
+
+    @property
+    def entry(self) -> providers.Provider:
+        """This provider's registry entry (largest batch, capabilities)."""
+        return providers.get(self.name)
 
     def send(self, request: SendRequest) -> SendReceipt:
         """Check the batch, call the provider, log the outcome (never the secrets)."""
         if not request.messages:
             raise ValueError("a provider request needs at least one message")
-        if len(request.messages) > self.max_batch:
-            raise ValueError(f"{self.name} takes at most {self.max_batch} messages per request")
+        if len(request.messages) > self.entry.max_batch:
+            raise ValueError(
+                f"{self.name} takes at most {self.entry.max_batch} messages per request"
+            )
         started = time.monotonic()
         receipt = self._send(request)
         log.info(
-            "sent provider=%s request_id=%s messages=%d elapsed_ms=%.0f",
+            "sent provider=%s request_id=%s messages=%d refused=%d elapsed_ms=%.0f",
             self.name,
             receipt.request_id,
             len(request.messages),
+            len(receipt.refused),
             (time.monotonic() - started) * 1000,
         )
         return receipt
@@ -104,16 +136,13 @@ class ProviderClient(ABC):
         """Make the provider call for one checked request."""
 
     @abstractmethod
-    def results_for_request(self, request_id: str) -> Iterator[MessageResult]:
+    def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
+        """One accepted request's results page by page, one HTTP call each."""
+
+    def results_for_request(self, sent: SentRequest) -> Iterator[MessageResult]:
         """Every message of one accepted request, paging until the provider has no more."""
-
-    @abstractmethod
-    def result_for_message(self, message_id: str) -> MessageResult | None:
-        """One message's result, or None when the provider does not know it."""
-
-    def result_pages(self, request_id: str) -> Iterator[ResultPage]:
-        """One request's results page by page; by default all of them as one page."""
-        yield ResultPage(list(self.results_for_request(request_id)), 0, False)
+        for page in self.result_pages(sent):
+            yield from page.results
 
     def completed_pages(
         self, start: datetime, end: datetime, now: datetime
@@ -126,7 +155,7 @@ class ProviderClient(ABC):
         return None
 
     def reservation_status(self, reserve_id: str) -> str:
-        """The provider's status of a reserved request (SENS: READY … DONE)."""
+        """The provider's status of a reserved request, as a ReservationStatus value."""
         raise NotImplementedError(f"{self.name} has no reserved sends")
 
     def cancel_reservation(self, reserve_id: str) -> None:

@@ -5,13 +5,21 @@ class ProviderError(Exception):
     """A provider call that did not succeed."""
 
     def __init__(
-        self, message: str, *, provider: str, status: int | None = None, code: str | None = None
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        code: str | None = None,
+        family: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
         self.code = code
+        # The catalogue family of `code` when it is a provider result code (NHN API codes).
+        self.family = family
 
     def __str__(self) -> str:
         parts = [self.provider]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.limiter import Grant, RedisLimiter, Verdict
 from worker.ratelimit.policy import LimitPolicy

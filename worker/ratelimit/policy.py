@@ -8,7 +8,7 @@ Times are integer microseconds, as the scripts read them from Redis TIME.
 import math
 from dataclasses import dataclass
 
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 
 MICROS = 1_000_000
 

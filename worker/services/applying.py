@@ -31,16 +31,14 @@ def apply_results(
     done = [r for r in results if r.completed]
     if not done:
         return 0
-    codes = [lookup(ctx.provider, r.code or "") for r in done]
+    codes = [lookup(ctx.provider, r.code or "", r.family) for r in done]
     rows = [judge.recipient_row(r, c, ctx, resend, now) for r, c in zip(done, codes, strict=True)]
     final = [row for row in rows if row["b_status"] != R.ACCEPTED.value]
     changed = recipients.apply_results(conn, ctx.batch_id, final)
     if changed < len(final):
         # Some matched no recipient awaiting a result: expired ones, or a page read again.
         changed += recipients.apply_late_results(conn, ctx.batch_id, _late(final, now))
-    attempts.record(
-        conn, [judge.attempt_row(r, ctx, c.outcome) for r, c in zip(done, codes, strict=True)]
-    )
+    attempts.record(conn, [judge.attempt_row(r, ctx, c) for r, c in zip(done, codes, strict=True)])
     gone = [(r, c) for r, c in zip(done, codes, strict=True) if c.suppress]
     suppressions.add_many(conn, [judge.suppression_row(r, c, ctx, now) for r, c in gone])
     return changed

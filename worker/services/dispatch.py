@@ -2,16 +2,18 @@
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine
 
-from config.settings import PollSettings, SendSettings
+from config.settings import PollSettings, ResendSettings, SendSettings
 from worker.db import batches, campaigns, recipients
 from worker.db.types import utcnow
+from worker.domain.codes import INTERNAL
+from worker.domain.reservations import ReservationStatus
 from worker.domain.statuses import BatchStatus, RecipientStatus
 from worker.providers.base import ProviderClient, SendReceipt, SendRequest
 from worker.providers.errors import (
@@ -22,6 +24,8 @@ from worker.providers.errors import (
     SlowDown,
     TransportError,
 )
+from worker.services import results as judge
+from worker.services.applying import apply_results
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 from worker.services.rendering import build_request
@@ -57,6 +61,7 @@ class Dispatcher:
     client: ProviderClient
     send: SendSettings
     poll: PollSettings
+    resend: ResendSettings = field(default_factory=ResendSettings)
     # Told of every 429, so the caller's rate limiter can slow down (worker.ratelimit).
     on_slow_down: Callable[[SlowDown], None] | None = None
 
@@ -78,17 +83,18 @@ class Dispatcher:
                 return SendOutcome.SKIPPED
             campaign = campaigns.get(conn, batch.campaign_id)
             rows = recipients.in_batch(conn, batch_id, R.BATCHED)
-        rendered = build_request(campaign, batch.message_type, rows)
+        rendered = build_request(campaign, batch, rows)
         if rendered.failures:
             self._fail_unrenderable(batch, rendered.failures)
         if rendered.request is None:
             return self._finish_empty(batch)
-        timing = send_timing(campaign, now)
+        timing = send_timing(campaign, now, self.client.entry.capabilities.reserve_min_lead)
         if timing.wait_until is not None:
             return self._postpone(batch, timing.wait_until)
-        return self._call(batch, replace(rendered.request, reserve_time=timing.reserve_at))
+        request = replace(rendered.request, reserve_time=timing.reserve_at)
+        return self._call(batch, campaign, request)
 
-    def _call(self, batch: Any, request: SendRequest) -> SendOutcome:
+    def _call(self, batch: Any, campaign: Any, request: SendRequest) -> SendOutcome:
         """One provider call, its answer recorded on the batch."""
         try:
             receipt = self.client.send(request)
@@ -100,15 +106,19 @@ class Dispatcher:
             return self._reject(batch, exc)
         except (RetryLater, ProviderError) as exc:
             return self._retry(batch, exc)
-        return self._accept(batch, receipt, request.reserve_time)
+        return self._accept(batch, campaign, receipt, request.reserve_time)
 
     def _accept(
-        self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None = None
+        self, batch: Any, campaign: Any, receipt: SendReceipt, reserve_at: datetime | None
     ) -> SendOutcome:
         now = utcnow()
         # A reserved request has nothing to report before its time.
         next_poll = (reserve_at or now) + timedelta(seconds=self.poll.first_delay_seconds)
-        reservation = {"reserve_time": reserve_at, "reserve_status": "READY"} if reserve_at else {}
+        reservation = (
+            {"reserve_time": reserve_at, "reserve_status": ReservationStatus.READY.value}
+            if reserve_at
+            else {}
+        )
         with self.engine.begin() as conn:
             moved = batches.finish_send(
                 conn,
@@ -128,7 +138,13 @@ class Dispatcher:
                 )
                 return SendOutcome.SKIPPED
             moved = recipients.mark_batch(conn, batch.id, R.BATCHED, R.ACCEPTED, accepted_at=now)
-            if moved:
+            if receipt.refused:
+                # Refused inside an accepted request: each recipient ends with its own code.
+                ctx = self._context(batch, campaign)
+                apply_results(conn, ctx, receipt.refused, self.resend, now)
+                batches.complete_if_done(conn, batch.id, now)
+                refresh(conn, batch.campaign_id, now)
+            elif moved:
                 # Its recipients now await results, so the campaign cannot be complete yet:
                 # only the dispatching → awaiting_results step can apply.
                 campaigns.mark_sent_if_done(conn, batch.campaign_id)
@@ -156,9 +172,17 @@ class Dispatcher:
         log.info("batch=%s retry at %s after %s", batch.id, due.isoformat(), exc)
         return SendOutcome.RETRY
 
+    def _context(self, batch: Any, campaign: Any) -> judge.BatchContext:
+        deadline = judge.deadline_of(
+            campaign.created_at, campaign.deadline_at, self.resend.default_deadline_hours
+        )
+        return judge.BatchContext(
+            batch.provider, batch.id, batch.campaign_id, batch.attempt, deadline
+        )
+
     def _reject(self, batch: Any, exc: ProviderError) -> SendOutcome:
         now = utcnow()
-        code = exc.code or (f"HTTP{exc.status}" if exc.status else "ERROR")
+        code, family = _error_code(exc)
         with self.engine.begin() as conn:
             if batches.finish_send(
                 conn, batch.id, BatchStatus.REJECTED, completed_at=now, **_error_fields(exc)
@@ -169,6 +193,7 @@ class Dispatcher:
                     R.BATCHED,
                     R.FAILED,
                     result_code=code,
+                    result_family=family,
                     result_outcome="failed",
                     completed_at=now,
                 )
@@ -201,6 +226,14 @@ class Dispatcher:
             recipients.fail_ids(conn, list(failures), R.BATCHED, "RENDER", utcnow())
         for rid, reason in failures.items():
             log.warning("batch=%s recipient=%s not sent: %s", batch.id, rid, reason)
+
+
+def _error_code(exc: ProviderError) -> tuple[str, str]:
+    """(code, family) a refused request leaves on its recipients: the provider's result code
+    where it sent one from its catalogue, else our own HTTP<status> or ERROR."""
+    if exc.code and exc.family:
+        return exc.code, exc.family
+    return (f"HTTP{exc.status}" if exc.status else "ERROR"), INTERNAL
 
 
 def _error_fields(exc: ProviderError) -> dict[str, object]:

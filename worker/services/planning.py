@@ -1,6 +1,7 @@
 """Cut a campaign's pending recipients into provider-sized batches, chunk by chunk."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -22,21 +23,24 @@ class CampaignNotFound(LookupError):
     """No campaign has the given id."""
 
 
+# A provider's batch size (recipients per request), by its name.
+BatchSize = Callable[[str], int]
+
+
 def plan_campaign(
-    engine: Engine, campaign_id: int, batch_size: int, regrace: timedelta, publish: Publish
+    engine: Engine, campaign_id: int, batch_size: BatchSize, regrace: timedelta, publish: Publish
 ) -> int:
     """Batch every pending recipient and publish the batches; returns how many were made."""
     provider = _start(engine, campaign_id)
     if provider is None:
         return 0
+    size = batch_size(provider)
     with engine.connect() as conn:
         # Batches an interrupted earlier run created but may not have published go out first.
         publish(batches.planned_ids(conn, campaign_id))
     made = 0
     for message_type in _pending_types(engine, campaign_id):
-        made += _plan_type(
-            engine, campaign_id, provider, message_type, batch_size, regrace, publish
-        )
+        made += _plan_type(engine, campaign_id, provider, message_type, size, regrace, publish)
     with engine.begin() as conn:
         refresh(conn, campaign_id, utcnow())
     log.info("planned campaign=%s batches=%d", campaign_id, made)

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from config.settings import PollSettings, ResendSettings
 from worker.db import batches, polls, recipients
 from worker.db.types import utcnow
-from worker.providers.base import MessageResult, ProviderClient, ResultPage
+from worker.providers.base import MessageResult, ProviderClient, ResultPage, SentRequest
 from worker.providers.errors import ProviderError, SlowDown
 from worker.services import reservations
 from worker.services import results as judge
@@ -156,7 +156,8 @@ class Poller:
     def _by_request(self, due: Iterable[Any], round_: PollRound) -> None:
         for batch in due:
             try:
-                for page in self.client.result_pages(batch.request_id):
+                sent = SentRequest(batch.request_id, batch.message_type, batch.sent_at)
+                for page in self.client.result_pages(sent):
                     round_.calls += 1
                     self._apply_page(page, round_)
             except SlowDown:

@@ -17,29 +17,34 @@ class Rendered:
     failures: dict[int, str]
 
 
-def build_request(campaign: Any, message_type: str, rows: Sequence[Any]) -> Rendered:
-    """One SendRequest for `rows` (id, phone, variables); unrenderable rows are reported."""
-    kind = MessageType(message_type)
+def build_request(campaign: Any, batch: Any, rows: Sequence[Any]) -> Rendered:
+    """One SendRequest for `rows` (id, phone, variables); unrenderable rows are reported.
+
+    Each message carries its rendered text and the values it was rendered from, so that a
+    provider that fills the template itself (NHN) sends exactly what was checked here.
+    """
+    kind = MessageType(batch.message_type)
     messages: list[OutgoingMessage] = []
     failures: dict[int, str] = {}
     for row in rows:
+        values = row.variables or {}
         try:
-            content = render(campaign.template, row.variables or {})
+            content = render(campaign.template, values)
             check_content(content, kind)
         except (TemplateError, MessageError) as exc:
             failures[row.id] = str(exc)
             continue
-        messages.append(OutgoingMessage(to=row.phone, content=content))
+        messages.append(OutgoingMessage(to=row.phone, content=content, variables=values))
     if not messages:
         return Rendered(None, failures)
     request = SendRequest(
         message_type=kind,
         content_type=ContentType(campaign.content_type),
         sender=campaign.sender,
-        # SENS needs a default `content`; every message carries its own rendered one.
-        content=messages[0].content,
+        messages=messages,
+        template=campaign.template,
         subject=campaign.subject if kind is not MessageType.SMS else None,
         country_code=campaign.country_code,
-        messages=messages,
+        batch_id=batch.id,
     )
     return Rendered(request, failures)

@@ -1,7 +1,7 @@
 """Gather recipients whose re-send is due into new batches of their own attempt."""
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 RESEND_CHUNK = 20_000
 
 
-def resend_due(engine: Engine, batch_size: int, regrace: timedelta, publish: Publish) -> int:
+def resend_due(
+    engine: Engine, batch_size: Callable[[str], int], regrace: timedelta, publish: Publish
+) -> int:
     """Batch every due retry_wait recipient (per campaign, type and attempt); publish them."""
     now = utcnow()
     with engine.begin() as conn:
@@ -36,12 +38,13 @@ def resend_due(engine: Engine, batch_size: int, regrace: timedelta, publish: Pub
 Group = tuple[int, str, str, int, list[int]]  # campaign, provider, type, attempt, recipient ids
 
 
-def _groups(rows: Sequence[Any], size: int) -> Iterator[Group]:
+def _groups(rows: Sequence[Any], batch_size: Callable[[str], int]) -> Iterator[Group]:
     def key(row: Any) -> tuple[int, str, str, int]:
         return (row.campaign_id, row.provider, row.message_type, row.attempts + 1)
 
     for (campaign_id, provider, message_type, attempt), members in groupby(rows, key):
         ids = [row.id for row in members]
+        size = batch_size(provider)
         for start in range(0, len(ids), size):
             yield campaign_id, provider, message_type, attempt, ids[start : start + size]
 

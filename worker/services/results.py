@@ -63,6 +63,7 @@ def recipient_row(
         "b_phone": result.to,
         "b_status": status.value,
         "b_code": code.code,
+        "b_family": code.family,
         "b_outcome": code.outcome.value,
         "b_message_id": result.message_id,
         "b_telco": result.telco,
@@ -71,15 +72,17 @@ def recipient_row(
     }
 
 
-def attempt_row(result: MessageResult, ctx: BatchContext, outcome: str) -> dict[str, Any]:
+def attempt_row(result: MessageResult, ctx: BatchContext, code: ResultCode) -> dict[str, Any]:
     """The history row of one result."""
     return {
         "campaign_id": ctx.campaign_id,
         "batch_id": ctx.batch_id,
+        "provider": ctx.provider,
         "phone": result.to,
         "attempt": ctx.attempt,
         "code": result.code or "",
-        "outcome": outcome,
+        "family": code.family,
+        "outcome": code.outcome.value,
         "message_id": result.message_id,
         "completed_at": result.complete_time,
     }

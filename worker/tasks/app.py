@@ -2,9 +2,12 @@
 
 import logging
 
+from config import providers
 from config.celery import create_celery
 from config.settings import get_settings
 
+# A provider whose settings cannot work stops the worker at start, not its first send.
+providers.check(get_settings())
 app = create_celery(get_settings())
 app.conf.imports = ("worker.tasks.campaigns", "worker.tasks.sending", "worker.tasks.polling")
 logging.getLogger("worker").setLevel(get_settings().log_level)

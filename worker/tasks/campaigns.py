@@ -30,7 +30,7 @@ def plan_campaign_task(campaign_id: int) -> int:
     return plan_campaign(
         context.engine(),
         campaign_id,
-        batch_size=settings.sens.limits.batch_size,
+        batch_size=context.batch_size,
         regrace=timedelta(seconds=settings.send.republish_after_seconds),
         publish=publish_batches,
     )
@@ -66,9 +66,7 @@ def resend_due_task() -> int:
             return 0
         settings = context.settings()
         regrace = timedelta(seconds=settings.send.republish_after_seconds)
-        return resend_due(
-            context.engine(), settings.sens.limits.batch_size, regrace, publish_batches
-        )
+        return resend_due(context.engine(), context.batch_size, regrace, publish_batches)
 
 
 @app.task(name=TASK_CANCEL_CAMPAIGN)

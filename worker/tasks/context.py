@@ -5,11 +5,12 @@ from functools import cache
 import redis
 from sqlalchemy import Engine
 
-from config.names import PROVIDER_SENS
-from config.settings import SensSettings, Settings, get_settings
+from config import providers
+from config.provider_settings import ProviderSettings
+from config.settings import Settings, get_settings
 from worker.db.engine import get_engine
 from worker.providers.base import ProviderClient
-from worker.providers.sens.client import SensClient
+from worker.providers.factory import make_client
 
 
 def settings() -> Settings:
@@ -22,17 +23,20 @@ def engine() -> Engine:
     return get_engine(settings().database_url)
 
 
-def provider_settings(provider: str) -> SensSettings:
+def provider_settings(provider: str) -> ProviderSettings:
     """The configured credentials, endpoint and limits of `provider`."""
-    if provider == PROVIDER_SENS:
-        return settings().sens
-    raise LookupError(f"unknown provider {provider!r}")
+    return providers.settings_of(settings(), provider)
+
+
+def batch_size(provider: str) -> int:
+    """Recipients per request for `provider` (its setting, at most its largest batch)."""
+    return providers.batch_size(settings(), provider)
 
 
 @cache
 def client(provider: str) -> ProviderClient:
     """One client per provider and process (it keeps its HTTP connections)."""
-    return SensClient(provider_settings(provider))
+    return make_client(settings(), provider)
 
 
 @cache

@@ -7,7 +7,7 @@ from functools import cache, partial
 from celery import Task
 
 from config.names import TASK_SEND_BATCH
-from config.settings import ProviderLimits
+from config.provider_settings import ProviderLimits
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.limiter import RedisLimiter
 from worker.services.dispatch import Dispatcher, SendOutcome
@@ -34,7 +34,7 @@ def send_batch_task(self: Task, batch_id: int, provider: str) -> str:
     """Send the batch unless another run already did; wait for the limiter first."""
     settings = context.settings()
     dispatcher = Dispatcher(
-        context.engine(), context.client(provider), settings.send, settings.poll
+        context.engine(), context.client(provider), settings.send, settings.poll, settings.resend
     )
     pending = dispatcher.pending(batch_id)
     if pending is None:

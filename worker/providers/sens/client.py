@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 import requests
+from pydantic import SecretStr
 
-from config.settings import SensSettings
+from config.provider_settings import SensSettings
 from worker.domain.reservations import ReservationStatus
 from worker.domain.signing import signature_v2
 from worker.domain.windows import ListQuery, by_request_id, complete_windows
@@ -18,12 +19,16 @@ from worker.providers.base import (
     ResultPage,
     SendReceipt,
     SendRequest,
+    SentRequest,
 )
-from worker.providers.errors import Rejected, RetryLater, TransportError
+from worker.providers.errors import Rejected, TransportError
+from worker.providers.http import ProviderHttp
 from worker.providers.sens import payloads
 from worker.providers.sens.gateway import PROVIDER, error_for
 
 log = logging.getLogger(__name__)
+
+TITLE = "SENS"
 
 # Seed 003, list delivery requests: pageSize max 1000 when asking by requestId, else 100.
 REQUEST_ID_PAGE_SIZE = 1000
@@ -36,8 +41,6 @@ class SensClient(ProviderClient):
     """NAVER Cloud SENS SMS API v2. Pass a `requests.Session` to change the transport."""
 
     name = PROVIDER
-    # Seed 003, "Send message": `messages` holds up to 100 recipients.
-    max_batch = 100
 
     def __init__(
         self,
@@ -46,7 +49,13 @@ class SensClient(ProviderClient):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
-        self._session = session or requests.Session()
+        self._http = ProviderHttp(
+            PROVIDER,
+            TITLE,
+            session or requests.Session(),
+            settings.connect_timeout,
+            settings.read_timeout,
+        )
         self._clock = clock
         self._base = settings.base_url.rstrip("/") + f"/sms/v2/services/{settings.service_id}"
 
@@ -61,10 +70,6 @@ class SensClient(ProviderClient):
             )
         return payloads.receipt(body)
 
-    def results_for_request(self, request_id: str) -> Iterator[MessageResult]:
-        """Every message of one request; SENS pages these up to 1000 at a time."""
-        yield from self.list_messages(by_request_id(request_id, REQUEST_ID_PAGE_SIZE))
-
     def list_messages(self, query: ListQuery | Mapping[str, Any]) -> Iterator[MessageResult]:
         """Every message a list query matches, page after page (raw params are still taken)."""
         params = query.params() if isinstance(query, ListQuery) else dict(query)
@@ -75,9 +80,9 @@ class SensClient(ProviderClient):
         """GET /messages once per page, from pageIndex 0 until hasMore is false."""
         return self._pages(query.params())
 
-    def result_pages(self, request_id: str) -> Iterator[ResultPage]:
+    def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
         """One request's results, one page (≤ 1000) per HTTP call."""
-        return self.pages(by_request_id(request_id, REQUEST_ID_PAGE_SIZE))
+        return self.pages(by_request_id(sent.request_id, REQUEST_ID_PAGE_SIZE))
 
     def completed_pages(
         self, start: datetime, end: datetime, now: datetime
@@ -146,24 +151,24 @@ class SensClient(ProviderClient):
         body = self._call("GET", path, params=params, expect_list=True)
         return body if isinstance(body, list) else []
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         expect_list = kwargs.pop("expect_list", False)
-        prepared = self._session.prepare_request(
+        prepared = self._http.session.prepare_request(
             requests.Request(method, self._base + path, **kwargs)
         )
         self._sign(prepared)
-        response = self._transmit(prepared)
+        response = self._http.transmit(prepared)
         if response.status_code == 404 and method == "GET" and not response.content:
             # PROVIDERS.md: a list matching nothing may answer 404 with an empty body.
-            return {}
+            return [] if expect_list else {}
         if response.status_code >= 300:
             raise error_for(response)
-        return _json_body(response, expect_list)
+        return self._http.json(response, expect_list)
 
     def _sign(self, prepared: requests.PreparedRequest) -> None:
         timestamp = str(int(self._clock() * 1000))
-        access = self._settings.access_key.get_secret_value()
-        secret = self._settings.secret_key.get_secret_value()
+        access = _secret(self._settings.access_key)
+        secret = _secret(self._settings.secret_key)
         uri = prepared.path_url  # exactly the path and query that go on the wire
         prepared.headers["x-ncp-apigw-timestamp"] = timestamp
         prepared.headers["x-ncp-iam-access-key"] = access
@@ -173,46 +178,6 @@ class SensClient(ProviderClient):
         if prepared.body is not None:
             prepared.headers["Content-Type"] = "application/json; charset=utf-8"
 
-    def _transmit(self, prepared: requests.PreparedRequest) -> requests.Response:
-        timeout = (self._settings.connect_timeout, self._settings.read_timeout)
-        try:
-            return self._session.send(prepared, timeout=timeout)
-        except requests.ConnectionError as exc:
-            if isinstance(exc, requests.ConnectTimeout) or not _after_connect(exc):
-                raise TransportError(
-                    f"cannot reach SENS: {type(exc).__name__}", provider=PROVIDER, maybe_sent=False
-                ) from None
-            raise TransportError(
-                f"connection to SENS lost: {type(exc).__name__}", provider=PROVIDER, maybe_sent=True
-            ) from None
-        except requests.Timeout:
-            raise TransportError(
-                "SENS did not answer in time", provider=PROVIDER, maybe_sent=True
-            ) from None
-        except requests.RequestException as exc:
-            raise RetryLater(
-                f"request to SENS failed: {type(exc).__name__}", provider=PROVIDER
-            ) from None
 
-
-def _json_body(response: requests.Response, expect_list: bool = False) -> Any:
-    """The JSON of a success answer; an unreadable one may still mean "accepted"."""
-    if not response.content:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, list if expect_list else dict):
-        raise TransportError(
-            f"SENS answered HTTP {response.status_code} with an unreadable body",
-            provider=PROVIDER,
-            maybe_sent=True,
-        )
-    return body
-
-
-def _after_connect(exc: requests.ConnectionError) -> bool:
-    """True when the connection broke after the request may have been written."""
-    text = repr(exc)
-    return "RemoteDisconnected" in text or "ProtocolError" in text or "reset" in text.lower()
+def _secret(value: SecretStr | None) -> str:
+    return "" if value is None else value.get_secret_value()

@@ -2,21 +2,15 @@
 
 import requests
 
-from worker.providers.errors import (
-    AuthFailed,
-    ProviderError,
-    Rejected,
-    RetryLater,
-    SlowDown,
-)
+from worker.providers.errors import ProviderError
+from worker.providers.http import error_kind, short_text
 
 PROVIDER = "sens"
 
 # PROVIDERS.md, gateway errors: {"error": {"errorCode", "message"}}; 401/200 auth failed,
 # 401/210 permission denied, 429/400 quota, 429/410 throttle, 429/420 rate,
-# 503/500 endpoint error, 504/510 endpoint timeout, 500/900 unexpected.
-_REJECTED = {400, 404, 405, 413, 415, 422}
-_AUTH = {401, 403}
+# 503/500 endpoint error, 504/510 endpoint timeout, 500/900 unexpected. SENS's own 4xx
+# body is {"statusCode", "statusName", "errorMessage"} (the shape is unconfirmed).
 
 
 def _error_detail(response: requests.Response) -> tuple[str | None, str]:
@@ -24,7 +18,7 @@ def _error_detail(response: requests.Response) -> tuple[str | None, str]:
     try:
         body = response.json()
     except ValueError:
-        return None, (response.text or response.reason or "").strip()[:300]
+        return None, short_text(response)
     if not isinstance(body, dict):
         return None, str(body)[:300]
     error = body.get("error")
@@ -44,15 +38,5 @@ def error_for(response: requests.Response) -> ProviderError:
     """The error a non-success response stands for, grouped by what the caller should do."""
     status = response.status_code
     code, message = _error_detail(response)
-    kind: type[ProviderError]
-    if status == 429:
-        kind = SlowDown
-    elif status in _AUTH:
-        kind = AuthFailed
-    elif status in _REJECTED:
-        kind = Rejected
-    elif status >= 500:
-        kind = RetryLater
-    else:
-        kind = RetryLater if status == 408 else Rejected
+    kind = error_kind(status)
     return kind(message or f"HTTP {status}", provider=PROVIDER, status=status, code=code)

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from worker.domain.codes import matches
 from worker.domain.reservations import MIN_LEAD, RESERVE_FORMAT
 from worker.providers.base import MessageResult, SendReceipt, SendRequest
 
@@ -20,7 +21,8 @@ def send_body(request: SendRequest) -> dict[str, Any]:
         "contentType": request.content_type.value,
         "countryCode": request.country_code,
         "from": request.sender,
-        "content": request.content,
+        # Seed 003: `content` is required at the top; each message carries its own as well.
+        "content": request.messages[0].content,
         "messages": [_message(m) for m in request.messages],
     }
     if request.subject:
@@ -88,18 +90,31 @@ def receipt(body: dict[str, Any]) -> SendReceipt:
     )
 
 
+# Seeds 003/004 list the reception codes in three tables whose codes never collide: carrier
+# reports (0, 2000…, 3000…), relay responses (1001…, S000…) and EMMA codes (E900…).
+DEFAULT_FAMILY = "report"
+
+
+def family_of(code: str) -> str:
+    """The seed table a SENS reception code comes from (an unknown code: the carrier's)."""
+    found = matches("sens", code)
+    return found[0].family if found else DEFAULT_FAMILY
+
+
 def message_result(item: dict[str, Any]) -> MessageResult:
     """One entry of `messages` in a list or get response."""
     completed = item.get("status") == "COMPLETED"
     code = item.get("statusCode")
+    code = str(code) if completed and code is not None else None
     return MessageResult(
         request_id=str(item.get("requestId") or ""),
         message_id=str(item.get("messageId") or ""),
         to=str(item.get("to", "")),
         status=str(item.get("status", "")),
-        code=str(code) if completed and code is not None else None,
+        code=code,
         status_message=item.get("statusMessage"),
         telco=item.get("telcoCode"),
         complete_time=parse_time(item.get("completeTime")),
         request_time=parse_time(item.get("requestTime")),
+        family=family_of(code) if code is not None else "",
     )

@@ -1,0 +1,204 @@
+"""The provider registry: per provider its settings, client, largest batch, queue and abilities.
+
+Adding a provider is one entry here plus its own package under worker/providers/ (and a
+simulator under simulator/). config imports nothing of ours, so the client is named by its
+import path; worker/providers/factory.py resolves it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from config import names
+from config.provider_settings import NhnSettings, ProviderSettings, SensSettings
+from config.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a provider can do; routing, spec checks, polling and beat read these."""
+
+    # A request can carry a send time; the provider refuses one closer than the minimum lead.
+    reservations: bool = False
+    reserve_min_lead: timedelta = timedelta(0)
+    reserve_max_ahead: timedelta | None = None
+    # Results can be read by request id (polling), by a time window (a sweep), or are pushed;
+    # the provider keeps them this long.
+    polling: bool = True
+    result_history: timedelta = timedelta(days=30)
+    sweep: bool = False
+    webhooks: bool = False
+    # Long messages with images, and how many images a message may carry.
+    mms: bool = False
+    max_images: int = 0
+    domestic: bool = True
+    international: bool = False
+    # An advertising content type (or endpoint) exists.
+    ad: bool = False
+    # The provider keeps an 080 opt-out list we can copy.
+    opt_out_list: bool = False
+    # A request can be accepted while some of its recipients are refused, each with a code.
+    partial_refusal: bool = False
+    # Template text the provider reads as its own markup, so a campaign may not contain it.
+    reserved_text: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Simulator:
+    """The provider's simulator (`bulksms-simulator <name>`): its port and the settings that
+    point our client at it (its default keys), for make up, the demo and the tests."""
+
+    port: int
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """One registry entry."""
+
+    name: str
+    title: str
+    # Its block of Settings (BULKSMS_<FIELD>__…) and that block's model.
+    settings_field: str
+    settings_model: type[ProviderSettings]
+    client: str  # "package.module:ClassName" of its ProviderClient
+    max_batch: int
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    simulator: Simulator = field(default_factory=lambda: Simulator(0))
+
+    @property
+    def queue(self) -> str:
+        """The queue its send tasks travel on."""
+        return names.send_queue(self.name)
+
+
+SENS = Provider(
+    name="sens",
+    title="NAVER Cloud SENS",
+    settings_field="sens",
+    settings_model=SensSettings,
+    client="worker.providers.sens.client:SensClient",
+    # Seed 003, "Send message": `messages` holds up to 100 recipients.
+    max_batch=100,
+    capabilities=Capabilities(
+        reservations=True,
+        # PROVIDERS.md: reserveTime at least 10 minutes ahead.
+        reserve_min_lead=timedelta(minutes=10),
+        # Seed 003: nothing older than 90 days can be read.
+        result_history=timedelta(days=90),
+        sweep=True,
+        mms=True,
+        max_images=1,
+        international=True,
+        ad=True,
+        opt_out_list=True,
+    ),
+    simulator=Simulator(
+        8090,
+        {
+            "service_id": "ncp:sms:kr:000000000000:bulksms",
+            "access_key": "sim-access-key",
+            "secret_key": "sim-secret-key",
+        },
+    ),
+)
+
+NHN = Provider(
+    name="nhn",
+    title="NHN Cloud Notification SMS",
+    settings_field="nhn",
+    settings_model=NhnSettings,
+    client="worker.providers.nhn.client:NhnClient",
+    # PROVIDERS.md / API v3.0 guide: recipientList holds up to 1,000 recipients.
+    max_batch=1000,
+    capabilities=Capabilities(
+        reservations=True,
+        # The guide only refuses a requestDate before now (-2022), at minute resolution.
+        reserve_min_lead=timedelta(minutes=1),
+        # requestDate "can be set up to 60 days from now".
+        reserve_max_ahead=timedelta(days=60),
+        # PROVIDERS.md: history kept 180 days.
+        result_history=timedelta(days=180),
+        sweep=True,
+        webhooks=True,
+        mms=True,
+        max_images=3,
+        international=True,
+        ad=True,
+        opt_out_list=True,
+        partial_refusal=True,
+        # templateParameter fills ##key## in the body, so a literal ## would be read as one.
+        reserved_text=("##",),
+    ),
+    simulator=Simulator(8091, {"app_key": "sim-app-key", "secret_key": "sim-secret-key"}),
+)
+
+ENTRIES: tuple[Provider, ...] = (SENS, NHN)
+REGISTRY: dict[str, Provider] = {entry.name: entry for entry in ENTRIES}
+
+
+class UnknownProvider(LookupError):
+    """No provider has that name."""
+
+
+class ConfigError(ValueError):
+    """A provider's settings cannot work; the message says which variable to fix."""
+
+
+def provider_names() -> tuple[str, ...]:
+    """Every provider's name, in registry order."""
+    return tuple(REGISTRY)
+
+
+def get(name: str) -> Provider:
+    """The entry of `name`; UnknownProvider lists the known ones."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(REGISTRY)
+        raise UnknownProvider(f"unknown provider {name!r}; known: {known}") from None
+
+
+def settings_of(settings: Settings, name: str) -> ProviderSettings:
+    """The settings block of provider `name` (BULKSMS_<NAME>__…)."""
+    block: ProviderSettings = getattr(settings, get(name).settings_field)
+    return block
+
+
+def offered(settings: Settings) -> list[Provider]:
+    """Providers whose keys are set, in registry order; the others are not offered."""
+    return [entry for entry in ENTRIES if settings_of(settings, entry.name).credentials_set()]
+
+
+def batch_size(settings: Settings, name: str) -> int:
+    """Recipients per request for `name`: its setting, or else its largest batch."""
+    entry = get(name)
+    size = settings_of(settings, name).limits.batch_size or entry.max_batch
+    if size > entry.max_batch:
+        variable = f"BULKSMS_{entry.settings_field.upper()}__LIMITS__BATCH_SIZE"
+        raise ConfigError(
+            f"{variable}={size} is more than {entry.title} takes per request ({entry.max_batch})"
+        )
+    return size
+
+
+def simulator_env(
+    entry: Provider, host: str = "127.0.0.1", port: int | None = None
+) -> dict[str, str]:
+    """The BULKSMS_<NAME>__… variables that point a provider's client at its simulator."""
+    prefix = f"BULKSMS_{entry.settings_field.upper()}__"
+    env = {f"{prefix}BASE_URL": f"http://{host}:{port or entry.simulator.port}"}
+    env.update({f"{prefix}{key.upper()}": value for key, value in entry.simulator.settings.items()})
+    return env
+
+
+def check(settings: Settings) -> None:
+    """Raise ConfigError for the first offered provider whose settings cannot work."""
+    deadline = timedelta(hours=settings.poll.result_deadline_hours)
+    for entry in offered(settings):
+        batch_size(settings, entry.name)
+        # A day to spare: a result is asked for a while after its deadline passes.
+        if deadline > entry.capabilities.result_history - timedelta(days=1):
+            raise ConfigError(
+                f"BULKSMS_POLL__RESULT_DEADLINE_HOURS={settings.poll.result_deadline_hours:g} is "
+                f"past {entry.title}'s {entry.capabilities.result_history.days}-day history"
+            )

@@ -1,0 +1,383 @@
+"""The NHN Cloud client against the API v3.0 guide's own example requests and answers.
+
+Only the transport is scripted (tests/unit/scripted_http.py); paths, headers, bodies,
+paging, result parsing and error mapping are the client's.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from config.provider_settings import NhnSettings
+from tests.unit.scripted_http import ScriptedTransport, mounted
+from worker.domain.codes import Outcome, lookup
+from worker.domain.messages import ContentType, MessageType
+from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
+from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
+from worker.providers.nhn.client import NhnClient
+
+BASE_URL = "http://nhn.test"
+APP_KEY = "AppKey-test-7f3a"
+SECRET_KEY = "SK-nhn-secret-9e1d"
+PATH = f"/sms/v3.0/appKeys/{APP_KEY}"
+OK = {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"}
+
+
+def make_client(*answers: Any) -> tuple[NhnClient, ScriptedTransport]:
+    fake = ScriptedTransport(*answers)
+    settings = NhnSettings(base_url=BASE_URL, app_key=APP_KEY, secret_key=SECRET_KEY)
+    return NhnClient(settings, session=mounted(fake)), fake
+
+
+def accepted(*results: dict[str, Any], request_id: str = "20180810100630ReZQ6KZzAH0") -> tuple:
+    data = {"requestId": request_id, "statusCode": "2", "sendResultList": list(results)}
+    return 200, {"header": OK, "body": {"data": data}}
+
+
+def ok_result(number: str, seq: int) -> dict[str, Any]:
+    return {"recipientNo": number, "resultCode": 0, "resultMessage": "SUCCESS", "recipientSeq": seq}
+
+
+def request(*numbers: str, kind: MessageType = MessageType.SMS, **changes: Any) -> SendRequest:
+    messages = [
+        OutgoingMessage(to=n, content=f"{n[-4:]}님 안녕하세요", variables={"name": n[-4:]})
+        for n in numbers
+    ]
+    values: dict[str, Any] = {
+        "message_type": kind,
+        "content_type": ContentType.COMM,
+        "sender": "15446859",
+        "messages": messages,
+        "template": "{name}님 안녕하세요",
+        "batch_id": 17,
+    }
+    values.update(changes)
+    return SendRequest(**values)
+
+
+def query(call: Any) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(call.request.url).query).items()}
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def test_sms_goes_to_sender_sms_with_the_secret_key_header() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    receipt = client.send(request("01000000000"))
+    (call,) = fake.calls
+    assert call.request.method == "POST"
+    assert call.request.url == f"{BASE_URL}{PATH}/sender/sms"
+    assert call.request.headers["X-Secret-Key"] == SECRET_KEY
+    assert call.request.headers["Content-Type"] == "application/json;charset=UTF-8"
+    assert receipt.request_id == "20180810100630ReZQ6KZzAH0"
+    assert receipt.refused == ()
+
+
+def test_the_template_goes_once_and_each_recipient_carries_its_parameters() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1), ok_result("01000001111", 2)))
+    client.send(request("01000000000", "01000001111"))
+    body = fake.calls[0].body
+    assert body["body"] == "##name##님 안녕하세요"
+    assert body["sendNo"] == "15446859"
+    assert body["senderGroupingKey"] == "batch-17"
+    assert body["recipientList"] == [
+        {
+            "recipientNo": "01000000000",
+            "countryCode": "82",
+            "recipientGroupingKey": "01000000000",
+            "templateParameter": {"name": "0000"},
+        },
+        {
+            "recipientNo": "01000001111",
+            "countryCode": "82",
+            "recipientGroupingKey": "01000001111",
+            "templateParameter": {"name": "1111"},
+        },
+    ]
+    assert "title" not in body and "requestDate" not in body
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type", "path"),
+    [
+        (MessageType.SMS, ContentType.COMM, "/sender/sms"),
+        (MessageType.LMS, ContentType.COMM, "/sender/mms"),
+        (MessageType.MMS, ContentType.COMM, "/sender/mms"),
+        (MessageType.SMS, ContentType.AD, "/sender/ad-sms"),
+        (MessageType.LMS, ContentType.AD, "/sender/ad-mms"),
+    ],
+)
+def test_each_type_has_its_endpoint(
+    kind: MessageType, content_type: ContentType, path: str
+) -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    client.send(request("01000000000", kind=kind, content_type=content_type, subject="제목"))
+    assert fake.calls[0].request.url == f"{BASE_URL}{PATH}{path}"
+    body = fake.calls[0].body
+    assert ("title" in body) is (kind is not MessageType.SMS)
+
+
+def test_a_reservation_is_a_request_date_in_seoul_minutes() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    at = datetime(2026, 12, 24, 0, 30, 45, tzinfo=UTC)  # 09:30:45 in Seoul
+    client.send(request("01000000000", reserve_time=at))
+    assert fake.calls[0].body["requestDate"] == "2026-12-24 09:30"
+
+
+def test_a_recipient_refused_inside_an_accepted_request_keeps_its_own_code() -> None:
+    refused = {"recipientNo": "0101", "resultCode": -2019, "recipientSeq": 2,
+               "resultMessage": "RecipientNo is invalid."}  # fmt: skip
+    client, _ = make_client(accepted(ok_result("01000000000", 1), refused))
+    receipt = client.send(request("01000000000", "01000001111"))
+    (result,) = receipt.refused
+    assert (result.to, result.code, result.family, result.message_id) == (
+        "0101",
+        "-2019",
+        "api",
+        "2",
+    )
+    assert result.completed
+    assert lookup("nhn", result.code, result.family).outcome is Outcome.FAILED
+
+
+def test_more_than_a_thousand_recipients_are_refused_before_any_call() -> None:
+    client, fake = make_client()
+    with pytest.raises(ValueError, match="at most 1000"):
+        client.send(request(*(f"010{i:08d}" for i in range(1001))))
+    assert fake.calls == []
+
+
+# --- errors, by what the caller should do ------------------------------------------------------
+
+
+def failing(code: int, message: str = "x", status: int = 200) -> tuple:
+    return status, {"header": {"isSuccessful": False, "resultCode": code, "resultMessage": message}}
+
+
+@pytest.mark.parametrize("code", [-1000, -1001, -1002, -1003, -1004, -1007, -1008])
+def test_key_and_project_codes_are_auth_failures(code: int) -> None:
+    client, _ = make_client(failing(code))
+    with pytest.raises(AuthFailed) as info:
+        client.send(request("01000000000"))
+    assert (info.value.code, info.value.family) == (str(code), "api")
+
+
+@pytest.mark.parametrize("code", [-9999, -2021, -2009])
+def test_system_errors_are_retried(code: int) -> None:
+    client, _ = make_client(failing(code))
+    with pytest.raises(RetryLater) as info:
+        client.send(request("01000000000"))
+    assert not isinstance(info.value, TransportError)
+
+
+@pytest.mark.parametrize("code", [-2016, -2015, -2023, -2312, -6003, 4])
+def test_refusals_of_the_request_give_up_with_the_code(code: int) -> None:
+    client, _ = make_client(failing(code, "no"))
+    with pytest.raises(Rejected) as info:
+        client.send(request("01000000000"))
+    assert (info.value.code, info.value.family, info.value.message) == (str(code), "api", "no")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(401, AuthFailed), (403, AuthFailed), (429, SlowDown), (500, RetryLater),
+     (503, RetryLater), (400, Rejected)],
+)  # fmt: skip
+def test_http_statuses_map_by_what_to_do(status: int, kind: type) -> None:
+    client, _ = make_client((status, {"header": {"isSuccessful": False, "resultCode": -9999}}))
+    with pytest.raises(kind) as info:
+        client.send(request("01000000000"))
+    assert info.value.status == status
+
+
+def test_a_read_timeout_may_have_been_sent() -> None:
+    client, _ = make_client(requests.ReadTimeout("slow"))
+    with pytest.raises(TransportError) as info:
+        client.send(request("01000000000"))
+    assert info.value.maybe_sent is True
+
+
+def test_a_refused_connection_was_not_sent() -> None:
+    client, _ = make_client(requests.ConnectionError("refused"))
+    with pytest.raises(TransportError) as info:
+        client.send(request("01000000000"))
+    assert info.value.maybe_sent is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"body": {"data": {"requestId": "R"}}}, {"header": OK, "body": {"data": {}}}, b"<html>"],
+    ids=["no header", "no request id", "not json"],
+)
+def test_an_unreadable_success_may_have_been_sent(body: Any) -> None:
+    client, _ = make_client((200, body))
+    with pytest.raises(TransportError) as info:
+        client.send(request("01000000000"))
+    assert info.value.maybe_sent is True
+
+
+def test_the_secret_key_is_never_logged_nor_in_errors(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client(failing(-1000, "Invalid appKey."), accepted(ok_result("010", 1)))
+    with caplog.at_level(logging.DEBUG), pytest.raises(AuthFailed) as info:
+        client.send(request("01000000000"))
+    client.send(request("01000000000"))
+    assert SECRET_KEY not in caplog.text and SECRET_KEY not in str(info.value)
+    assert APP_KEY not in caplog.text and APP_KEY not in str(info.value)
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def listed(items: list[dict[str, Any]], total: int, page: int = 1) -> tuple:
+    return 200, {"header": OK, "body": {"pageNum": page, "pageSize": 1000, "totalCount": total,
+                                         "data": items}}  # fmt: skip
+
+
+def item(seq: int, status: str, code: str | None, number: str = "01000000000", **extra: Any):
+    return {"requestId": "R1", "requestDate": "2018-08-10 10:06:30.0",
+            "resultDate": "2018-08-10 10:06:42.0", "recipientNo": number, "msgStatus": status,
+            "resultCode": code, "telecomCodeName": "SKT", "recipientSeq": seq, **extra}  # fmt: skip
+
+
+def test_results_by_request_id_are_paged_until_total_count() -> None:
+    first = [item(i, "3", "1000", f"010{i:08d}") for i in range(1, 1001)]
+    client, fake = make_client(listed(first, 1001), listed([item(1001, "1", None)], 1001, 2))
+    pages = list(client.result_pages(SentRequest("R1", "SMS")))
+    assert [len(p.results) for p in pages] == [1000, 1]
+    assert [p.has_more for p in pages] == [True, False]
+    assert [query(c)["pageNum"] for c in fake.calls] == ["1", "2"]
+    assert {query(c)["pageSize"] for c in fake.calls} == {"1000"}
+    assert fake.calls[0].request.url.startswith(f"{BASE_URL}{PATH}/sender/sms?")
+    assert query(fake.calls[0])["requestId"] == "R1"
+
+
+def test_long_messages_are_listed_under_mms() -> None:
+    client, fake = make_client(listed([], 0))
+    list(client.result_pages(SentRequest("R1", "LMS")))
+    assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/sender/mms"
+
+
+@pytest.mark.parametrize(
+    ("listed_item", "code", "family", "outcome"),
+    [
+        (item(1, "3", "1000"), "1000", "reception", Outcome.DELIVERED),
+        (item(1, "0", "3001"), "3001", "reception", Outcome.FAILED),
+        (item(1, "0", "2003"), "2003", "reception", Outcome.RETRYABLE),
+        (item(1, "1", None), None, "reception", None),
+        (item(1, "2", None), None, "reception", None),
+        (item(1, "7", None), None, "reception", None),
+        (item(1, "4", None), "4", "msg_status", Outcome.FAILED),
+        (item(1, "5", None), "5", "msg_status", Outcome.FAILED),
+        (item(1, "0", None), "0", "msg_status", Outcome.FAILED),
+        (item(1, "3", "1000", dlr={"dlrStatus": "DELIVERED", "errorCode": "0"}), "0",
+         "dlr_error", Outcome.DELIVERED),
+        (item(1, "3", "1000", dlr={"dlrStatus": "FAILED", "errorCode": "4"}), "4",
+         "dlr_error", Outcome.FAILED),
+        (item(1, "3", "1000", dlr={"dlrStatus": "ACCEPTED", "errorCode": "0"}), None,
+         "dlr_error", None),
+    ],
+    ids=["delivered", "no subscriber", "power off", "requesting", "processing",
+         "ad wait", "cancelled", "duplicate", "failed bare", "dlr delivered",
+         "dlr barred", "dlr open"],
+)  # fmt: skip
+def test_each_message_status_becomes_a_code_of_its_family(
+    listed_item: dict, code: str | None, family: str, outcome: Outcome | None
+) -> None:
+    client, _ = make_client(listed([listed_item], 1))
+    (result,) = client.results_for_request(SentRequest("R1"))
+    assert (result.code, result.family) == (code, family)
+    assert result.completed is (code is not None)
+    if outcome is not None:
+        assert lookup("nhn", code, family).outcome is outcome
+    assert result.to == "01000000000" and result.message_id == "1"
+    assert result.complete_time == datetime(2018, 8, 10, 1, 6, 42, tzinfo=UTC)
+
+
+UPDATE = {"messageType": "SMS", "requestId": "R1", "recipientSeq": 1, "resultCode": "1000",
+          "resultDate": "2023-09-14 10:15:08.0", "updateDate": "2023-09-14 10:15:12.0",
+          "recipientGroupingKey": "01000000000"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "data", [[UPDATE], {"resultUpdateList": [UPDATE]}], ids=["example", "table"]
+)
+def test_message_results_in_either_documented_shape(data: Any) -> None:
+    answer = (200, {"header": OK, "body": {"pageNum": 1, "pageSize": 1000, "totalCount": 1,
+                                             "data": data}})  # fmt: skip
+    client, fake = make_client(answer)
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    (page,) = client.completed_pages(now - timedelta(hours=2), now, now)
+    (result,) = page.results
+    assert (result.to, result.code, result.family) == ("01000000000", "1000", "reception")
+    params = query(fake.calls[0])
+    assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/message-results"
+    assert params["startUpdateDate"] == "2026-12-01 10:00:00"
+    assert params["endUpdateDate"] == "2026-12-01 11:59:59"
+
+
+def test_a_sweep_over_two_and_a_half_days_asks_three_one_day_windows() -> None:
+    client, fake = make_client(*(listed([], 0) for _ in range(3)))
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    list(client.completed_pages(now - timedelta(days=2, hours=12), now, now))
+    windows = [(query(c)["startUpdateDate"], query(c)["endUpdateDate"]) for c in fake.calls]
+    assert windows == [
+        ("2026-11-29 09:00:00", "2026-11-30 08:59:59"),
+        ("2026-11-30 09:00:00", "2026-12-01 08:59:59"),
+        ("2026-12-01 09:00:00", "2026-12-01 20:59:59"),
+    ]
+    assert client.sweep_cost(now - timedelta(days=2, hours=12), now, 2500) == 3 + 2
+
+
+# --- reservations and opt-outs --------------------------------------------------------------------
+
+
+def reserved(*statuses: str) -> tuple:
+    items = [{"requestId": "R1", "recipientSeq": i + 1, "messageStatus": s}
+             for i, s in enumerate(statuses)]  # fmt: skip
+    return listed(items, len(items))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [(("RESERVED", "RESERVED"), "READY"), (("SENDING", "COMPLETED"), "PROCESSING"),
+     (("COMPLETED", "FAILED"), "DONE"), (("CANCEL", "CANCEL"), "CANCELED")],
+)  # fmt: skip
+def test_reservation_status_from_its_messages(statuses: tuple, expected: str) -> None:
+    client, fake = make_client(reserved(*statuses))
+    assert client.reservation_status("R1") == expected
+    assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/reservations"
+    assert query(fake.calls[0])["requestId"] == "R1"
+
+
+def test_cancel_names_every_message_still_reserved() -> None:
+    cancelled = (200, {"header": OK, "body": {"data": {"requestedCount": 2, "canceledCount": 2}}})
+    client, fake = make_client(reserved("RESERVED", "CANCEL", "RESERVED"), cancelled)
+    client.cancel_reservation("R1")
+    put = fake.calls[1]
+    assert put.request.method == "PUT"
+    assert urlsplit(put.request.url).path == f"{PATH}/reservations/cancel"
+    assert put.body["reservationList"] == [
+        {"requestId": "R1", "recipientSeq": 1},
+        {"requestId": "R1", "recipientSeq": 3},
+    ]
+    assert put.body["updateUser"]
+
+
+def test_cancel_of_a_sent_reservation_is_refused_without_a_put() -> None:
+    client, fake = make_client(reserved("COMPLETED"))
+    with pytest.raises(Rejected):
+        client.cancel_reservation("R1")
+    assert len(fake.calls) == 1
+
+
+def test_opted_out_numbers_page_through_the_080_list() -> None:
+    rows = [{"unsubscribeNo": "0808888888", "recipientNo": f"010{i:08d}"} for i in range(1000)]
+    client, fake = make_client(listed(rows, 1001), listed([{"recipientNo": "01099999999"}], 1001))
+    numbers = list(client.opted_out_numbers())
+    assert len(numbers) == 1001 and numbers[-1] == "01099999999"
+    assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/blockservice/recipients"

@@ -1,0 +1,146 @@
+"""The provider registry: every entry resolves, settings per provider, who is offered, limits,
+beat and queue entries, and the spec checks that read each provider's abilities."""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from config import names, providers
+from config.celery import beat_schedule, create_celery
+from config.settings import Settings
+from producer.spec import CampaignSpec
+from scripts.simulated import simulated_settings
+from worker.providers.base import ProviderClient
+from worker.providers.factory import client_class, make_client
+
+ENTRIES = providers.ENTRIES
+
+
+@pytest.fixture(autouse=True)
+def no_bulksms_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests of the session point BULKSMS_* at their stacks; these read none of them."""
+    for key in [k for k in os.environ if k.startswith("BULKSMS_")]:
+        monkeypatch.delenv(key)
+
+
+def blank(**env: str) -> Settings:
+    return Settings(_env_file=None, **env)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_every_entry_names_a_client_of_its_own(entry: providers.Provider) -> None:
+    found = client_class(entry.name)
+    assert issubclass(found, ProviderClient) and found.name == entry.name
+    assert isinstance(providers.settings_of(blank(), entry.name), entry.settings_model)
+    assert entry.queue == names.send_queue(entry.name)
+    assert entry.max_batch >= 1
+
+
+def test_the_largest_batches_come_from_the_documents() -> None:
+    assert providers.get("sens").max_batch == 100  # seed 003
+    assert providers.get("nhn").max_batch == 1000  # NHN API v3.0 guide
+
+
+def test_settings_per_provider_come_from_prefixed_variables(monkeypatch) -> None:
+    monkeypatch.setenv("BULKSMS_NHN__APP_KEY", "app")
+    monkeypatch.setenv("BULKSMS_NHN__SECRET_KEY", "s3cr3t-value")
+    monkeypatch.setenv("BULKSMS_NHN__BASE_URL", "http://nhn.local")
+    monkeypatch.setenv("BULKSMS_NHN__LIMITS__RATE_PER_SECOND", "7")
+    settings = blank()
+    assert [entry.name for entry in providers.offered(settings)] == ["nhn"]
+    assert settings.nhn.base_url == "http://nhn.local"
+    assert settings.nhn.limits.rate_per_second == 7
+    assert settings.nhn.secret_key is not None and "s3cr3t" not in repr(settings.nhn)
+
+
+def test_a_provider_whose_keys_are_not_set_is_not_offered() -> None:
+    settings = blank()
+    assert providers.offered(settings) == []
+    with pytest.raises(providers.ConfigError, match="BULKSMS_NHN__"):
+        make_client(settings, "nhn")
+    assert not any(key.startswith("poll-results") for key in beat_schedule(settings))
+
+
+def test_beat_polls_and_syncs_each_offered_provider() -> None:
+    schedule = beat_schedule(simulated_settings())
+    for entry in ENTRIES:
+        assert schedule[f"poll-results-{entry.name}"]["args"] == (entry.name,)
+        assert schedule[f"sync-opt-outs-{entry.name}"]["args"] == (entry.name,)
+    queues = {q.name for q in create_celery(blank()).conf.task_queues}
+    assert queues == {names.QUEUE_PLAN, names.QUEUE_POLL, *(e.queue for e in ENTRIES)}
+
+
+def test_send_tasks_are_routed_to_their_providers_queue() -> None:
+    app = create_celery(blank())
+    (route,) = app.conf.task_routes
+    assert route(names.TASK_SEND_BATCH, (5, "nhn"), {}, {}) == {"queue": "send.nhn"}
+    assert route(names.TASK_SEND_BATCH, (5, "sens"), {}, {}) == {"queue": "send.sens"}
+
+
+def test_batch_size_defaults_to_the_largest_and_refuses_more() -> None:
+    settings = simulated_settings()
+    assert providers.batch_size(settings, "nhn") == 1000
+    settings.nhn.limits.batch_size = 250
+    assert providers.batch_size(settings, "nhn") == 250
+    settings.sens.limits.batch_size = 101
+    with pytest.raises(
+        providers.ConfigError, match=r"BULKSMS_SENS__LIMITS__BATCH_SIZE=101 .* \(100\)"
+    ):
+        providers.check(settings)
+
+
+def test_a_result_deadline_past_a_providers_history_is_refused() -> None:
+    settings = simulated_settings(poll={"result_deadline_hours": 100 * 24})
+    with pytest.raises(providers.ConfigError, match="90-day history"):
+        providers.check(settings)
+    providers.check(simulated_settings(poll={"result_deadline_hours": 72}))
+
+
+def test_unknown_provider_names_the_known_ones() -> None:
+    with pytest.raises(providers.UnknownProvider, match="known: sens, nhn"):
+        providers.get("twilio")
+    with pytest.raises(ValidationError, match="known: sens, nhn"):
+        CampaignSpec(name="t", sender="0212345678", template="x", provider="twilio")
+
+
+def spec(**fields: object) -> CampaignSpec:
+    values: dict = {"name": "t", "sender": "0212345678", "template": "안녕하세요", **fields}
+    return CampaignSpec(**values)
+
+
+def test_a_spec_takes_the_first_offered_provider_or_refuses_an_unconfigured_one() -> None:
+    assert spec().for_settings(simulated_settings()).provider == "sens"
+    assert spec(provider="nhn").for_settings(simulated_settings()).provider == "nhn"
+    with pytest.raises(ValueError, match="no provider is configured"):
+        spec().for_settings(blank())
+    with pytest.raises(ValueError, match="NHN Cloud Notification SMS is not configured"):
+        spec(provider="nhn").for_settings(blank())
+
+
+def test_a_template_holding_a_providers_markup_is_refused_for_that_provider_only() -> None:
+    with pytest.raises(ValidationError, match=r"'##'.*NHN Cloud"):
+        spec(template="쿠폰 ##123##", provider="nhn")
+    assert spec(template="쿠폰 ##123##", provider="sens").provider == "sens"
+
+
+@pytest.mark.parametrize(
+    ("provider", "ahead", "error"),
+    [
+        ("sens", timedelta(minutes=9), "at least 0:10:00 ahead"),
+        ("sens", timedelta(days=70), None),
+        ("nhn", timedelta(minutes=5), None),
+        ("nhn", timedelta(seconds=50), "at least 0:01:00 ahead"),
+        ("nhn", timedelta(days=61), "at most 60 days ahead"),
+    ],
+)
+def test_reservation_leads_come_from_each_providers_entry(
+    provider: str, ahead: timedelta, error: str | None
+) -> None:
+    at = datetime.now(UTC) + ahead
+    if error is None:
+        assert spec(provider=provider, send_at=at, schedule_mode="reserve").send_at == at
+    else:
+        with pytest.raises(ValidationError, match=error):
+            spec(provider=provider, send_at=at, schedule_mode="reserve")

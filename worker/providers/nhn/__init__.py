@@ -1,0 +1,1 @@
+"""NHN Cloud Notification SMS API v3.0."""

@@ -1,0 +1,159 @@
+"""The NHN Cloud Notification SMS v3.0 client: appKey in the path, X-Secret-Key on every call."""
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import requests
+from pydantic import SecretStr
+
+from config.provider_settings import NhnSettings
+from worker.providers.base import (
+    ProviderClient,
+    ResultPage,
+    SendReceipt,
+    SendRequest,
+    SentRequest,
+)
+from worker.providers.errors import Rejected, RetryLater, TransportError
+from worker.providers.http import ProviderHttp
+from worker.providers.nhn import payloads, reservations
+from worker.providers.nhn.answers import PROVIDER, failure, header_of, http_error
+from worker.providers.nhn.windows import MAX_PAGE_SIZE, windows
+
+TITLE = "NHN Cloud"
+# The requestor NHN records on cancelling reservations ("updateUser", required).
+UPDATE_USER = "bulksms"
+
+
+class NhnClient(ProviderClient):
+    """NHN Cloud SMS API v3.0. Pass a `requests.Session` to change the transport."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        settings: NhnSettings,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._http = ProviderHttp(
+            PROVIDER,
+            TITLE,
+            session or requests.Session(),
+            settings.connect_timeout,
+            settings.read_timeout,
+        )
+        self._clock = clock
+        app_key = _secret(settings.app_key)
+        self._base = settings.base_url.rstrip("/") + f"/sms/v3.0/appKeys/{app_key}"
+
+    def _send(self, request: SendRequest) -> SendReceipt:
+        body = self._call("POST", payloads.path(request), json=payloads.send_body(request))
+        data = (body.get("body") or {}).get("data") or {}
+        if not data.get("requestId"):
+            # Accepted or not, we cannot tell: the caller must not count it as sent.
+            raise TransportError(
+                "NHN Cloud answered without a requestId", provider=PROVIDER, maybe_sent=True
+            )
+        if str(data.get("statusCode")) == "3" and not data.get("sendResultList"):
+            # statusCode 3 "request failed": NHN took nothing out of it.
+            raise RetryLater("NHN Cloud: request failed (statusCode 3)", provider=PROVIDER)
+        return payloads.receipt(data)
+
+    def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
+        """Every message of one request, 1,000 a page (GET /sender/sms|mms?requestId=…)."""
+        params = {"requestId": sent.request_id}
+        return self._pages(payloads.list_path(sent.message_type), params, payloads.message_result)
+
+    def completed_pages(
+        self, start: datetime, end: datetime, now: datetime
+    ) -> Iterator[ResultPage]:
+        """Results updated in [start, end): message-results in windows of at most one day."""
+        for window in windows("update", start, end, now):
+            yield from self._pages("/message-results", window.params(), payloads.update_result)
+
+    def sweep_cost(self, start: datetime, now: datetime, load: int) -> int | None:
+        """Calls a sweep of [start, now) takes for `load` results: one per window and page."""
+        found = windows("update", start, now, now)
+        return len(found) + max(load, 0) // MAX_PAGE_SIZE if found else None
+
+    def reservation_status(self, reserve_id: str) -> str:
+        """The request's scheduled messages (GET /reservations?requestId=…) as one status."""
+        items = self._reservations(reserve_id)
+        if not items:
+            raise Rejected(f"no reservation {reserve_id}", provider=PROVIDER, status=404)
+        return reservations.status_of(items)
+
+    def cancel_reservation(self, reserve_id: str) -> None:
+        """PUT /reservations/cancel for every message still RESERVED; Rejected if none is."""
+        seqs = [item["recipientSeq"] for item in self._reservations(reserve_id)
+                if reservations.cancellable(item)]  # fmt: skip
+        if not seqs:
+            raise Rejected(
+                f"reservation {reserve_id} has nothing left to cancel", provider=PROVIDER
+            )
+        body = {
+            "reservationList": [{"requestId": reserve_id, "recipientSeq": s} for s in seqs],
+            "updateUser": UPDATE_USER,
+        }
+        self._call("PUT", "/reservations/cancel", json=body)
+
+    def opted_out_numbers(self) -> Iterator[str]:
+        """The 080 opt-out list (GET /blockservice/recipients), 1,000 numbers a page."""
+        for page in self._raw_pages("/blockservice/recipients", {}):
+            yield from (str(i["recipientNo"]) for i in page if i.get("recipientNo"))
+
+    def _reservations(self, reserve_id: str) -> list[dict[str, Any]]:
+        params = {"requestId": reserve_id}
+        return [item for page in self._raw_pages("/reservations", params) for item in page]
+
+    def _pages(
+        self, path: str, params: dict[str, Any], parse: Callable[[dict[str, Any]], Any]
+    ) -> Iterator[ResultPage]:
+        for index, (items, more) in enumerate(self._paged(path, params)):
+            yield ResultPage([parse(item) for item in items], index, more)
+
+    def _raw_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        return (items for items, _ in self._paged(path, params))
+
+    def _paged(self, path: str, params: dict[str, Any]) -> Iterator[tuple[list[Any], bool]]:
+        """Every page of a list answer (pageNum from 1) until totalCount items were read."""
+        number, seen = 1, 0
+        while True:
+            query = {**params, "pageNum": number, "pageSize": MAX_PAGE_SIZE}
+            items, total = payloads.listed(self._call("GET", path, params=query))
+            seen += len(items)
+            more = bool(items) and seen < total
+            yield items, more
+            if not more:
+                return
+            number += 1
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        prepared = self._http.session.prepare_request(
+            requests.Request(method, self._base + path, **kwargs)
+        )
+        prepared.headers["X-Secret-Key"] = _secret(self._settings.secret_key)
+        prepared.headers["Content-Type"] = "application/json;charset=UTF-8"
+        response = self._http.transmit(prepared)
+        if response.status_code >= 300:
+            raise http_error(response)
+        body = self._http.json(response)
+        header = header_of(body)
+        if header is None:
+            raise TransportError(
+                f"NHN Cloud answered HTTP {response.status_code} without a header",
+                provider=PROVIDER,
+                maybe_sent=True,
+            )
+        error = failure(header, response.status_code)
+        if error is not None:
+            raise error
+        return body
+
+
+def _secret(value: SecretStr | None) -> str:
+    return "" if value is None else value.get_secret_value()

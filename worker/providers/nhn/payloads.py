@@ -1,0 +1,178 @@
+"""NHN Cloud SMS v3.0 request bodies and answers (field names from the API v3.0 guide)."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from worker.domain.messages import ContentType, MessageType
+from worker.domain.reservations import RESERVE_FORMAT
+from worker.domain.template import PLACEHOLDER
+from worker.providers.base import MessageResult, OutgoingMessage, SendReceipt, SendRequest
+
+SEOUL = ZoneInfo("Asia/Seoul")
+# The guide writes times as "2018-08-10 10:06:30.0" (Seoul local time).
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Families of data/nhn.csv a result's code is read in.
+RECEPTION, DLR_ERROR, MSG_STATUS, API = "reception", "dlr_error", "msg_status", "api"
+# msgStatus: 0 failed, 1 requesting, 2 processing, 3 success, 4 cancelled, 5 duplicate,
+# 6 failed (ad restriction), 7 waiting to re-send (ad restriction).
+IN_PROGRESS = frozenset({"1", "2", "7"})
+# DLR states that are not final yet (seed 002, DLR status codes).
+DLR_OPEN = frozenset({"ACCEPTED", "BUFFERED"})
+
+
+def path(request: SendRequest) -> str:
+    """The send endpoint: short or long, plain or advertising."""
+    long = request.message_type is not MessageType.SMS
+    ad = request.content_type is ContentType.AD
+    return "/sender/" + ("ad-" if ad else "") + ("mms" if long else "sms")
+
+
+def list_path(message_type: str) -> str:
+    """Where requests of a type are listed: SMS under /sender/sms, LMS and MMS under /mms."""
+    return "/sender/sms" if message_type == MessageType.SMS.value else "/sender/mms"
+
+
+def nhn_template(template: str) -> str:
+    """Our `{name}` placeholders as NHN's replacement keys `##name##`.
+
+    Unconfirmed: the guide describes templateParameter ("##key##") next to templateId; that
+    it also fills a plain body is how the replacement key reads, not a stated guarantee.
+    """
+    return PLACEHOLDER.sub(lambda found: f"##{found.group(1)}##", template)
+
+
+def send_body(request: SendRequest) -> dict[str, Any]:
+    """The JSON body of one send: the template once, each recipient with its parameters."""
+    used = sorted(PLACEHOLDER.findall(request.template))
+    body: dict[str, Any] = {
+        "body": nhn_template(request.template) if request.template else _one_body(request),
+        "sendNo": request.sender,
+        "recipientList": [_recipient(m, used, request.country_code) for m in request.messages],
+    }
+    if request.batch_id is not None:
+        body["senderGroupingKey"] = f"batch-{request.batch_id}"
+    if request.message_type is not MessageType.SMS:
+        body["title"] = request.subject or ""
+    if request.file_ids:
+        body["attachFileIdList"] = [int(file_id) for file_id in request.file_ids]
+    if request.reserve_time is not None:
+        body["requestDate"] = request.reserve_time.astimezone(SEOUL).strftime(RESERVE_FORMAT)
+    return body
+
+
+def _one_body(request: SendRequest) -> str:
+    contents = {message.content for message in request.messages}
+    if len(contents) != 1:
+        raise ValueError("NHN takes one body per request: give the template to vary it")
+    return contents.pop()
+
+
+def _recipient(message: OutgoingMessage, used: list[str], country: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "recipientNo": message.to,
+        "countryCode": country,
+        # Echoed by message-results, which lists no recipientNo: how a result finds its number.
+        "recipientGroupingKey": message.to,
+    }
+    if used:
+        item["templateParameter"] = {name: message.variables.get(name, "") for name in used}
+    return item
+
+
+def parse_time(text: Any) -> datetime | None:
+    """An NHN time ("2018-08-10 10:06:30.0" or "2024-04-29T20:58:02"), Seoul local time."""
+    if not text:
+        return None
+    cleaned = str(text).replace("T", " ").split(".")[0]
+    return datetime.strptime(cleaned, TIME_FORMAT).replace(tzinfo=SEOUL)
+
+
+def receipt(data: dict[str, Any]) -> SendReceipt:
+    """body.data of a send: the request id and the recipients refused inside the request."""
+    request_id = str(data["requestId"])
+    refused = tuple(
+        _refusal(request_id, item)
+        for item in data.get("sendResultList") or []
+        if str(item.get("resultCode", 0)) != "0"
+    )
+    return SendReceipt(request_id, parse_time(data.get("requestDate")), refused)
+
+
+def _refusal(request_id: str, item: dict[str, Any]) -> MessageResult:
+    return MessageResult(
+        request_id=request_id,
+        message_id=str(item.get("recipientSeq") or ""),
+        to=str(item.get("recipientNo") or ""),
+        status="REFUSED",
+        # Per-recipient codes of a send answer are API result codes (-2019, -6001 …).
+        code=str(item.get("resultCode")),
+        status_message=item.get("resultMessage"),
+        telco=None,
+        complete_time=None,
+        family=API,
+    )
+
+
+def code_of(item: dict[str, Any]) -> tuple[str | None, str]:
+    """(code, family) of a listed message; code None while it is still on its way."""
+    dlr = item.get("dlr") if isinstance(item.get("dlr"), dict) else None
+    if dlr and dlr.get("dlrStatus"):
+        # International: the DLR is the handset's answer; NHN's reception result is not.
+        if str(dlr["dlrStatus"]).upper() in DLR_OPEN or dlr.get("errorCode") is None:
+            return None, DLR_ERROR
+        return str(dlr["errorCode"]), DLR_ERROR
+    status = str(item.get("msgStatus", ""))
+    if status in IN_PROGRESS:
+        return None, RECEPTION
+    if item.get("resultCode") not in (None, "") and status in ("0", "3", "6", ""):
+        return str(item["resultCode"]), RECEPTION
+    return (status, MSG_STATUS) if status else (None, RECEPTION)
+
+
+def message_result(item: dict[str, Any]) -> MessageResult:
+    """One message of a list or single-message answer."""
+    code, family = code_of(item)
+    return MessageResult(
+        request_id=str(item.get("requestId") or ""),
+        message_id=str(item.get("recipientSeq") or ""),
+        to=str(item.get("recipientNo") or item.get("recipientGroupingKey") or ""),
+        status=str(item.get("msgStatusName") or item.get("msgStatus") or ""),
+        code=code,
+        status_message=item.get("resultCodeName") or item.get("resultMessage"),
+        telco=item.get("telecomCodeName"),
+        complete_time=parse_time(item.get("resultDate")),
+        request_time=parse_time(item.get("requestDate")),
+        family=family,
+    )
+
+
+def update_result(item: dict[str, Any]) -> MessageResult:
+    """One entry of message-results: no recipientNo, so the number is our grouping key."""
+    code = item.get("resultCode")
+    return MessageResult(
+        request_id=str(item.get("requestId") or ""),
+        message_id=str(item.get("recipientSeq") or ""),
+        to=str(item.get("recipientNo") or item.get("recipientGroupingKey") or ""),
+        status="UPDATED",
+        code=None if code in (None, "") else str(code),
+        status_message=item.get("resultCodeName"),
+        telco=item.get("telecomCodeName"),
+        complete_time=parse_time(item.get("resultDate")),
+        request_time=parse_time(item.get("requestDate")),
+        family=RECEPTION,
+    )
+
+
+def listed(body: dict[str, Any], key: str = "resultUpdateList") -> tuple[list[Any], int]:
+    """The items of a paged answer and its totalCount.
+
+    message-results answers `body.data` as a list in the guide's example and as
+    `body.data.resultUpdateList` in its table: both are read.
+    """
+    page = body.get("body") or {}
+    data = page.get("data")
+    if isinstance(data, dict):
+        data = data.get(key) or []
+    items = data if isinstance(data, list) else []
+    return items, int(page.get("totalCount") or len(items))
