@@ -54,7 +54,7 @@ def _wait(url: str, campaign_id: int, total: int, limit: float) -> float:
                 raise TimeoutError("baseline did not finish")
             conn.rollback()
             time.sleep(0.5)
-        return conn.execute(select(func.max(Recipient.accepted_at)).where(*where)).scalar_one()
+        return conn.execute(select(func.max(Recipient.completed_at)).where(*where)).scalar_one()
 
 
 def run(rows: int, concurrency: int) -> dict:

@@ -35,7 +35,7 @@ ROW = text(
     "JOIN campaign c ON c.id = r.campaign_id WHERE r.id = :id AND r.status = 'pending'"
 )
 MARK = text(
-    "UPDATE recipient SET status = 'accepted', accepted_at = :now, attempts = attempts + 1 "
+    "UPDATE recipient SET status = 'accepted', completed_at = :now, attempts = attempts + 1 "
     "WHERE id = :id AND status = 'pending'"
 )
 

@@ -1,24 +1,28 @@
 """Create a campaign: validate, stream recipients into the database in bulk, enqueue planning."""
 
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from kombu.exceptions import OperationalError
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
 from producer.composer import Composer
+from producer.intake import Intake
 from producer.loading import ProgressFn, load_rows
-from producer.queueing import enqueue_plan
+from producer.queueing import connect, enqueue_cancel, enqueue_plan
 from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
 from producer.spec import CampaignSpec
-from worker.db import campaigns, recipients
+from worker.db import campaigns
 from worker.db.bulk import RecipientLoad, recipient_loader
 from worker.db.engine import get_engine
 from worker.db.types import utcnow
@@ -39,6 +43,10 @@ class Source(Protocol):
 
 class SpecError(ValueError):
     """The campaign cannot be created as specified (nothing was written)."""
+
+
+class ImportStopped(SpecError):
+    """The import failed half-way: what was stored stays, and the campaign was stopped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +109,51 @@ def create_campaign(
         raise SpecError(str(exc)) from None
     engine = get_engine(settings.database_url)
     started = time.monotonic()
+    if enqueue:
+        _reach_broker(settings)
     with source.open() as table:
         composer = _composer(spec, table)
         report = ImportReport(campaign_id=_insert_campaign(engine, spec, settings))
         report.encoding = getattr(table, "encoding", "")
         report.delimiter = getattr(table, "delimiter", "")
+        intake = Intake(engine, report.campaign_id, not _waits(spec), *_handing(settings, enqueue))
         with RejectsFile(rejects) as rejects_file:
-            _load_recipients(engine, table, composer, report, rejects_file, progress)
+            _load_recipients(engine, table, composer, report, rejects_file, progress, intake)
         report.rejects_path = rejects if rejects_file.written else None
-    status = _finish(engine, report, _waits(spec))
+    report.imported, report.suppressed = intake.imported, intake.suppressed
+    report.duplicates = report.read - report.rejected - report.imported
+    intake.finish(_waits(spec))
     report.seconds = time.monotonic() - started
-    if enqueue and status is CampaignStatus.QUEUED:
-        enqueue_plan(settings, report.campaign_id)
     return report
+
+
+def _reach_broker(settings: Settings) -> None:
+    """The broker must answer before anything is stored: an import hands over its first
+    chunk at once, and a campaign no worker hears of would sit in the database unseen."""
+    try:
+        connect(settings)
+    except (OSError, OperationalError) as exc:
+        raise SpecError(
+            f"the broker at {_safe_url(settings.broker_url)} cannot be reached ({exc}); "
+            "nothing was stored: start it (or fix BULKSMS_BROKER_URL) and create again"
+        ) from None
+
+
+def _safe_url(url: str) -> str:
+    """A broker URL without its password."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def _handing(settings: Settings, enqueue: bool) -> tuple[Callable[[int], None], ...]:
+    """How the import hands its campaign to the workers: plan and cancel tasks, or nothing
+    (enqueue=False: the caller runs planning itself)."""
+    if not enqueue:
+        return _left_to_caller, _left_to_caller
+    return partial(enqueue_plan, settings), partial(enqueue_cancel, settings)
+
+
+def _left_to_caller(campaign_id: int) -> None:
+    """Nothing is queued: the caller plans (or cancels) the campaign itself."""
 
 
 def _waits(spec: CampaignSpec) -> bool:
@@ -150,8 +190,10 @@ def _load_recipients(
     report: ImportReport,
     rejects: RejectsFile,
     progress: ProgressFn | None,
+    intake: Intake,
 ) -> None:
-    """Every row in one transaction: a failed import leaves a draft campaign with none."""
+    """Every row, committed chunk by chunk; a failure before the first commit stores nothing,
+    one after it stops the campaign (ImportStopped says what was already queued)."""
 
     def reject(line: int, raw: str, reason: str) -> None:
         report.reject(line, reason, raw)
@@ -159,26 +201,13 @@ def _load_recipients(
 
     columns = table.columns
     load = RecipientLoad(report.campaign_id, len(columns.names), columns.phone, columns.variables)
-    with engine.begin() as conn, recipient_loader(conn, load) as loader:
-        report.read = load_rows(table, composer, loader, reject, progress)
-
-
-def _finish(engine: Engine, report: ImportReport, waits: bool) -> CampaignStatus:
-    """Count what landed, skip suppressed numbers; queue (or schedule) the campaign."""
-    with engine.begin() as conn:
-        report.imported = recipients.count(conn, report.campaign_id)
-        report.duplicates = report.read - report.rejected - report.imported
-        report.suppressed = recipients.suppress_listed(conn, report.campaign_id, utcnow())
-        campaigns.set_total(conn, report.campaign_id, report.imported)
-        new = _first_status(report, waits)
-        stamp = {"completed_at": utcnow()} if new is CampaignStatus.COMPLETED else {}
-        campaigns.transition(
-            conn, report.campaign_id, [CampaignStatus.DRAFT], new, queued_at=utcnow(), **stamp
-        )
-    return new
-
-
-def _first_status(report: ImportReport, waits: bool) -> CampaignStatus:
-    if report.imported <= report.suppressed:
-        return CampaignStatus.COMPLETED  # nobody left to send to
-    return CampaignStatus.SCHEDULED if waits else CampaignStatus.QUEUED
+    try:
+        with recipient_loader(engine, load, intake.committed) as loader:
+            report.read = load_rows(table, composer, loader, reject, progress)
+    except Exception as exc:
+        if not intake.stop():
+            raise
+        raise ImportStopped(
+            f"the import stopped at line {table.line}: {exc}; campaign {report.campaign_id} "
+            f"was stopped after {intake.imported:,} recipients were stored (some may be sent)"
+        ) from exc

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from producer.cells import safe_cell
 from producer.report import UnknownCampaign
-from worker.db import bulk, campaigns
+from worker.db import campaigns, exporting
 from worker.domain.codes import describe
 
 COLUMNS = (
@@ -37,7 +37,7 @@ def export_results(engine: Engine, campaign_id: int, out: Path) -> int:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None:
             raise UnknownCampaign(f"no campaign with id {campaign_id}")
-        rows = bulk.result_rows(conn, campaign_id)
+        rows = exporting.outcomes(conn, campaign_id)
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
             return _write(csv.writer(handle), _Titles(campaign.provider), rows)
 

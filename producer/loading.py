@@ -11,6 +11,9 @@ from worker.domain.phones import PhoneError, fast_kr_mobile, normalise
 from worker.domain.template import TemplateError
 
 CHUNK = 20_000
+# The first chunk is small, so that the first batches can be planned and sent while the rest
+# of the file is still read (a chunk is committed as it lands).
+FIRST_CHUNK = 2_000
 
 Reject = Callable[[int, str, str], None]
 # Rows read so far, then progress through the source (bytes, or numbers) and its total.
@@ -52,7 +55,7 @@ def load_rows(
         values.append(good)
         good += 1
         chunk.append(values)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= (CHUNK if good > FIRST_CHUNK else FIRST_CHUNK):
             loader.write(chunk)
             chunk = []
             _report(progress, table, good + failed + table.problems)

@@ -16,6 +16,13 @@ def _app(settings: Settings) -> Celery:
     return _apps[settings.broker_url]
 
 
+def connect(settings: Settings) -> None:
+    """Open the broker connection now, so that the first task goes out without waiting for it
+    (an import asks for planning on its first committed chunk)."""
+    with _app(settings).producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=1)
+
+
 def enqueue_plan(settings: Settings, campaign_id: int) -> None:
     """Ask a worker to plan the campaign into batches."""
     _app(settings).send_task(TASK_PLAN_CAMPAIGN, args=(campaign_id,), queue=QUEUE_PLAN)

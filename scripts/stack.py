@@ -53,7 +53,6 @@ def services(
                 queues,
                 "-c",
                 str(concurrency),
-                "-E",
                 "--loglevel",
                 "INFO",
                 "-n",
@@ -187,6 +186,13 @@ def write_simulators_env(path: Path) -> None:
     path.write_text("# written by `make up`: the local simulators\n" + "\n".join(lines) + "\n")
 
 
+def enable_events(env: Mapping[str, str]) -> None:
+    """Ask the workers to send task events now (Flower asks every 5 s while it runs; workers
+    send none otherwise), so that Flower sees every task from the first."""
+    command = [str(BIN / "celery"), "-A", "worker.tasks.app", "control", "enable_events"]
+    subprocess.run(command, cwd=ROOT, env=dict(env), capture_output=True, check=True)
+
+
 def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
     """Start the named services and wait until they answer."""
     write_simulators_env(ROOT / SIMULATORS_ENV)
@@ -199,6 +205,7 @@ def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
         wait_worker(env)
     if "flower" in names:
         wait_http(f"http://127.0.0.1:{flower_port}/healthcheck")
+        enable_events(env)
 
 
 def down(run_dir: Path) -> None:

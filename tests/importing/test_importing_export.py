@@ -4,13 +4,13 @@ import csv
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from producer.cells import safe_cell
 from producer.export import COLUMNS, export_results
 from producer.report import UnknownCampaign
 from tests.importing.conftest import HEADER
-from worker.db.models import Recipient
+from worker.db.models import Batch, Recipient
 
 DONE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -37,7 +37,13 @@ def test_safe_cell(value, expected):
 def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
     body = '홍길동,010-1111-2222,"=HYPERLINK(""http://x"")"\n김철수,010-3333-4444,B\n'
     report = run_import(write(f"{HEADER}\n{body}"))
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the first number went out in a batch and was delivered
+        batch_id = conn.execute(
+            insert(Batch)
+            .values(campaign_id=report.campaign_id, provider="sens", message_type="SMS",
+                    status="completed", recipient_count=1, sent_at=DONE, created_at=DONE)
+            .returning(Batch.id)
+        ).scalar_one()  # fmt: skip
         conn.execute(
             update(Recipient)
             .where(Recipient.campaign_id == report.campaign_id, Recipient.phone == "01011112222")
@@ -46,7 +52,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
                 result_code="0",
                 result_outcome="delivered",
                 attempts=1,
-                accepted_at=DONE,
+                batch_id=batch_id,
                 completed_at=DONE,
             )
         )
@@ -60,7 +66,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
         [
             "01011112222",
             "delivered",
-            "",  # no batch: sent by no provider yet
+            "sens",
             "0",
             "Succeeded",
             "delivered",

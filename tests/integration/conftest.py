@@ -102,6 +102,7 @@ def running_stack(
         stack.wait_simulators(simulators, sim_ports)
         stack.wait_http(f"{result.flower_url}/healthcheck")
         stack.wait_worker(env)
+        stack.enable_events(env)
         with settings_env({k: v for k, v in env.items() if k.startswith("BULKSMS_")}):
             yield result
     finally:

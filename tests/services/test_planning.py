@@ -1,10 +1,12 @@
 """Planning cuts pending recipients into batches of at most the provider's size, once."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
 from tests.services.conftest import numbers
+from worker.db import campaigns
 from worker.db.models import Batch, Campaign, Recipient
 from worker.db.types import utcnow
 from worker.services.planning import CampaignNotFound, plan_campaign
@@ -20,15 +22,28 @@ def _plan(engine: Engine, campaign_id: int, size: int = 100) -> list[tuple[int, 
 
 
 def _batch_sizes(engine: Engine, campaign_id: int) -> list[int]:
-    query = (
-        select(func.count())
-        .select_from(Recipient)
-        .where(Recipient.campaign_id == campaign_id)
-        .group_by(Recipient.batch_id)
-        .order_by(Recipient.batch_id)
+    """How many recipients each batch holds: the batch's count, checked against its range."""
+    query = select(Batch).where(Batch.campaign_id == campaign_id).order_by(Batch.id)
+    with engine.connect() as conn:
+        found = conn.execute(query).all()
+        for batch in found:
+            held = conn.execute(
+                select(func.count()).where(
+                    Recipient.campaign_id == campaign_id,
+                    Recipient.id.between(batch.first_id, batch.last_id),
+                    Recipient.message_type == batch.message_type,
+                )
+            ).scalar()
+            assert held == batch.recipient_count, batch
+    return [batch.recipient_count for batch in found]
+
+
+def _rows_written(engine: Engine, campaign_id: int) -> set[tuple]:
+    query = select(Recipient.status, Recipient.batch_id, Recipient.attempts).where(
+        Recipient.campaign_id == campaign_id
     )
     with engine.connect() as conn:
-        return list(conn.execute(query).scalars())
+        return set(conn.execute(query.distinct()).all())
 
 
 def test_250_recipients_make_batches_of_100_100_50(engine, make_campaign) -> None:
@@ -37,22 +52,50 @@ def test_250_recipients_make_batches_of_100_100_50(engine, make_campaign) -> Non
     assert _batch_sizes(engine, campaign_id) == [100, 100, 50]
     with engine.connect() as conn:
         ids = conn.execute(select(Batch.id).where(Batch.campaign_id == campaign_id)).scalars()
-        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
-        statuses = conn.execute(
-            select(Recipient.status).where(Recipient.campaign_id == campaign_id).distinct()
-        ).scalars()
-        assert sorted(published) == sorted((i, "sens") for i in ids)
-        assert status == "dispatching"
-        assert set(statuses) == {"batched"}
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
+        assert sorted(j[:2] for j in published) == sorted((i, "sens") for i in ids)
+        assert campaign.status == "dispatching" and campaign.planned_at is not None
+        assert campaigns.status_counts(conn, campaign_id) == {"batched": 250}
+    # Planning wrote batch rows only: every recipient row is as the import left it.
+    assert _rows_written(engine, campaign_id) == {("pending", None, 0)}
 
 
-def test_planning_again_makes_no_new_batch_and_republishes_unsent(engine, make_campaign) -> None:
+def test_planning_again_makes_no_new_batch(engine, make_campaign) -> None:
     campaign_id = make_campaign(numbers(150, start=1000))
     first = _plan(engine, campaign_id)
     second = _plan(engine, campaign_id)
     assert len(first) == 2
-    assert sorted(second) == sorted(first)
+    assert second == []  # a lost send task is published again by release_due_batches
     assert _batch_sizes(engine, campaign_id) == [100, 50]
+
+
+def test_two_planners_at_once_cut_each_recipient_into_one_batch(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(5000, start=20_000))
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: _plan(engine, campaign_id), range(2)))
+    assert sorted(b for run in runs for b in run) == sorted(set(b for run in runs for b in run))
+    assert sum(len(run) for run in runs) == 50
+    assert _batch_sizes(engine, campaign_id) == [100] * 50
+
+
+def test_an_import_still_running_is_cut_in_full_batches_only(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(250, start=30_000))
+    with engine.begin() as conn:  # as if the last chunks had not landed yet
+        conn.execute(
+            Campaign.__table__.update()
+            .where(Campaign.id == campaign_id)
+            .values(imported_at=None, planned_at=None)
+        )
+    assert len(_plan(engine, campaign_id)) == 2
+    assert _batch_sizes(engine, campaign_id) == [100, 100]
+    with engine.begin() as conn:
+        conn.execute(
+            Campaign.__table__.update()
+            .where(Campaign.id == campaign_id)
+            .values(imported_at=utcnow())
+        )
+    assert len(_plan(engine, campaign_id)) == 1
+    assert _batch_sizes(engine, campaign_id) == [100, 100, 50]
 
 
 def test_sms_and_lms_recipients_go_in_separate_batches(engine, make_csv_campaign) -> None:
@@ -83,7 +126,7 @@ def test_a_cancelled_campaign_is_not_planned(engine, make_campaign) -> None:
             Campaign.__table__.update().where(Campaign.id == campaign_id).values(status="cancelled")
         )
     assert _plan(engine, campaign_id) == []
-    assert _batch_sizes(engine, campaign_id) == [5]  # all still unbatched (batch_id NULL)
+    assert _batch_sizes(engine, campaign_id) == []
 
 
 def test_unknown_campaign(engine) -> None:

@@ -10,7 +10,8 @@ from config.settings import PollSettings, ResendSettings
 from producer.report import campaign_report
 from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers
-from worker.db import polls
+from worker.db import exporting, polls
+from worker.db.members import BatchRef
 from worker.db.models import Batch, Recipient
 from worker.db.types import utcnow
 from worker.providers.base import MessageResult
@@ -31,17 +32,21 @@ def _poller(engine, client, **poll: object) -> Poller:
 def _send(engine, dispatcher, campaign_id: int, size: int = 100) -> list[int]:
     published: list[tuple[int, str]] = []
     plan_campaign(engine, campaign_id, lambda _: size, HOUR, published.extend)
-    for batch_id, _ in published:
+    for batch_id, *_ in published:
         dispatcher.send_batch(batch_id)
-    return [batch_id for batch_id, _ in published]
+    return [batch_id for batch_id, *_ in published]
 
 
 def _statuses(engine, campaign_id: int) -> dict[str, str]:
+    """Each number's status as it stands (an unwritten member reads as its batch stands)."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(Recipient.phone, Recipient.status).where(Recipient.campaign_id == campaign_id)
-        )
-        return dict(rows.all())
+        return {row.phone: row.status for row in exporting.outcomes(conn, campaign_id)}
+
+
+def _context(engine, batch_id: int) -> BatchContext:
+    with engine.connect() as conn:
+        batch = conn.execute(select(Batch).where(Batch.id == batch_id)).one()
+    return BatchContext("sens", BatchRef.of(batch), utcnow() + HOUR)
 
 
 def _faults(simulator, **values: object) -> None:
@@ -137,7 +142,7 @@ def test_a_result_arriving_after_expiry_replaces_expired_but_is_never_resent(
             "r", "m2", phones[1], "COMPLETED", "2003", "power off", "KT", utcnow(), family="report"
         ),
     ]
-    ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
+    ctx = _context(engine, batch_id)
     with engine.begin() as conn:
         assert apply_results(conn, ctx, late, ResendSettings(), utcnow()) == 2
     assert _statuses(engine, campaign_id) == {phones[0]: "delivered", phones[1]: "failed"}
@@ -157,7 +162,7 @@ def test_an_unknown_code_fails_the_recipient_and_is_counted_once_in_the_report(
             "r", "m2", phones[1], "COMPLETED", "0", "ok", "SKT", utcnow(), family="report"
         ),
     ]
-    ctx = BatchContext("sens", batch_id, campaign_id, 1, utcnow() + HOUR)
+    ctx = _context(engine, batch_id)
     with caplog.at_level("WARNING", logger="worker.domain.codes"), engine.begin() as conn:
         assert apply_results(conn, ctx, results, ResendSettings(), utcnow()) == 2
     assert [r.getMessage() for r in caplog.records if r.name == "worker.domain.codes"] == [

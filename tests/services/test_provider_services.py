@@ -11,8 +11,8 @@ from producer.report import campaign_report
 from scripts.simulated import simulated_settings
 from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers
-from worker.db import suppressions
-from worker.db.models import Batch, DeliveryAttempt, Recipient
+from worker.db import exporting, suppressions
+from worker.db.models import Batch, DeliveryAttempt
 from worker.providers.errors import Rejected
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.planning import plan_campaign
@@ -39,16 +39,16 @@ def _plan(engine: Engine, campaign_id: int) -> list[int]:
         HOUR,
         published.extend,
     )
-    return [batch_id for batch_id, _ in published]
+    return [batch_id for batch_id, *_ in published]
 
 
 def _rows(engine: Engine, campaign_id: int) -> dict[str, tuple]:
-    query = select(
-        Recipient.phone, Recipient.status, Recipient.result_code, Recipient.result_family
-    )
+    """Each number as it stands: status (an unwritten member reads as its batch), code, family."""
     with engine.connect() as conn:
-        found = conn.execute(query.where(Recipient.campaign_id == campaign_id))
-        return {phone: (status, code, family) for phone, status, code, family in found}
+        return {
+            row.phone: (row.status, row.result_code, row.result_family)
+            for row in exporting.outcomes(conn, campaign_id)
+        }
 
 
 def _dispatcher(engine: Engine, client: FakeProvider) -> Dispatcher:

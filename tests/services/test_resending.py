@@ -20,7 +20,7 @@ RESEND = ResendSettings(backoff_seconds=[0.0], jitter=0, max_attempts=3)
 
 
 def _send(dispatcher, published: list[tuple[int, str]]) -> None:
-    for batch_id, _ in published:
+    for batch_id, *_ in published:
         dispatcher.send_batch(batch_id)
 
 
@@ -69,7 +69,7 @@ def test_transient_numbers_recover_on_attempt_2_and_the_rest_go_once(
     assert {p: sent[p] for p in phones} == {p: 2 if p in transient else 1 for p in phones}
     with engine.connect() as conn:
         second = conn.execute(
-            select(Batch.attempt, Batch.status).where(Batch.id.in_([b for b, _ in again]))
+            select(Batch.attempt, Batch.status).where(Batch.id.in_([b for b, *_ in again]))
         ).all()
         history = attempts.for_campaign(conn, campaign_id)
         by_attempt = attempts.delivered_by_attempt(conn, campaign_id)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config.settings import ResendSettings
+from worker.db.members import BatchRef
 from worker.domain.codes import lookup
 from worker.domain.statuses import RecipientStatus as R
 from worker.services.results import BatchContext, deadline_of, next_state, retry_due
@@ -14,7 +15,7 @@ SETTINGS = ResendSettings(backoff_seconds=[300, 1800, 7200], jitter=0.2, max_att
 
 
 def ctx(attempt: int = 1, deadline: timedelta = timedelta(hours=24)) -> BatchContext:
-    return BatchContext("sens", 1, 1, attempt, NOW + deadline)
+    return BatchContext("sens", BatchRef(1, 1, "SMS", attempt, 1, 100), NOW + deadline)
 
 
 @pytest.mark.parametrize("code", ["2003", "2005", "2000", "1001", "2007"])

@@ -1,14 +1,39 @@
-"""Queries on batches: create, claim with a lease, record the provider's answer, schedule polls."""
+"""Queries on batches: plan by id range, claim with a lease, record the provider's answer,
+count what each still holds, schedule polls."""
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from worker.db.models import Batch, Campaign, Recipient
-from worker.domain.statuses import BatchStatus, RecipientStatus
+from worker.db.upsert import insert_ignoring_conflicts
+from worker.domain.statuses import BatchStatus, CampaignStatus, RecipientStatus
 
 B = BatchStatus
+# The batch columns that say which recipients it holds (worker/db/members.py).
+MEMBER_COLUMNS = (
+    Batch.id,
+    Batch.campaign_id,
+    Batch.message_type,
+    Batch.attempt,
+    Batch.first_id,
+    Batch.last_id,
+)
+OPEN = [B.PLANNED.value, B.SENDING.value, B.RETRY.value, B.ACCEPTED.value]
+# A campaign in these states may send; a paused, cancelled or finished one may not.
+SENDING_CAMPAIGNS = [CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_RESULTS.value]
 
 
 def create_many(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -24,31 +49,121 @@ def get(conn: Connection, batch_id: int) -> Any:
     return conn.execute(select(Batch).where(Batch.id == batch_id)).first()
 
 
-def planned_ids(conn: Connection, campaign_id: int) -> list[tuple[int, str]]:
-    """(id, provider) of the campaign's batches still waiting to be sent."""
-    query = select(Batch.id, Batch.provider).where(
-        Batch.campaign_id == campaign_id, Batch.status == B.PLANNED.value
+def planned_through(conn: Connection, campaign_id: int, message_type: str) -> int:
+    """The last recipient id planned into a first-send batch of this campaign and type."""
+    query = (
+        select(Batch.last_id)
+        .where(
+            Batch.campaign_id == campaign_id,
+            Batch.message_type == message_type,
+            Batch.first_id.is_not(None),
+        )
+        .order_by(Batch.first_id.desc())
+        .limit(1)
     )
-    return [(row.id, row.provider) for row in conn.execute(query.order_by(Batch.id))]
+    return int(conn.execute(query).scalar() or 0)
+
+
+def plan_ranges(conn: Connection, plan: dict[str, Any]) -> list[tuple[int, int]]:
+    """Cut the next pending recipients of one type into id-range batches; (id, size) each.
+
+    One INSERT … SELECT: the next `chunk` pending ids above `after` are numbered, grouped
+    `size` at a time, and each group becomes a batch holding its first and last id and its
+    count; no recipient row is written. The last group is kept short only when `complete`
+    (the import has ended). A batch with the same first id already planned (another planner
+    won the race) is skipped: a batch is unique by (campaign, type, first id).
+    plan: campaign_id, provider, message_type, after, size, chunk, complete, now, due.
+    """
+    numbered = (
+        select(
+            Recipient.id,
+            ((func.row_number().over(order_by=Recipient.id) - 1) // plan["size"]).label("g"),
+        )
+        .where(
+            Recipient.campaign_id == plan["campaign_id"],
+            Recipient.status == RecipientStatus.PENDING.value,
+            Recipient.message_type == plan["message_type"],
+            Recipient.id > plan["after"],
+        )
+        .order_by(Recipient.id)
+        .limit(plan["chunk"])
+        .subquery()
+    )
+    count = func.count().label("recipient_count")
+    groups = (
+        select(
+            literal(plan["campaign_id"]).label("campaign_id"),
+            literal(plan["provider"]).label("provider"),
+            literal(plan["message_type"]).label("message_type"),
+            literal(1).label("attempt"),
+            literal(B.PLANNED.value).label("status"),
+            count,
+            func.min(numbered.c.id).label("first_id"),
+            func.max(numbered.c.id).label("last_id"),
+            literal(plan["now"], Batch.created_at.type).label("created_at"),
+            literal(plan["due"], Batch.next_attempt_at.type).label("next_attempt_at"),
+        )
+        .group_by(numbered.c.g)
+        .having(or_(literal(plan["complete"]), func.count() == plan["size"]))
+    )
+    columns = [c.name for c in groups.selected_columns]
+    statement = (
+        insert_ignoring_conflicts(conn, Batch, ["campaign_id", "message_type", "first_id"])
+        .from_select(columns, groups)
+        .returning(Batch.id, Batch.recipient_count)
+    )
+    return sorted((row.id, row.recipient_count) for row in conn.execute(statement))
+
+
+# The send path's statements are built once: a statement object keeps its compiled form and
+# cache key, so a send spends no time building SQL (most of its CPU did before).
+_CLAIM = (
+    update(Batch)
+    .where(
+        Batch.id == bindparam("b_id"),
+        or_(
+            Batch.status == B.PLANNED.value,
+            and_(Batch.status == B.SENDING.value, Batch.lease_until < bindparam("b_now")),
+        ),
+        exists().where(Campaign.id == Batch.campaign_id, Campaign.status.in_(SENDING_CAMPAIGNS)),
+    )
+    .values(
+        status=B.SENDING.value,
+        lease_until=bindparam("b_until"),
+        send_attempts=Batch.send_attempts + 1,
+    )
+    .returning(*Batch.__table__.columns)
+)
+_ACCEPT = (
+    update(Batch)
+    .where(Batch.id == bindparam("b_id"), Batch.status == B.SENDING.value)
+    .values(
+        status=B.ACCEPTED.value,
+        lease_until=None,
+        request_id=bindparam("b_request_id"),
+        sent_at=bindparam("b_sent_at"),
+        http_status=bindparam("b_http_status"),
+        next_poll_at=bindparam("b_next_poll_at"),
+        reserve_time=bindparam("b_reserve_time"),
+        reserve_status=bindparam("b_reserve_status"),
+    )
+)
 
 
 def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> Any:
     """planned → sending under a lease; a lapsed lease (its worker died) may be re-claimed.
 
-    Returns the claimed batch row (one round trip), or None when another run holds it.
+    Only while its campaign may send (not paused, cancelled or finished). Returns the
+    claimed batch row (one round trip), or None when another run holds it.
     """
-    lapsed = and_(Batch.status == B.SENDING.value, Batch.lease_until < now)
-    result = conn.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, or_(Batch.status == B.PLANNED.value, lapsed))
-        .values(
-            status=B.SENDING.value,
-            lease_until=now + lease,
-            send_attempts=Batch.send_attempts + 1,
-        )
-        .returning(*Batch.__table__.columns)
-    )
-    return result.first()
+    return conn.execute(_CLAIM, {"b_id": batch_id, "b_now": now, "b_until": now + lease}).first()
+
+
+def accept(conn: Connection, batch_id: int, answer: dict[str, Any]) -> bool:
+    """sending → accepted with the provider's answer (request_id, sent_at, http_status,
+    next_poll_at, reserve_time, reserve_status); False if another run already moved it."""
+    values = {"b_id": batch_id, **{f"b_{key}": value for key, value in answer.items()}}
+    return conn.execute(_ACCEPT, values).rowcount == 1
 
 
 def sendable(conn: Connection, batch_id: int) -> Any:
@@ -95,16 +210,21 @@ def release_due(conn: Connection, now: datetime, regrace: timedelta, limit: int)
     return list(result)
 
 
+def settle(conn: Connection, batch_id: int, closed: int) -> None:
+    """`closed` more members of the batch had their own row written (they left it)."""
+    if closed:
+        conn.execute(
+            update(Batch).where(Batch.id == batch_id).values(settled=Batch.settled + closed)
+        )
+
+
 def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> list[Any]:
     """Accepted batches whose poll time came, with their attempt and campaign deadline."""
     query = (
         select(
-            Batch.id,
+            *MEMBER_COLUMNS,
             Batch.request_id,
-            Batch.message_type,
-            Batch.campaign_id,
             Batch.poll_count,
-            Batch.attempt,
             Batch.sent_at,
             Batch.reserve_time,
             Batch.reserve_status,
@@ -124,13 +244,14 @@ def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> 
 
 
 def complete_if_done(conn: Connection, batch_id: int, now: datetime) -> bool:
-    """accepted → completed when none of its recipients awaits a result."""
-    waiting = exists().where(
-        Recipient.batch_id == batch_id, Recipient.status == RecipientStatus.ACCEPTED.value
-    )
+    """accepted → completed when none of its recipients awaits a result (all settled)."""
     done = conn.execute(
         update(Batch)
-        .where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value, ~waiting)
+        .where(
+            Batch.id == batch_id,
+            Batch.status == B.ACCEPTED.value,
+            Batch.settled >= Batch.recipient_count,
+        )
         .values(status=B.COMPLETED.value, completed_at=now, next_poll_at=None)
     )
     return done.rowcount == 1
@@ -165,11 +286,8 @@ def sweep_load(conn: Connection, provider: str, since: datetime) -> int:
     done_since = select(func.coalesce(func.sum(Batch.recipient_count), 0)).where(
         Batch.provider == provider, Batch.completed_at >= since
     )
-    awaited = select(func.count()).where(
-        Recipient.batch_id.in_(
-            select(Batch.id).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)
-        ),
-        Recipient.status == RecipientStatus.ACCEPTED.value,
+    awaited = select(func.coalesce(func.sum(Batch.recipient_count - Batch.settled), 0)).where(
+        Batch.provider == provider, Batch.status == B.ACCEPTED.value
     )
     return int(conn.execute(done_since).scalar_one()) + int(conn.execute(awaited).scalar_one())
 
@@ -183,14 +301,7 @@ def open_count(conn: Connection, provider: str) -> int:
 def contexts_for_requests(conn: Connection, provider: str, request_ids: list[str]) -> list[Any]:
     """Batches (with campaign deadline) behind provider request ids, for applying results."""
     query = (
-        select(
-            Batch.id,
-            Batch.request_id,
-            Batch.campaign_id,
-            Batch.attempt,
-            Campaign.created_at,
-            Campaign.deadline_at,
-        )
+        select(*MEMBER_COLUMNS, Batch.request_id, Campaign.created_at, Campaign.deadline_at)
         .join(Campaign, Campaign.id == Batch.campaign_id)
         .where(Batch.provider == provider, Batch.request_id.in_(request_ids))
     )
@@ -198,8 +309,8 @@ def contexts_for_requests(conn: Connection, provider: str, request_ids: list[str
 
 
 def overdue(conn: Connection, provider: str, cutoff: datetime) -> list[Any]:
-    """(id, campaign_id) of accepted batches sent before `cutoff`: past their result deadline."""
-    query = select(Batch.id, Batch.campaign_id).where(
+    """Member columns of accepted batches sent before `cutoff`: past their result deadline."""
+    query = select(*MEMBER_COLUMNS).where(
         Batch.provider == provider, Batch.status == B.ACCEPTED.value, Batch.sent_at < cutoff
     )
     return list(conn.execute(query))
@@ -219,8 +330,8 @@ def cancel_unsent(conn: Connection, campaign_id: int, now: datetime) -> int:
 
 
 def pending_reservations(conn: Connection, campaign_id: int, now: datetime) -> list[Any]:
-    """(id, request_id, provider) of accepted batches whose reserved time is still ahead."""
-    query = select(Batch.id, Batch.request_id, Batch.provider).where(
+    """Accepted batches whose reserved time is still ahead (member columns, request, provider)."""
+    query = select(*MEMBER_COLUMNS, Batch.request_id, Batch.provider).where(
         Batch.campaign_id == campaign_id,
         Batch.status == B.ACCEPTED.value,
         Batch.reserve_time > now,
@@ -239,3 +350,39 @@ def set_reserve_status(
         update(Batch).where(Batch.id == batch_id, Batch.status == B.ACCEPTED.value).values(**values)
     )
     return result.rowcount == 1
+
+
+def open_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
+    """Recipients each open batch status still holds (members not yet written), by status."""
+    query = (
+        select(Batch.status, func.sum(Batch.recipient_count - Batch.settled))
+        .where(Batch.campaign_id == campaign_id, Batch.status.in_(OPEN))
+        .group_by(Batch.status)
+    )
+    return {status: int(count or 0) for status, count in conn.execute(query)}
+
+
+def unsent_exists(campaign_id: int) -> Any:
+    """A batch of the campaign is still to be sent (planned, being sent, or waiting a retry)."""
+    return exists().where(
+        Batch.campaign_id == campaign_id,
+        Batch.status.in_([B.PLANNED.value, B.SENDING.value, B.RETRY.value]),
+    )
+
+
+def first_sends(conn: Connection, campaign_id: int) -> list[Any]:
+    """The campaign's id-range batches (first id, last id, type, status, provider, sent at), in
+    first-id order: small (one row per batch) and enough to place every recipient."""
+    query = (
+        select(
+            Batch.first_id,
+            Batch.last_id,
+            Batch.message_type,
+            Batch.status,
+            Batch.provider,
+            Batch.sent_at,
+        )
+        .where(Batch.campaign_id == campaign_id, Batch.first_id.is_not(None))
+        .order_by(Batch.first_id)
+    )
+    return list(conn.execute(query))

@@ -1,19 +1,21 @@
-"""Bulk recipient loading (COPY on PostgreSQL, executemany on SQLite), first number wins."""
+"""Bulk recipient loading (COPY on PostgreSQL, executemany on SQLite), first number wins.
+
+Each chunk is committed on its own, so planning can start on the first committed chunk
+while the rest is still being read; the caller learns of every commit (`on_commit`).
+"""
 
 import csv
 import io
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Protocol
 
 from psycopg import sql
-from sqlalchemy import Connection, select
-
-from worker.db.models import Batch, Recipient
+from sqlalchemy import Engine
 
 # Rows are lists: the file's columns (the phone column already normalised), then the
 # message type, then a sequence number giving file order.
@@ -21,6 +23,25 @@ Row = list[Any]
 STAGING = "recipient_staging"
 # Chunks waiting for the PostgreSQL writer thread; bounds memory to a few chunks.
 QUEUED_CHUNKS = 2
+
+
+# Numbers on the suppression list are never messaged: they land as `suppressed` at once.
+SUPPRESS = (
+    "UPDATE recipient SET status = 'suppressed', result_outcome = 'suppressed', "
+    "completed_at = {now} WHERE campaign_id = {campaign} AND id > {after} "
+    "AND status = 'pending' AND phone IN (SELECT phone FROM suppression)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """What one committed chunk added: new recipients, and how many of them are suppressed."""
+
+    inserted: int
+    suppressed: int
+
+
+OnCommit = Callable[[Landed], None]
 
 
 class Loader(Protocol):
@@ -42,28 +63,41 @@ class RecipientLoad:
 
 
 @contextmanager
-def recipient_loader(conn: Connection, load: RecipientLoad) -> Iterator[Loader]:
-    """A loader inside `conn`'s transaction: COPY on PostgreSQL, executemany elsewhere.
+def recipient_loader(engine: Engine, load: RecipientLoad, on_commit: OnCommit) -> Iterator[Loader]:
+    """A loader on a connection of its own: COPY on PostgreSQL, executemany elsewhere.
 
-    On leaving the block every written row is in `recipient` (or, on an error, the loader
-    has stopped and the caller's transaction is left to roll back)."""
-    dbapi = conn.connection.driver_connection
+    Every chunk is committed as it lands (`on_commit` hears of it). On leaving the block every
+    written row is in `recipient`; on an error the loader stops, and what was committed stays.
+    """
+    raw = engine.raw_connection()
+    dbapi = raw.driver_connection
     chosen: Loader = (
-        PgLoader(dbapi, load) if conn.dialect.name == "postgresql" else (SqliteLoader(dbapi, load))
+        PgLoader(dbapi, load, on_commit)
+        if engine.dialect.name == "postgresql"
+        else SqliteLoader(dbapi, load, on_commit)
     )
     try:
         yield chosen
+        chosen.finish()
     except BaseException:
         chosen.abort()
         raise
-    chosen.finish()
+    finally:
+        raw.close()
+
+
+def _now() -> str:
+    return "CURRENT_TIMESTAMP"
 
 
 class SqliteLoader:
     """INSERT OR IGNORE in large executemany calls: the first row of a number wins."""
 
-    def __init__(self, dbapi: Any, load: RecipientLoad) -> None:
+    def __init__(self, dbapi: Any, load: RecipientLoad, on_commit: OnCommit) -> None:
+        self._dbapi = dbapi
         self._cursor = dbapi.cursor()
+        self._campaign = load.campaign_id
+        self._on_commit = on_commit
         names = list(load.variables)
         pairs = ", ".join("?, ?" for _ in names)
         variables = f"json_object({pairs})" if names else "NULL"
@@ -76,8 +110,15 @@ class SqliteLoader:
         self._pick = itemgetter(load.phone, *load.variables.values(), load.width)
 
     def write(self, rows: Sequence[Row]) -> None:
-        """Insert the rows in file order."""
+        """Insert the rows in file order, suppress listed numbers, commit."""
+        after = self._cursor.execute("SELECT coalesce(max(id), 0) FROM recipient").fetchone()[0]
+        before = self._dbapi.total_changes
         self._cursor.executemany(self._sql, map(self._params, rows))
+        inserted = self._dbapi.total_changes - before
+        suppress = SUPPRESS.format(now=_now(), campaign=self._campaign, after=int(after))
+        suppressed = self._cursor.execute(suppress).rowcount
+        self._dbapi.commit()
+        self._on_commit(Landed(inserted, suppressed))
 
     def _params(self, row: Row) -> list[Any]:
         phone, *values, kind = self._pick(row)
@@ -85,11 +126,12 @@ class SqliteLoader:
         return [phone, *pairs, kind]
 
     def finish(self) -> None:
-        """Nothing is buffered."""
+        """Nothing is buffered: every chunk was committed as it came."""
         self._cursor.close()
 
     def abort(self) -> None:
-        """Nothing is buffered."""
+        """Drop what the failed chunk left uncommitted."""
+        self._dbapi.rollback()
         self._cursor.close()
 
 
@@ -105,11 +147,15 @@ class PgLoader:
     numbered, and later sent, in number order rather than file order.
     """
 
-    def __init__(self, dbapi: Any, load: RecipientLoad) -> None:
+    def __init__(self, dbapi: Any, load: RecipientLoad, on_commit: OnCommit) -> None:
         self._dbapi = dbapi
+        self._campaign = load.campaign_id
+        self._on_commit = on_commit
         columns = [sql.Identifier(f"c{i}") for i in range(load.width)]
+        self._drop_staging()  # a pooled session may still hold one from an import that broke
         with dbapi.cursor() as cursor:
             cursor.execute(_staging_ddl(columns))
+        dbapi.commit()
         self._copy = _copy_statement(columns)
         self._merge = _merge_statement(load)
         self._chunks: queue.Queue[str | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
@@ -129,14 +175,20 @@ class PgLoader:
         self._chunks.put(None)
         self._thread.join()
         self._raise_error()
-        with self._dbapi.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(STAGING)))
+        self._drop_staging()
 
     def abort(self) -> None:
-        """Stop the writer thread after a failure in the caller; rows written are not kept."""
-        self._error = self._error or RuntimeError("recipient load abandoned")
+        """The caller failed: what it handed over still lands (unless the database failed),
+        so what was stored is exactly the chunks written; then the staging table goes."""
         self._chunks.put(None)
         self._thread.join()
+        self._dbapi.rollback()
+        self._drop_staging()
+
+    def _drop_staging(self) -> None:
+        with self._dbapi.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(STAGING)))
+        self._dbapi.commit()
 
     def _run(self) -> None:
         with self._dbapi.cursor() as cursor:
@@ -151,8 +203,12 @@ class PgLoader:
     def _load(self, cursor: Any, text: str) -> None:
         with cursor.copy(self._copy) as copy:
             copy.write(text)
-        cursor.execute(self._merge)
-        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(STAGING)))
+        after = cursor.execute("SELECT coalesce(max(id), 0) FROM recipient").fetchone()[0]
+        inserted = cursor.execute(self._merge).rowcount
+        suppress = SUPPRESS.format(now="now()", campaign=self._campaign, after=int(after))
+        suppressed = cursor.execute(suppress).rowcount
+        self._dbapi.commit()  # the staging table empties itself on commit
+        self._on_commit(Landed(inserted, suppressed))
 
     def _raise_error(self) -> None:
         if self._error is not None:
@@ -162,7 +218,7 @@ class PgLoader:
 def _staging_ddl(columns: list[sql.Identifier]) -> sql.Composed:
     text_columns = sql.SQL(", ").join(sql.SQL("{} text").format(c) for c in columns)
     return sql.SQL(
-        "CREATE TEMPORARY TABLE {} ({}, message_type text, seq bigint) ON COMMIT DROP"
+        "CREATE TEMPORARY TABLE {} ({}, message_type text, seq bigint) ON COMMIT DELETE ROWS"
     ).format(sql.Identifier(STAGING), text_columns)
 
 
@@ -203,27 +259,3 @@ def _json_object(load: RecipientLoad) -> sql.Composed:
     keys = sql.SQL(", ").join(sql.Literal(name) for name in load.variables)
     values = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in load.variables.values())
     return sql.SQL("json_object(ARRAY[{}]::text[], ARRAY[{}]::text[])").format(keys, values)
-
-
-def result_rows(conn: Connection, campaign_id: int, per_fetch: int = 5_000) -> Iterator[Any]:
-    """Every recipient of a campaign with its result, in id order, streamed from the server."""
-    query = (
-        select(
-            Recipient.phone,
-            Recipient.status,
-            Recipient.result_code,
-            Recipient.result_family,
-            Recipient.result_outcome,
-            Recipient.attempts,
-            Recipient.accepted_at,
-            Recipient.completed_at,
-            Recipient.variables,
-            Batch.provider,
-        )
-        .select_from(Recipient)
-        .outerjoin(Batch, Batch.id == Recipient.batch_id)
-        .where(Recipient.campaign_id == campaign_id)
-        .order_by(Recipient.id)
-    )
-    result = conn.execution_options(stream_results=True, yield_per=per_fetch).execute(query)
-    yield from result

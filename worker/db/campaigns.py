@@ -4,14 +4,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
+from worker.db import batches
 from worker.db.models import Batch, Campaign, Recipient
 from worker.domain.statuses import (
     FINAL_RECIPIENT_STATUSES,
-    UNSENT_RECIPIENT_STATUSES,
+    BatchStatus,
     CampaignStatus,
+    RecipientStatus,
 )
+
+R = RecipientStatus
+B = BatchStatus
 
 
 def create(conn: Connection, **fields: Any) -> int:
@@ -40,50 +45,119 @@ def transition(
     return result.rowcount == 1
 
 
+def delete_draft(conn: Connection, campaign_id: int) -> bool:
+    """Remove a draft campaign and its recipients (an import that stored nothing usable)."""
+    result = conn.execute(
+        delete(Campaign).where(
+            Campaign.id == campaign_id, Campaign.status == CampaignStatus.DRAFT.value
+        )
+    )
+    if result.rowcount != 1:
+        return False
+    conn.execute(delete(Recipient).where(Recipient.campaign_id == campaign_id))
+    return True
+
+
 def set_total(conn: Connection, campaign_id: int, total: int) -> None:
     """Record how many recipients the campaign holds."""
     conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_recipients=total))
 
 
-def _recipients_in(campaign_id: int, statuses: Iterable[str]) -> Any:
-    return exists().where(Recipient.campaign_id == campaign_id, Recipient.status.in_(statuses))
-
-
 def mark_sent_if_done(conn: Connection, campaign_id: int) -> bool:
-    """dispatching → awaiting_results once no recipient is left unsent."""
+    """dispatching → awaiting_results once every recipient was planned and no batch is left
+    to send (its results may still come)."""
     result = conn.execute(
         update(Campaign)
         .where(
             Campaign.id == campaign_id,
             Campaign.status == CampaignStatus.DISPATCHING.value,
-            ~_recipients_in(campaign_id, [s.value for s in UNSENT_RECIPIENT_STATUSES]),
+            Campaign.planned_at.is_not(None),
+            ~batches.unsent_exists(campaign_id),
         )
         .values(status=CampaignStatus.AWAITING_RESULTS.value)
     )
     return result.rowcount == 1
 
 
+def mark_all_sent(conn: Connection) -> int:
+    """dispatching → awaiting_results for every campaign with all planned and nothing left to
+    send (a send does not check it, to keep its path one statement short); how many moved."""
+    nothing_unsent = ~exists().where(
+        Batch.campaign_id == Campaign.id,
+        Batch.status.in_([B.PLANNED.value, B.SENDING.value, B.RETRY.value]),
+    )
+    result = conn.execute(
+        update(Campaign)
+        .where(
+            Campaign.status == CampaignStatus.DISPATCHING.value,
+            Campaign.planned_at.is_not(None),
+            nothing_unsent,
+        )
+        .values(status=CampaignStatus.AWAITING_RESULTS.value)
+    )
+    return result.rowcount
+
+
 def complete_if_final(conn: Connection, campaign_id: int, now: datetime) -> bool:
-    """→ completed once every recipient is in a final state."""
+    """→ completed once every recipient was planned and is in a final state."""
     open_states = [CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_RESULTS.value]
     final = [s.value for s in FINAL_RECIPIENT_STATUSES]
     not_final = exists().where(Recipient.campaign_id == campaign_id, Recipient.status.not_in(final))
     result = conn.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.status.in_(open_states), ~not_final)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.status.in_(open_states),
+            Campaign.planned_at.is_not(None),
+            ~not_final,
+        )
         .values(status=CampaignStatus.COMPLETED.value, completed_at=now)
     )
     return result.rowcount == 1
 
 
 def status_counts(conn: Connection, campaign_id: int) -> dict[str, int]:
-    """Recipients per status."""
+    """Recipients per status, as they stand: a recipient whose row was not written since it
+    was planned counts as its batch stands (batched, or accepted once the batch was)."""
     rows = conn.execute(
         select(Recipient.status, func.count())
         .where(Recipient.campaign_id == campaign_id)
         .group_by(Recipient.status)
     )
-    return {status: count for status, count in rows}
+    counts = {status: count for status, count in rows}
+    held = batches.open_counts(conn, campaign_id)
+    unwritten = counts.pop(R.PENDING.value, 0) + counts.pop(R.BATCHED.value, 0)
+    accepted = held.pop(B.ACCEPTED.value, 0)
+    placed = {
+        R.PENDING.value: unwritten - accepted - sum(held.values()),
+        R.BATCHED.value: sum(held.values()),
+        R.ACCEPTED.value: accepted,
+    }
+    return {**counts, **{status: n for status, n in placed.items() if n}}
+
+
+def mark_imported(conn: Connection, campaign_id: int, total: int, now: datetime) -> bool:
+    """The import ended: record when and how many recipients it holds (once)."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.imported_at.is_(None))
+        .values(imported_at=now, total_recipients=total)
+    )
+    return result.rowcount == 1
+
+
+def mark_planned(conn: Connection, campaign_id: int, now: datetime) -> bool:
+    """Every recipient of an imported campaign is in a batch: record when (once)."""
+    result = conn.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign_id,
+            Campaign.imported_at.is_not(None),
+            Campaign.planned_at.is_(None),
+        )
+        .values(planned_at=now)
+    )
+    return result.rowcount == 1
 
 
 def code_counts(conn: Connection, campaign_id: int) -> list[Any]:

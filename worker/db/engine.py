@@ -65,3 +65,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@cache
+def autocommit(engine: Engine) -> Engine:
+    """`engine` whose connections commit each statement on its own: for the hot paths made of
+    single guarded statements, no BEGIN and COMMIT round trips around them."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -41,16 +41,27 @@ class Campaign(SQLModel, table=True):
     schedule_mode: str | None = Field(default=None, max_length=10)
     # No re-send is scheduled past this time.
     deadline_at: datetime | None = _ts()
+    # When the last recipient was imported, and when the last one was cut into a batch:
+    # planning may start on the import's first committed chunk and ends after both.
+    imported_at: datetime | None = _ts()
+    planned_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
 
 
 class Batch(SQLModel, table=True):
-    """One provider request: up to the provider's batch size of recipients."""
+    """One provider request: up to the provider's batch size of recipients.
+
+    A first send holds the campaign's pending recipients of its type with ids first_id to
+    last_id; a re-send lists its members by recipient.batch_id (first_id is NULL). `settled`
+    counts members whose own row was written since (worker/db/members.py).
+    """
 
     __table_args__ = (
         Index("ix_batch_due", "status", "next_attempt_at"),
         Index("ix_batch_poll", "provider", "status", "next_poll_at"),
         Index("ix_batch_campaign", "campaign_id", "status"),
+        # Two planners racing over the same recipients cut the same first ids: one wins.
+        UniqueConstraint("campaign_id", "message_type", "first_id", name="uq_batch_range"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,6 +71,9 @@ class Batch(SQLModel, table=True):
     attempt: int = 1
     status: str = Field(default="planned", max_length=20)
     recipient_count: int = 0
+    first_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    last_id: int | None = Field(default=None, sa_column=Column(BigId, nullable=True))
+    settled: int = 0
     send_attempts: int = 0
     request_id: str | None = Field(default=None, max_length=100, index=True)
     http_status: int | None = None
@@ -118,7 +132,6 @@ class Recipient(SQLModel, table=True):
     result_family: str | None = Field(default=None, max_length=20)
     result_outcome: str | None = Field(default=None, max_length=20)
     telco: str | None = Field(default=None, max_length=20)
-    accepted_at: datetime | None = _ts()
     # When a retry_wait recipient is due to be sent again.
     next_attempt_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()

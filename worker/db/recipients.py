@@ -1,16 +1,26 @@
-"""Queries on recipients: bulk insert, batching, and guarded status changes."""
+"""Queries on recipients: members of a batch, guarded status changes, re-sends, cancels.
 
-from collections.abc import Iterable, Sequence
+A recipient row is written once when it is imported and again only when its own outcome is
+known (a result, a refusal, an expiry, a cancel) or it is re-sent; which batch holds it and
+whether that batch was accepted follows from the batch (worker/db/members.py).
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 
-from worker.db.models import Campaign, Recipient, Suppression
+from worker.db import results
+from worker.db.members import BatchRef, closing, open_members
+from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.domain.codes import INTERNAL
-from worker.domain.statuses import RecipientStatus
+from worker.domain.statuses import BatchStatus, CampaignStatus, RecipientStatus
 
 R = RecipientStatus
+B = BatchStatus
+# A campaign in these states may still send (re-sends included).
+SENDING_CAMPAIGNS = (CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_RESULTS.value)
 
 
 def count(conn: Connection, campaign_id: int) -> int:
@@ -19,140 +29,99 @@ def count(conn: Connection, campaign_id: int) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def suppress_listed(conn: Connection, campaign_id: int, now: datetime) -> int:
-    """pending → suppressed for numbers on the suppression list; returns how many."""
-    listed = select(Suppression.phone)
+def last_id(conn: Connection) -> int:
+    """The highest recipient id so far (0 when there is none): rows inserted later are above."""
+    return int(conn.execute(select(func.coalesce(func.max(Recipient.id), 0))).scalar_one())
+
+
+def suppress_listed_since(conn: Connection, campaign_id: int, after: int, now: datetime) -> int:
+    """pending → suppressed for the campaign's rows above id `after` whose number is listed."""
     result = conn.execute(
         update(Recipient)
         .where(
             Recipient.campaign_id == campaign_id,
+            Recipient.id > after,
             Recipient.status == R.PENDING.value,
-            Recipient.phone.in_(listed),
+            Recipient.phone.in_(select(Suppression.phone)),
         )
         .values(status=R.SUPPRESSED.value, result_outcome="suppressed", completed_at=now)
     )
     return result.rowcount
 
 
-def pending_types(conn: Connection, campaign_id: int) -> list[str]:
-    """The message types among the campaign's pending recipients."""
-    query = (
-        select(Recipient.message_type)
-        .where(Recipient.campaign_id == campaign_id, Recipient.status == R.PENDING.value)
-        .distinct()
+_MEMBER_COLUMNS = (Recipient.id, Recipient.phone, Recipient.variables)
+# Built once (the send path runs them for every batch): by id range, or listed by batch_id.
+_RANGE_MEMBERS = (
+    select(*_MEMBER_COLUMNS)
+    .where(
+        Recipient.campaign_id == bindparam("b_campaign"),
+        Recipient.message_type == bindparam("b_type"),
+        Recipient.id.between(bindparam("b_first"), bindparam("b_last")),
+        Recipient.status == R.PENDING.value,
     )
-    return sorted(conn.execute(query).scalars())
+    .order_by(Recipient.id)
+)
+_LISTED_MEMBERS = (
+    select(*_MEMBER_COLUMNS)
+    .where(Recipient.batch_id == bindparam("b_batch"), Recipient.status == R.BATCHED.value)
+    .order_by(Recipient.id)
+)
 
 
-def pending_ids(conn: Connection, campaign_id: int, message_type: str, limit: int) -> list[int]:
-    """Ids of the next pending recipients of one type, in id order."""
-    query = (
-        select(Recipient.id)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Recipient.status == R.PENDING.value,
-            Recipient.message_type == message_type,
-        )
-        .order_by(Recipient.id)
-        .limit(limit)
-    )
-    return list(conn.execute(query).scalars())
+def members(conn: Connection, batch: BatchRef) -> list[Any]:
+    """(id, phone, variables) of the batch's open members, in id order."""
+    if batch.by_range:
+        params = {"b_campaign": batch.campaign_id, "b_type": batch.message_type,
+                  "b_first": batch.first_id, "b_last": batch.last_id}  # fmt: skip
+        return list(conn.execute(_RANGE_MEMBERS, params))
+    return list(conn.execute(_LISTED_MEMBERS, {"b_batch": batch.id}))
 
 
-def assign_ranges(conn: Connection, campaign_id: int, ranges: Iterable[dict[str, int]]) -> None:
-    """pending → batched for each {b_batch, b_lo, b_hi, b_type} id range, in one executemany."""
-    statement = (
-        update(Recipient)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Recipient.status == R.PENDING.value,
-            Recipient.id.between(bindparam("b_lo"), bindparam("b_hi")),
-            Recipient.message_type == bindparam("b_type"),
-        )
-        .values(
-            status=R.BATCHED.value, batch_id=bindparam("b_batch"), attempts=Recipient.attempts + 1
-        )
-    )
-    conn.execute(statement, list(ranges))
+def apply_results(conn: Connection, batch: BatchRef, rows: Sequence[dict[str, Any]]) -> int:
+    """Open members → each result's state (keys b_phone, b_status, b_code, … b_next)."""
+    return results.apply(conn, batch, rows)
 
 
-def in_batch(conn: Connection, batch_id: int, status: RecipientStatus) -> list[Any]:
-    """(id, phone, variables) of a batch's recipients in `status`, in id order."""
-    query = (
-        select(Recipient.id, Recipient.phone, Recipient.variables)
-        .where(Recipient.batch_id == batch_id, Recipient.status == status.value)
-        .order_by(Recipient.id)
-    )
-    return list(conn.execute(query))
+def apply_late_results(conn: Connection, batch: BatchRef, rows: Sequence[dict[str, Any]]) -> int:
+    """expired → the result's final state, for results that arrived after the deadline."""
+    return results.apply(conn, batch, rows, R.EXPIRED)
 
 
-def mark_batch(
-    conn: Connection, batch_id: int, old: RecipientStatus, new: RecipientStatus, **fields: Any
+def close(
+    conn: Connection,
+    batch: BatchRef,
+    status: RecipientStatus,
+    code: str,
+    now: datetime,
+    family: str = INTERNAL,
+    ids: Sequence[int] | None = None,
 ) -> int:
-    """Move every recipient of a batch from `old` to `new`; returns how many moved."""
-    result = conn.execute(
-        update(Recipient)
-        .where(Recipient.batch_id == batch_id, Recipient.status == old.value)
-        .values(status=new.value, **fields)
-    )
-    return result.rowcount
+    """Open members (or those of `ids`) → `status` with `code`, class failed; returns how many.
 
-
-def apply_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
-    """accepted → final for each result row (keys b_phone, b_status, b_code, ... b_next)."""
-    return _apply(conn, batch_id, R.ACCEPTED, results)
-
-
-def _apply(
-    conn: Connection, batch_id: int, old: RecipientStatus, results: Sequence[dict[str, Any]]
-) -> int:
-    """One executemany: each result's recipient (by batch and phone) leaves `old`."""
-    if not results:
-        return 0
-    statement = (
-        update(Recipient)
-        .where(
-            Recipient.batch_id == batch_id,
-            Recipient.phone == bindparam("b_phone"),
-            Recipient.status == old.value,
-        )
-        .values(
-            status=bindparam("b_status"),
-            result_code=bindparam("b_code"),
-            result_family=bindparam("b_family"),
-            result_outcome=bindparam("b_outcome"),
-            message_id=bindparam("b_message_id"),
-            telco=bindparam("b_telco"),
-            completed_at=bindparam("b_done"),
-            next_attempt_at=bindparam("b_next"),
-        )
-    )
-    return conn.execute(statement, list(results)).rowcount
-
-
-def fail_ids(
-    conn: Connection, ids: Sequence[int], old: RecipientStatus, code: str, now: datetime
-) -> int:
-    """`old` → failed with `code` for the given recipients (ones that could not be sent)."""
-    if not ids:
-        return 0
-    result = conn.execute(
-        update(Recipient)
-        .where(Recipient.id.in_(list(ids)), Recipient.status == old.value)
-        .values(status=R.FAILED.value, completed_at=now, **_internal(code))
-    )
-    return result.rowcount
-
-
-def _internal(code: str) -> dict[str, str]:
-    """The result columns of one of our own codes (family `internal`, class failed)."""
-    return {"result_code": code, "result_family": INTERNAL, "result_outcome": "failed"}
+    For what ends without a provider result: a refused request, an expiry, a cancel, a
+    message that could not be rendered, a reservation the provider could not carry out.
+    """
+    where = [open_members(batch)]
+    if ids is not None:
+        if not ids:
+            return 0
+        where.append(Recipient.id.in_(list(ids)))
+    values = {
+        "status": status.value,
+        "result_code": code,
+        "result_family": family,
+        "result_outcome": "failed",
+        "completed_at": now,
+        "next_attempt_at": None,
+        **closing(batch),
+    }
+    return conn.execute(update(Recipient).where(*where).values(**values)).rowcount
 
 
 def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
-    """retry_wait recipients whose time came, grouped for batching.
+    """retry_wait recipients whose time came, of campaigns that may still send.
 
-    Rows (id, campaign_id, provider, message_type, attempts), ordered so that one
+    Rows (id, campaign_id, provider, sender, message_type, attempts), ordered so that one
     (campaign, type, attempts) group is contiguous.
     """
     query = (
@@ -160,11 +129,16 @@ def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
             Recipient.id,
             Recipient.campaign_id,
             Campaign.provider,
+            Campaign.sender,
             Recipient.message_type,
             Recipient.attempts,
         )
         .join(Campaign, Campaign.id == Recipient.campaign_id)
-        .where(Recipient.status == R.RETRY_WAIT.value, Recipient.next_attempt_at <= now)
+        .where(
+            Recipient.status == R.RETRY_WAIT.value,
+            Recipient.next_attempt_at <= now,
+            Campaign.status.in_(SENDING_CAMPAIGNS),
+        )
         .order_by(Recipient.campaign_id, Recipient.message_type, Recipient.attempts, Recipient.id)
         .limit(limit)
     )
@@ -188,54 +162,44 @@ def assign_retries(conn: Connection, rows: Sequence[dict[str, int]]) -> int:
     return conn.execute(statement, list(rows)).rowcount
 
 
-def expire_batches(conn: Connection, batch_ids: Sequence[int], now: datetime) -> int:
-    """accepted → expired for recipients of batches whose result deadline passed."""
-    if not batch_ids:
-        return 0
-    result = conn.execute(
-        update(Recipient)
-        .where(Recipient.batch_id.in_(list(batch_ids)), Recipient.status == R.ACCEPTED.value)
-        .values(status=R.EXPIRED.value, completed_at=now, **_internal("EXPIRED"))
-    )
-    return result.rowcount
-
-
-def apply_late_results(conn: Connection, batch_id: int, results: Sequence[dict[str, Any]]) -> int:
-    """expired → the result's final state, for results that arrived after the deadline."""
-    return _apply(conn, batch_id, R.EXPIRED, results)
-
-
 def cancel_unsent(conn: Connection, campaign_id: int, now: datetime) -> int:
-    """pending, batched and retry_wait → cancelled for a campaign being cancelled."""
+    """Every recipient not yet in a request the provider holds → cancelled.
+
+    Pending, batched and retry_wait rows are cancelled unless they are open members of a
+    batch being sent or accepted (those results still come). Run it after the campaign's
+    planned and retry batches were cancelled.
+    """
     unsent = [R.PENDING.value, R.BATCHED.value, R.RETRY_WAIT.value]
-    return _cancel(conn, (Recipient.campaign_id == campaign_id, Recipient.status.in_(unsent)), now)
-
-
-def cancel_batch(conn: Connection, batch_id: int, now: datetime) -> int:
-    """accepted → cancelled for a batch whose reservation was withdrawn."""
-    accepted = (Recipient.batch_id == batch_id, Recipient.status == R.ACCEPTED.value)
-    return _cancel(conn, accepted, now)
-
-
-def _cancel(conn: Connection, where: tuple[Any, ...], now: datetime) -> int:
     result = conn.execute(
         update(Recipient)
-        .where(*where)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.status.in_(unsent),
+            ~_in_flight(campaign_id),
+        )
         .values(
             status=R.CANCELLED.value,
+            result_code="CANCELLED",
+            result_family=INTERNAL,
+            result_outcome="failed",
             completed_at=now,
-            **_internal("CANCELLED"),
             next_attempt_at=None,
         )
     )
     return result.rowcount
 
 
-def fail_batch(conn: Connection, batch_id: int, code: str, now: datetime) -> int:
-    """accepted → failed with `code` (a reservation the provider could not carry out)."""
-    result = conn.execute(
-        update(Recipient)
-        .where(Recipient.batch_id == batch_id, Recipient.status == R.ACCEPTED.value)
-        .values(status=R.FAILED.value, completed_at=now, **_internal(code))
+def _in_flight(campaign_id: int) -> Any:
+    """The recipient is an open member of a batch that is being sent or was accepted."""
+    by_range = and_(
+        Batch.first_id.is_not(None),
+        Recipient.status == R.PENDING.value,
+        Recipient.message_type == Batch.message_type,
+        Recipient.id.between(Batch.first_id, Batch.last_id),
     )
-    return result.rowcount
+    listed = and_(Recipient.batch_id == Batch.id, Recipient.status == R.BATCHED.value)
+    return exists().where(
+        Batch.campaign_id == campaign_id,
+        Batch.status.in_([B.SENDING.value, B.ACCEPTED.value]),
+        or_(by_range, listed),
+    )

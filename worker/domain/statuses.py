@@ -21,7 +21,12 @@ class CampaignStatus(StrEnum):
 
 
 class RecipientStatus(StrEnum):
-    """pending → batched → accepted → delivered | failed | retry_wait | expired."""
+    """pending → batched → accepted → delivered | failed | retry_wait | expired.
+
+    Stored rows say pending (imported, or an open member of a first send's batch), batched
+    (an open member of a re-send's batch) or their own outcome; `batched` and `accepted` in
+    reports come from the batch an open member is in (worker/db/members.py).
+    """
 
     PENDING = "pending"
     BATCHED = "batched"
@@ -54,8 +59,4 @@ FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
         RecipientStatus.SUPPRESSED,
         RecipientStatus.CANCELLED,
     }
-)
-
-UNSENT_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
-    {RecipientStatus.PENDING, RecipientStatus.BATCHED}
 )

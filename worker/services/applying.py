@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from config.settings import ResendSettings
-from worker.db import attempts, recipients, suppressions
+from worker.db import attempts, batches, recipients, suppressions
 from worker.domain.codes import lookup
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult
@@ -34,10 +34,11 @@ def apply_results(
     codes = [lookup(ctx.provider, r.code or "", r.family) for r in done]
     rows = [judge.recipient_row(r, c, ctx, resend, now) for r, c in zip(done, codes, strict=True)]
     final = [row for row in rows if row["b_status"] != R.ACCEPTED.value]
-    changed = recipients.apply_results(conn, ctx.batch_id, final)
+    changed = recipients.apply_results(conn, ctx.batch, final)
+    batches.settle(conn, ctx.batch_id, changed)
     if changed < len(final):
         # Some matched no recipient awaiting a result: expired ones, or a page read again.
-        changed += recipients.apply_late_results(conn, ctx.batch_id, _late(final, now))
+        changed += recipients.apply_late_results(conn, ctx.batch, _late(final, now))
     attempts.record(conn, [judge.attempt_row(r, ctx, c) for r, c in zip(done, codes, strict=True)])
     gone = [(r, c) for r, c in zip(done, codes, strict=True) if c.suppress]
     suppressions.add_many(conn, [judge.suppression_row(r, c, ctx, now) for r, c in gone])

@@ -34,8 +34,9 @@ def cancel_campaign(
     with engine.begin() as conn:
         if not campaigns.transition(conn, campaign_id, OPEN, C.CANCELLING):
             return None
-        stopped = recipients.cancel_unsent(conn, campaign_id, now)
+        # Batches first: the recipients of a batch already being sent are left to its results.
         batches.cancel_unsent(conn, campaign_id, now)
+        stopped = recipients.cancel_unsent(conn, campaign_id, now)
         reserved = batches.pending_reservations(conn, campaign_id, now)
     outcomes = [reservations.withdraw(engine, client_for(b.provider), b, now) for b in reserved]
     withdrawn = [n for n in outcomes if n is not None]

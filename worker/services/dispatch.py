@@ -5,12 +5,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
 
 from config.settings import PollSettings, ResendSettings, SendSettings
 from worker.db import batches, campaigns, recipients
+from worker.db.engine import autocommit
+from worker.db.members import BatchRef
 from worker.db.types import utcnow
 from worker.domain.codes import INTERNAL
 from worker.domain.reservations import ReservationStatus
@@ -77,12 +80,13 @@ class Dispatcher:
     def send_batch(self, batch_id: int) -> SendOutcome:
         """Send one batch once; running it again after success changes nothing."""
         now = utcnow()
-        with self.engine.begin() as conn:
+        # Single guarded statements: each commits on its own (no BEGIN/COMMIT round trips).
+        with autocommit(self.engine).connect() as conn:
             batch = batches.claim(conn, batch_id, now, timedelta(seconds=self.send.lease_seconds))
             if batch is None:
                 return SendOutcome.SKIPPED
-            campaign = campaigns.get(conn, batch.campaign_id)
-            rows = recipients.in_batch(conn, batch_id, R.BATCHED)
+            campaign = _profile(self.engine, batch.campaign_id)
+            rows = recipients.members(conn, BatchRef.of(batch))
         rendered = build_request(campaign, batch, rows)
         if rendered.failures:
             self._fail_unrenderable(batch, rendered.failures)
@@ -114,42 +118,37 @@ class Dispatcher:
         now = utcnow()
         # A reserved request has nothing to report before its time.
         next_poll = (reserve_at or now) + timedelta(seconds=self.poll.first_delay_seconds)
-        reservation = (
-            {"reserve_time": reserve_at, "reserve_status": ReservationStatus.READY.value}
-            if reserve_at
-            else {}
-        )
+        accepted = {
+            "request_id": receipt.request_id,
+            "sent_at": now,
+            "http_status": 202,
+            "next_poll_at": next_poll,
+            "reserve_time": reserve_at,
+            "reserve_status": ReservationStatus.READY.value if reserve_at else None,
+        }
+        if not receipt.refused:
+            # The batch row is all a send writes: its members are accepted because it is.
+            with autocommit(self.engine).connect() as conn:
+                moved = batches.accept(conn, batch.id, accepted)
+            return self._accepted(batch, receipt, moved)
         with self.engine.begin() as conn:
-            moved = batches.finish_send(
-                conn,
-                batch.id,
-                BatchStatus.ACCEPTED,
-                request_id=receipt.request_id,
-                sent_at=now,
-                http_status=202,
-                next_poll_at=next_poll,
-                **reservation,
-            )
-            if not moved:
-                log.warning(
-                    "batch=%s was finished by another run; request_id=%s may duplicate",
-                    batch.id,
-                    receipt.request_id,
-                )
-                return SendOutcome.SKIPPED
-            moved = recipients.mark_batch(conn, batch.id, R.BATCHED, R.ACCEPTED, accepted_at=now)
-            if receipt.refused:
+            moved = batches.accept(conn, batch.id, accepted)
+            if moved:
                 # Refused inside an accepted request: each recipient ends with its own code.
                 ctx = self._context(batch, campaign)
                 apply_results(conn, ctx, receipt.refused, self.resend, now)
                 batches.complete_if_done(conn, batch.id, now)
                 refresh(conn, batch.campaign_id, now)
-            elif moved:
-                # Its recipients now await results, so the campaign cannot be complete yet:
-                # only the dispatching → awaiting_results step can apply.
-                campaigns.mark_sent_if_done(conn, batch.campaign_id)
-            else:
-                refresh(conn, batch.campaign_id, now)
+        return self._accepted(batch, receipt, moved)
+
+    def _accepted(self, batch: Any, receipt: SendReceipt, moved: bool) -> SendOutcome:
+        if not moved:
+            log.warning(
+                "batch=%s was finished by another run; request_id=%s may duplicate",
+                batch.id,
+                receipt.request_id,
+            )
+            return SendOutcome.SKIPPED
         return SendOutcome.ACCEPTED
 
     def _retry(self, batch: Any, exc: ProviderError) -> SendOutcome:
@@ -176,9 +175,7 @@ class Dispatcher:
         deadline = judge.deadline_of(
             campaign.created_at, campaign.deadline_at, self.resend.default_deadline_hours
         )
-        return judge.BatchContext(
-            batch.provider, batch.id, batch.campaign_id, batch.attempt, deadline
-        )
+        return judge.BatchContext(batch.provider, BatchRef.of(batch), deadline)
 
     def _reject(self, batch: Any, exc: ProviderError) -> SendOutcome:
         now = utcnow()
@@ -187,16 +184,8 @@ class Dispatcher:
             if batches.finish_send(
                 conn, batch.id, BatchStatus.REJECTED, completed_at=now, **_error_fields(exc)
             ):
-                recipients.mark_batch(
-                    conn,
-                    batch.id,
-                    R.BATCHED,
-                    R.FAILED,
-                    result_code=code,
-                    result_family=family,
-                    result_outcome="failed",
-                    completed_at=now,
-                )
+                closed = recipients.close(conn, BatchRef.of(batch), R.FAILED, code, now, family)
+                batches.settle(conn, batch.id, closed)
                 refresh(conn, batch.campaign_id, now)
         log.warning("batch=%s rejected: %s", batch.id, exc)
         return SendOutcome.REJECTED
@@ -223,9 +212,19 @@ class Dispatcher:
 
     def _fail_unrenderable(self, batch: Any, failures: dict[int, str]) -> None:
         with self.engine.begin() as conn:
-            recipients.fail_ids(conn, list(failures), R.BATCHED, "RENDER", utcnow())
+            ref = BatchRef.of(batch)
+            closed = recipients.close(conn, ref, R.FAILED, "RENDER", utcnow(), ids=list(failures))
+            batches.settle(conn, batch.id, closed)
         for rid, reason in failures.items():
             log.warning("batch=%s recipient=%s not sent: %s", batch.id, rid, reason)
+
+
+@lru_cache(maxsize=256)
+def _profile(engine: Engine, campaign_id: int) -> Any:
+    """What a send reads of its campaign: template, sender, type, schedule, deadline. These
+    never change after creation, so each process reads them once per campaign."""
+    with engine.connect() as conn:
+        return campaigns.get(conn, campaign_id)
 
 
 def _error_code(exc: ProviderError) -> tuple[str, str]:

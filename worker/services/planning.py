@@ -1,54 +1,80 @@
-"""Cut a campaign's pending recipients into provider-sized batches, chunk by chunk."""
+"""Cut a campaign's pending recipients into provider-sized batches of id ranges, set-based.
+
+Planning writes batch rows only: each batch holds the campaign's pending recipients of one
+message type between its first and last id (worker/db/members.py). It may run while the
+import is still committing chunks; then it cuts only full batches, and the run after the
+import ended cuts the rest and marks the campaign planned. Planners racing over the same
+campaign cut the same first ids, and the loser's duplicates are skipped (uq_batch_range).
+"""
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
-from worker.db import batches, campaigns, recipients
+from worker.db import batches, campaigns
 from worker.db.types import utcnow
+from worker.domain.messages import MessageType
 from worker.domain.statuses import CampaignStatus
 from worker.services.progress import refresh
-from worker.services.publishing import Publish
+from worker.services.publishing import Publish, SendJob
 
 log = logging.getLogger(__name__)
 
-# Recipients claimed per transaction: large enough for few round trips, small enough that
-# the first batches reach the send queue quickly and memory stays flat.
+# Recipients cut per statement: large enough for few round trips, small enough that the
+# first batches reach the send queue quickly. A multiple of every provider's batch size.
 CHUNK = 20_000
+
+# A provider's batch size (recipients per request), by its name.
+BatchSize = Callable[[str], int]
 
 
 class CampaignNotFound(LookupError):
     """No campaign has the given id."""
 
 
-# A provider's batch size (recipients per request), by its name.
-BatchSize = Callable[[str], int]
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """How one planning run cuts a campaign."""
+
+    campaign_id: int
+    provider: str
+    sender: str
+    size: int
+    complete: bool  # the import has ended: the last batch of each type may be short
+    due: datetime  # when a batch whose task got lost is published again
 
 
 def plan_campaign(
     engine: Engine, campaign_id: int, batch_size: BatchSize, regrace: timedelta, publish: Publish
 ) -> int:
-    """Batch every pending recipient and publish the batches; returns how many were made."""
-    provider = _start(engine, campaign_id)
-    if provider is None:
+    """Batch every pending recipient imported so far and publish the batches; how many."""
+    campaign = _start(engine, campaign_id)
+    if campaign is None:
         return 0
-    size = batch_size(provider)
-    with engine.connect() as conn:
-        # Batches an interrupted earlier run created but may not have published go out first.
-        publish(batches.planned_ids(conn, campaign_id))
-    made = 0
-    for message_type in _pending_types(engine, campaign_id):
-        made += _plan_type(engine, campaign_id, provider, message_type, size, regrace, publish)
+    now = utcnow()
+    cut = Cut(
+        campaign_id,
+        campaign.provider,
+        campaign.sender,
+        batch_size(campaign.provider),
+        campaign.imported_at is not None,
+        now + regrace,
+    )
+    made = sum(_plan_type(engine, cut, kind.value, publish) for kind in MessageType)
     with engine.begin() as conn:
+        if cut.complete:
+            campaigns.mark_planned(conn, campaign_id, utcnow())
         refresh(conn, campaign_id, utcnow())
-    log.info("planned campaign=%s batches=%d", campaign_id, made)
+    log.info("planned campaign=%s batches=%d complete=%s", campaign_id, made, cut.complete)
     return made
 
 
-def _start(engine: Engine, campaign_id: int) -> str | None:
-    """queued → dispatching; the provider, or None when the campaign is not to be planned."""
+def _start(engine: Engine, campaign_id: int) -> Any:
+    """queued → dispatching; the campaign, or None when it is not to be planned."""
     with engine.begin() as conn:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None:
@@ -57,57 +83,34 @@ def _start(engine: Engine, campaign_id: int) -> str | None:
     if campaign.status not in (CampaignStatus.QUEUED, CampaignStatus.DISPATCHING):
         log.info("not planning campaign=%s status=%s", campaign_id, campaign.status)
         return None
-    return str(campaign.provider)
+    return campaign
 
 
-def _pending_types(engine: Engine, campaign_id: int) -> list[str]:
-    with engine.connect() as conn:
-        return recipients.pending_types(conn, campaign_id)
-
-
-def _plan_type(
-    engine: Engine,
-    campaign_id: int,
-    provider: str,
-    message_type: str,
-    batch_size: int,
-    regrace: timedelta,
-    publish: Publish,
-) -> int:
+def _plan_type(engine: Engine, cut: Cut, message_type: str, publish: Publish) -> int:
+    """Cut one type's pending recipients chunk by chunk, publishing each chunk's batches."""
     made = 0
+    with engine.connect() as conn:
+        after = batches.planned_through(conn, cut.campaign_id, message_type)
     while True:
         with engine.begin() as conn:
-            ids = recipients.pending_ids(conn, campaign_id, message_type, CHUNK)
-            if not ids:
-                return made
-            chunks = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
-            rows = [
-                _batch_row(campaign_id, provider, message_type, len(c), regrace) for c in chunks
-            ]
-            batch_ids = batches.create_many(conn, rows)
-            recipients.assign_ranges(conn, campaign_id, _ranges(batch_ids, chunks, message_type))
-        publish([(batch_id, provider) for batch_id in batch_ids])
-        made += len(batch_ids)
+            cut_now = batches.plan_ranges(conn, _plan(cut, message_type, after))
+            reached = batches.planned_through(conn, cut.campaign_id, message_type)
+        publish([SendJob(batch_id, cut.provider, size, cut.sender) for batch_id, size in cut_now])
+        made += len(cut_now)
+        if not cut_now and reached == after:
+            return made  # nothing left to cut, and no other planner moved on meanwhile
+        after = reached
 
 
-def _batch_row(
-    campaign_id: int, provider: str, message_type: str, size: int, regrace: timedelta
-) -> dict[str, object]:
-    now: datetime = utcnow()
+def _plan(cut: Cut, message_type: str, after: int) -> dict[str, Any]:
     return {
-        "campaign_id": campaign_id,
-        "provider": provider,
+        "campaign_id": cut.campaign_id,
+        "provider": cut.provider,
         "message_type": message_type,
-        "recipient_count": size,
-        "status": "planned",
-        "created_at": now,
-        # If this batch's task is lost, beat publishes it again once this time passes.
-        "next_attempt_at": now + regrace,
+        "after": after,
+        "size": cut.size,
+        "chunk": CHUNK,
+        "complete": cut.complete,
+        "now": utcnow(),
+        "due": cut.due,
     }
-
-
-def _ranges(batch_ids: list[int], chunks: list[list[int]], message_type: str) -> list[dict]:
-    return [
-        {"b_batch": batch_id, "b_lo": chunk[0], "b_hi": chunk[-1], "b_type": message_type}
-        for batch_id, chunk in zip(batch_ids, chunks, strict=True)
-    ]

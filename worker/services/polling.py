@@ -20,7 +20,9 @@ from sqlalchemy import Engine
 
 from config.settings import PollSettings, ResendSettings
 from worker.db import batches, polls, recipients
+from worker.db.members import BatchRef
 from worker.db.types import utcnow
+from worker.domain.statuses import RecipientStatus as R
 from worker.providers.base import MessageResult, ProviderClient, ResultPage, SentRequest
 from worker.providers.errors import ProviderError, SlowDown
 from worker.services import reservations
@@ -189,15 +191,16 @@ class Poller:
         deadline = judge.deadline_of(
             row.created_at, row.deadline_at, self.resend.default_deadline_hours
         )
-        return judge.BatchContext(self.client.name, row.id, row.campaign_id, row.attempt, deadline)
+        return judge.BatchContext(self.client.name, BatchRef.of(row), deadline)
 
     def _expire(self, now: datetime, round_: PollRound) -> None:
         """Recipients still without a final result at the deadline become expired."""
         cutoff = now - timedelta(hours=self.settings.result_deadline_hours)
         with self.engine.begin() as conn:
-            overdue = batches.overdue(conn, self.client.name, cutoff)
-            round_.expired = recipients.expire_batches(conn, [b.id for b in overdue], now)
-            for batch in overdue:
+            for batch in batches.overdue(conn, self.client.name, cutoff):
+                expired = recipients.close(conn, BatchRef.of(batch), R.EXPIRED, "EXPIRED", now)
+                batches.settle(conn, batch.id, expired)
+                round_.expired += expired
                 batches.after_poll(conn, batch.id, now, now)
                 round_.campaigns.add(batch.campaign_id)
         if round_.expired:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from worker.db import batches, campaigns
 from worker.db.types import utcnow
-from worker.services.publishing import Publish
+from worker.services.publishing import Publish, SendJob
 
 RELEASE_LIMIT = 1000
 
@@ -16,7 +16,8 @@ def release_due_batches(engine: Engine, regrace: timedelta, publish: Publish) ->
     """Move due batches to planned and publish them; returns how many."""
     with engine.begin() as conn:
         due = batches.release_due(conn, utcnow(), regrace, RELEASE_LIMIT)
-    publish([(row.id, row.provider) for row in due])
+    # Their size and sender are read by the send task itself (rare: retries and lost tasks).
+    publish([SendJob(row.id, row.provider, 0, "") for row in due])
     return len(due)
 
 
@@ -35,3 +36,9 @@ def start_due_campaigns(engine: Engine) -> list[int]:
     """Scheduled campaigns whose time has come → queued; returns the ids to plan."""
     with engine.begin() as conn:
         return campaigns.start_due(conn, utcnow())
+
+
+def mark_all_sent(engine: Engine) -> int:
+    """Campaigns whose every batch went out → awaiting_results; how many."""
+    with engine.begin() as conn:
+        return campaigns.mark_all_sent(conn)

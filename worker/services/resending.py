@@ -4,13 +4,13 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 
 from worker.db import batches, recipients
 from worker.db.types import utcnow
-from worker.services.publishing import Publish
+from worker.services.publishing import Publish, SendJob
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +30,46 @@ def resend_due(
             return 0
         batch_ids = batches.create_many(conn, [_batch_row(g, now, regrace) for g in groups])
         moved = recipients.assign_retries(conn, _assignments(groups, batch_ids))
-    publish([(batch_id, group[1]) for batch_id, group in zip(batch_ids, groups, strict=True)])
+    publish(
+        [
+            SendJob(batch_id, group.provider, len(group.ids), group.sender)
+            for batch_id, group in zip(batch_ids, groups, strict=True)
+        ]
+    )
     log.info("re-send batches=%d recipients=%d", len(batch_ids), moved)
     return moved
 
 
-Group = tuple[int, str, str, int, list[int]]  # campaign, provider, type, attempt, recipient ids
+class Group(NamedTuple):
+    """Recipients re-sent together: one campaign, provider, type and attempt."""
+
+    campaign_id: int
+    provider: str
+    sender: str
+    message_type: str
+    attempt: int
+    ids: list[int]
 
 
 def _groups(rows: Sequence[Any], batch_size: Callable[[str], int]) -> Iterator[Group]:
-    def key(row: Any) -> tuple[int, str, str, int]:
-        return (row.campaign_id, row.provider, row.message_type, row.attempts + 1)
+    def key(row: Any) -> tuple[int, str, str, str, int]:
+        return (row.campaign_id, row.provider, row.sender, row.message_type, row.attempts + 1)
 
-    for (campaign_id, provider, message_type, attempt), members in groupby(rows, key):
+    for (campaign_id, provider, sender, message_type, attempt), members in groupby(rows, key):
         ids = [row.id for row in members]
         size = batch_size(provider)
         for start in range(0, len(ids), size):
-            yield campaign_id, provider, message_type, attempt, ids[start : start + size]
+            chunk = ids[start : start + size]
+            yield Group(campaign_id, provider, sender, message_type, attempt, chunk)
 
 
 def _batch_row(group: Group, now: datetime, regrace: timedelta) -> dict[str, Any]:
-    campaign_id, provider, message_type, attempt, ids = group
     return {
-        "campaign_id": campaign_id,
-        "provider": provider,
-        "message_type": message_type,
-        "attempt": attempt,
-        "recipient_count": len(ids),
+        "campaign_id": group.campaign_id,
+        "provider": group.provider,
+        "message_type": group.message_type,
+        "attempt": group.attempt,
+        "recipient_count": len(group.ids),
         "status": "planned",
         "created_at": now,
         "next_attempt_at": now + regrace,
@@ -67,5 +80,5 @@ def _assignments(groups: Sequence[Group], batch_ids: Sequence[int]) -> list[dict
     return [
         {"b_id": recipient_id, "b_batch": batch_id}
         for group, batch_id in zip(groups, batch_ids, strict=True)
-        for recipient_id in group[4]
+        for recipient_id in group.ids
     ]

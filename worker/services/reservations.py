@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from worker.db import batches, recipients
+from worker.db.members import BatchRef
 from worker.domain.reservations import FINAL, ReservationStatus
 from worker.domain.statuses import BatchStatus
+from worker.domain.statuses import RecipientStatus as R
 from worker.providers.base import ProviderClient
 from worker.providers.errors import GiveUp, ProviderError
 
@@ -47,13 +49,17 @@ def _settle(
         log.warning("reserve status of batch=%s unknown: %s", batch.id, exc)
         return None
     with engine.begin() as conn:
+        ref = BatchRef.of(batch)
         if status in (S.FAIL, S.STALE, S.SKIP):
-            recipients.fail_batch(conn, batch.id, f"RESERVE_{status.value}", now)
+            failed = recipients.close(conn, ref, R.FAILED, f"RESERVE_{status.value}", now)
+            batches.settle(conn, batch.id, failed)
             batches.set_reserve_status(
                 conn, batch.id, status, BatchStatus.COMPLETED, completed_at=now
             )
         elif status is S.CANCELED:
-            recipients.cancel_batch(conn, batch.id, now)
+            batches.settle(
+                conn, batch.id, recipients.close(conn, ref, R.CANCELLED, "CANCELLED", now)
+            )
             batches.set_reserve_status(
                 conn, batch.id, status, BatchStatus.CANCELLED, completed_at=now
             )
@@ -71,7 +77,8 @@ def withdraw(engine: Engine, client: ProviderClient, batch: Any, now: datetime) 
         log.warning("reservation of batch=%s not withdrawn: %s", batch.id, exc)
         return None
     with engine.begin() as conn:
-        cancelled = recipients.cancel_batch(conn, batch.id, now)
+        cancelled = recipients.close(conn, BatchRef.of(batch), R.CANCELLED, "CANCELLED", now)
+        batches.settle(conn, batch.id, cancelled)
         batches.set_reserve_status(
             conn, batch.id, S.CANCELED, BatchStatus.CANCELLED, completed_at=now
         )

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config.settings import ResendSettings
+from worker.db.members import BatchRef
 from worker.domain.codes import Outcome, ResultCode
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult
@@ -18,10 +19,23 @@ class BatchContext:
     """What the decision needs to know about the batch the result belongs to."""
 
     provider: str
-    batch_id: int
-    campaign_id: int
-    attempt: int
+    batch: BatchRef
     deadline: datetime
+
+    @property
+    def batch_id(self) -> int:
+        """The batch's id."""
+        return self.batch.id
+
+    @property
+    def campaign_id(self) -> int:
+        """Its campaign."""
+        return self.batch.campaign_id
+
+    @property
+    def attempt(self) -> int:
+        """Which send of its recipients the batch was (1: the first)."""
+        return self.batch.attempt
 
 
 def deadline_of(created_at: datetime, deadline_at: datetime | None, hours: float) -> datetime:

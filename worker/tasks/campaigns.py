@@ -13,6 +13,7 @@ from config.names import (
 from worker.services.cancelling import cancel_campaign
 from worker.services.planning import plan_campaign
 from worker.services.release import (
+    mark_all_sent,
     release_due_batches,
     requeue_stale_campaigns,
     start_due_campaigns,
@@ -46,6 +47,7 @@ def release_due_batches_task() -> int:
     regrace = timedelta(seconds=context.settings().send.republish_after_seconds)
     _publish_plans(start_due_campaigns(context.engine()))
     requeue_stale_campaigns(context.engine(), STALE_QUEUED, _publish_plans)
+    mark_all_sent(context.engine())
     return release_due_batches(context.engine(), regrace, publish_batches)
 
 

@@ -3,18 +3,19 @@
 from collections.abc import Sequence
 
 from config.names import TASK_SEND_BATCH, send_queue
+from worker.services.publishing import SendJob
 from worker.tasks.app import app
 
 
-def publish_batches(batches: Sequence[tuple[int, str]]) -> None:
-    """One send_batch task per (batch id, provider), on that provider's queue."""
-    if not batches:
+def publish_batches(jobs: Sequence[SendJob]) -> None:
+    """One send_batch task per job, on its provider's queue."""
+    if not jobs:
         return
     with app.producer_or_acquire() as producer:
-        for batch_id, provider in batches:
+        for job in jobs:
             app.send_task(
                 TASK_SEND_BATCH,
-                args=(batch_id, provider),
-                queue=send_queue(provider),
+                args=tuple(job),
+                queue=send_queue(job.provider),
                 producer=producer,
             )

@@ -10,7 +10,7 @@ from config.names import TASK_SEND_BATCH
 from config.provider_settings import ProviderLimits
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.limiter import RedisLimiter
-from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.dispatch import Dispatcher, PendingBatch, SendOutcome
 from worker.tasks import context
 from worker.tasks.app import app
 
@@ -30,13 +30,20 @@ def gate(provider: str) -> Gate:
 
 # Re-queued waits are not send attempts: the batch is not claimed until the gate opens.
 @app.task(name=TASK_SEND_BATCH, bind=True, max_retries=None)
-def send_batch_task(self: Task, batch_id: int, provider: str) -> str:
-    """Send the batch unless another run already did; wait for the limiter first."""
+def send_batch_task(
+    self: Task, batch_id: int, provider: str, recipients: int = 0, sender: str = ""
+) -> str:
+    """Send the batch unless another run already did; wait for the limiter first.
+
+    The job names the batch's size and sender, so the limiter is asked without a database
+    read; a job without them (a release or a retry) reads them first. A duplicate task that
+    got a token finds the batch claimed and sends nothing.
+    """
     settings = context.settings()
     dispatcher = Dispatcher(
         context.engine(), context.client(provider), settings.send, settings.poll, settings.resend
     )
-    pending = dispatcher.pending(batch_id)
+    pending = PendingBatch(recipients, sender) if recipients else dispatcher.pending(batch_id)
     if pending is None:
         return SendOutcome.SKIPPED.value
     limit = gate(provider)

@@ -17,7 +17,7 @@ from worker.providers.base import (
     SentRequest,
 )
 from worker.providers.errors import Rejected, RetryLater, TransportError
-from worker.providers.http import ProviderHttp
+from worker.providers.http import ProviderHttp, new_session
 from worker.providers.nhn import payloads, reservations
 from worker.providers.nhn.answers import PROVIDER, failure, header_of, http_error
 from worker.providers.nhn.windows import MAX_PAGE_SIZE, windows
@@ -42,7 +42,7 @@ class NhnClient(ProviderClient):
         self._http = ProviderHttp(
             PROVIDER,
             TITLE,
-            session or requests.Session(),
+            session or new_session(settings.base_url),
             settings.connect_timeout,
             settings.read_timeout,
         )

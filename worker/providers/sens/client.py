@@ -22,7 +22,7 @@ from worker.providers.base import (
     SentRequest,
 )
 from worker.providers.errors import Rejected, TransportError
-from worker.providers.http import ProviderHttp
+from worker.providers.http import ProviderHttp, new_session
 from worker.providers.sens import payloads
 from worker.providers.sens.gateway import PROVIDER, error_for
 
@@ -52,7 +52,7 @@ class SensClient(ProviderClient):
         self._http = ProviderHttp(
             PROVIDER,
             TITLE,
-            session or requests.Session(),
+            session or new_session(settings.base_url),
             settings.connect_timeout,
             settings.read_timeout,
         )
