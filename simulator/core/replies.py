@@ -16,4 +16,4 @@ class Reply:
     status: int
     body: dict[str, Any] | list[Any] | None = None
     hold: float = 0.0
-    raw: bytes | None = None
+    raw: bytes | bytearray | None = None

@@ -1,8 +1,9 @@
 """In-memory store of accepted NHN send requests, compact per message, guarded by a lock.
 
 A request keeps its body, title and settings once; per message only the packed number and
-the attempt index, plus (only when they differ from the request's) recipientSeq, country,
-grouping key, rendered texts and template parameters. Refused recipients are not stored.
+the attempt index, plus (only when they differ from the request's) recipientSeq and country.
+Rendered texts, template parameters and grouping keys stay in compressed blobs, one per
+request each, unpacked when a message's are read. Refused recipients are not stored.
 """
 
 import bisect
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from simulator.core.counters import Counters
 from simulator.core.numbers import NumberList
+from simulator.core.packed import PackedRows
 from simulator.nhn.attachments import UploadedFile
 from simulator.nhn.recipients import KOREA, Recipient
 from simulator.nhn.sending import SendOrder
@@ -43,19 +45,35 @@ class OutcomeProfile:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A view of one stored message (built on demand)."""
+    """A view of one stored message (built on demand; its texts unpacked when read)."""
 
     request: "NhnRequest"
     index: int
     seq: int  # recipientSeq, 1-based position in the request's recipientList
     number: str
     country: str
-    grouping_key: str | None
-    body: str
-    title: str | None
-    parameters: str | None
     attempt: int  # messages accepted for this number before this one
     canceled_at: float | None
+
+    @property
+    def body(self) -> str:
+        """The body rendered for this recipient."""
+        return self.request.texts_of(self.index)[0]
+
+    @property
+    def title(self) -> str | None:
+        """The title rendered for this recipient (None: a short message)."""
+        return self.request.texts_of(self.index)[1]
+
+    @property
+    def parameters(self) -> str | None:
+        """templateParameter as JSON text; None when none was given."""
+        return self.request.texts[self.index][2]
+
+    @property
+    def grouping_key(self) -> str | None:
+        """recipientGroupingKey, if given."""
+        return self.request.grouping_keys[self.index][0]
 
 
 @dataclass(slots=True)
@@ -74,13 +92,13 @@ class NhnRequest:
     sender_grouping_key: str | None
     files: tuple[UploadedFile, ...]
     profile: OutcomeProfile
+    # Per message (body, title, templateParameter): None where the request's (or none).
+    texts: PackedRows = field(default_factory=lambda: PackedRows((), 3))
+    grouping_keys: PackedRows = field(default_factory=lambda: PackedRows((), 1))
     numbers: NumberList = field(default_factory=NumberList)
     attempts: array = field(default_factory=lambda: array("I"))
     seqs: array | None = None  # type "I"; None: message i has recipientSeq i + 1
     countries: dict[int, str] = field(default_factory=dict)  # when not 82
-    grouping_keys: dict[int, str] = field(default_factory=dict)
-    texts: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # rendered, if differ
-    parameters: dict[int, str] = field(default_factory=dict)
     canceled: dict[int, float] = field(default_factory=dict)  # index → when canceled
 
     @property
@@ -101,12 +119,15 @@ class NhnRequest:
 
     def message(self, index: int) -> Message:
         """The `index`-th stored message."""
-        body, title = self.texts.get(index, (self.body, self.title))
         return Message(
             self, index, self.seq(index), self.numbers[index],
-            self.countries.get(index, KOREA), self.grouping_keys.get(index), body, title,
-            self.parameters.get(index), self.attempts[index], self.canceled.get(index),
+            self.countries.get(index, KOREA), self.attempts[index], self.canceled.get(index),
         )  # fmt: skip
+
+    def texts_of(self, index: int) -> tuple[str, str | None]:
+        """The (body, title) rendered for the `index`-th stored message."""
+        body, title, _ = self.texts[index]
+        return (self.body if body is None else body, self.title if title is None else title)
 
     def add(self, recipient: Recipient, seq: int, attempt: int) -> None:
         """Store one accepted recipient (its recipientSeq is `seq`)."""
@@ -119,12 +140,19 @@ class NhnRequest:
             self.seqs.append(seq)
         if recipient.country != KOREA:
             self.countries[index] = recipient.country
-        if recipient.grouping_key is not None:
-            self.grouping_keys[index] = recipient.grouping_key
-        if (recipient.body, recipient.title) != (self.body, self.title):
-            self.texts[index] = (recipient.body, recipient.title)
-        if recipient.parameters is not None:
-            self.parameters[index] = recipient.parameters
+
+
+def _packed(order: SendOrder, kept: list[Recipient]) -> tuple[PackedRows, PackedRows]:
+    """Per kept recipient (body, title, templateParameter), None where the order's; its key."""
+    texts = [
+        (
+            None if r.body == order.body else r.body,
+            None if r.title == order.title else r.title,
+            r.parameters,
+        )
+        for r in kept
+    ]
+    return PackedRows(texts, 3), PackedRows([(r.grouping_key,) for r in kept], 1)
 
 
 def new_request_id(now: float) -> str:
@@ -150,7 +178,9 @@ class NhnStore:
             self.max_delay = 0.0
         self.counters.reset()
 
-    def _new(self, order: SendOrder, profile: OutcomeProfile, now: float) -> NhnRequest:
+    def _new(
+        self, order: SendOrder, profile: OutcomeProfile, now: float, packed: tuple[PackedRows, ...]
+    ) -> NhnRequest:
         created = max(now, self._times[-1]) if self._times else now
         request_id = new_request_id(created)
         while request_id in self._by_id:
@@ -159,23 +189,23 @@ class NhnStore:
         return NhnRequest(
             request_id, created, send_at, order.request_at is not None, order.kind, order.ad,
             order.send_no, order.body, order.title, order.sender_grouping_key, order.files,
-            profile,
+            profile, *packed,
         )  # fmt: skip
 
     def accept(
         self, order: SendOrder, refusals: list[int | None], profile: OutcomeProfile, now: float
     ) -> NhnRequest:
         """Record `order` at `now`: every recipient whose refusal is None becomes a message."""
+        pairs = zip(order.recipients, refusals, strict=True)
+        kept = [(seq, r) for seq, (r, refusal) in enumerate(pairs, 1) if refusal is None]
+        packed = _packed(order, [r for _, r in kept])  # compressed before taking the lock
         with self._lock:
-            request = self._new(order, profile, now)
-            for seq, (recipient, refusal) in enumerate(
-                zip(order.recipients, refusals, strict=True), 1
-            ):
-                if refusal is None:
-                    attempt = self.counters.record_message(
-                        order.send_no, recipient.number, recipient.body
-                    )
-                    request.add(recipient, seq, attempt)
+            request = self._new(order, profile, now, packed)
+            for seq, recipient in kept:
+                attempt = self.counters.record_message(
+                    order.send_no, recipient.number, recipient.body
+                )
+                request.add(recipient, seq, attempt)
             self._requests.append(request)
             self._times.append(request.created_at)
             self._by_id[request.request_id] = request

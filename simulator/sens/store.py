@@ -1,8 +1,9 @@
 """In-memory store of accepted send requests, compact per message, guarded by a lock.
 
-A request keeps its shared content once; per message only the packed number, the attempt
-index and, when a message has its own content or subject, that override. A messageId is
-`<requestId>-<index>`, so it resolves without an index of its own.
+A request keeps its shared content once; per message only the packed number and the attempt
+index. Messages' own contents and subjects (personalized texts) stay in one compressed blob
+per request, unpacked when a message's detail is read. A messageId is `<requestId>-<index>`,
+so it resolves without an index of its own.
 """
 
 import bisect
@@ -11,11 +12,12 @@ import secrets
 import string
 import threading
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from simulator.core.counters import Counters
 from simulator.core.numbers import NumberList
+from simulator.core.packed import PackedRows
 from simulator.sens.reserve_time import ReserveTime
 from simulator.sens.validation import SendRequest
 from worker.domain.messages import ContentType, MessageType
@@ -30,11 +32,25 @@ EXTRA_STATS = ("lost_answers",)
 class StoredMessage:
     """A view of one accepted message; status and code are computed lazily (see lifecycle)."""
 
-    message_id: str
+    request: "AcceptedRequest"
+    index: int
     to: str
-    content: str | None  # None: same as the request's default content
-    subject: str | None  # None: same as the request's default subject
     attempt: int  # messages accepted for `to` before this one (for retry-aware outcomes)
+
+    @property
+    def message_id(self) -> str:
+        """`<requestId>-<index>`."""
+        return f"{self.request.request_id}-{self.index}"
+
+    @property
+    def content(self) -> str | None:
+        """The message's own content; None: same as the request's default content."""
+        return self.request.texts[self.index][0]
+
+    @property
+    def subject(self) -> str | None:
+        """The message's own subject; None: same as the request's default subject."""
+        return self.request.texts[self.index][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +79,7 @@ class AcceptedRequest:
     profile: OutcomeProfile
     numbers: NumberList
     attempts: array  # type "I": per message, messages accepted for its number before it
-    # index → (content, subject) for the messages that have their own
-    overrides: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    texts: PackedRows  # per message (content, subject) where its own, else None
     reserve: ReserveTime | None = None  # a reserved send goes out at reserve.at
     canceled: bool = False  # a reservation canceled before its time never goes out
 
@@ -75,11 +90,7 @@ class AcceptedRequest:
 
     def message(self, index: int) -> StoredMessage:
         """The `index`-th message (0-based)."""
-        content, subject = self.overrides.get(index, (None, None))
-        message_id = f"{self.request_id}-{index}"
-        return StoredMessage(
-            message_id, self.numbers[index], content, subject, self.attempts[index]
-        )
+        return StoredMessage(self, index, self.numbers[index], self.attempts[index])
 
     @property
     def messages(self) -> list[StoredMessage]:
@@ -114,6 +125,18 @@ def new_request_id(accepted_at: float, sequence: int) -> str:
     return f"RSSA-{int(accepted_at * 1000)}-{sequence % 10000:04d}-{tail}"
 
 
+def _own_texts(send: SendRequest) -> PackedRows:
+    """Each message's (content, subject) where it differs from the request's, else None."""
+    rows = [
+        (
+            None if out.content == send.content else out.content,
+            None if out.subject == send.subject else out.subject,
+        )
+        for out in send.messages
+    ]
+    return PackedRows(rows, 2)
+
+
 def _split_message_id(message_id: str) -> tuple[str, int] | None:
     request_id, _, index = message_id.rpartition("-")
     if not index.isascii() or not index.isdigit() or str(int(index)) != index:
@@ -141,17 +164,14 @@ class Store:
         self.counters.reset()
 
     def _record(self, send: SendRequest, request: AcceptedRequest) -> None:
-        for index, out in enumerate(send.messages):
+        for out in send.messages:
             rendered = out.content if out.content is not None else send.content
             request.numbers.append(out.to)
             request.attempts.append(self.counters.record_message(send.sender, out.to, rendered))
-            content = None if out.content == send.content else out.content
-            subject = None if out.subject == send.subject else out.subject
-            if content is not None or subject is not None:
-                request.overrides[index] = (content, subject)
 
     def accept(self, send: SendRequest, profile: OutcomeProfile, now: float) -> AcceptedRequest:
         """Record `send` as accepted at `now` (kept monotonic) and count its messages."""
+        texts = _own_texts(send)  # compressed before taking the lock
         with self._lock:
             accepted_at = max(now, self._times[-1]) if self._times else now
             request = AcceptedRequest(
@@ -167,6 +187,7 @@ class Store:
                 profile=profile,
                 numbers=NumberList(),
                 attempts=array("I"),
+                texts=texts,
                 reserve=send.reserve,
             )
             self._record(send, request)

@@ -1,9 +1,10 @@
-"""The compact building blocks of the stores: CountTable and NumberList."""
+"""The compact building blocks of the stores: CountTable, NumberList and PackedRows."""
 
 from collections import Counter
 from random import Random
 
 from simulator.core.numbers import NumberList, pack, unpack
+from simulator.core.packed import CACHED_BLOBS, PackedRows
 from simulator.core.tally import CountTable
 
 
@@ -30,3 +31,37 @@ def test_number_list_keeps_odd_numbers_aside():
     kept = NumberList(numbers)
     assert list(kept) == numbers and len(kept) == 5
     assert kept[1] == "+821012345678" and kept[-1] == ""
+
+
+def test_packed_rows_give_back_each_row_exactly():
+    rows = [
+        ("김민준님, 쿠폰 C00000001", None, '{"이름": "김민준"}'),
+        (None, "제목", None),
+        ('줄\n바꿈 "따옴표" \\ \u0000 끝', "", "[]"),
+        (None, None, None),
+    ]
+    packed = PackedRows(rows, 3)
+    assert [packed[i] for i in range(len(rows))] == rows
+    assert packed[-1] == (None, None, None)
+
+
+def test_packed_rows_without_texts_keep_no_blob():
+    packed = PackedRows([(None, None)] * 100, 2)
+    assert packed.packed_size == 0 and packed[57] == (None, None)
+    assert PackedRows([], 1).packed_size == 0
+
+
+def test_personalized_rows_pack_to_a_few_bytes_each():
+    rows = [(f"[봄 세일] 고객{i % 7}님, 쿠폰 C{i:08d} 으로 20% 할인", None) for i in range(1000)]
+    packed = PackedRows(rows, 2)
+    assert packed.packed_size < 20 * len(rows)
+    assert packed[999] == rows[999]
+
+
+def test_more_blobs_than_the_cache_holds_still_read_right():
+    requests = [PackedRows([(f"request {r} message {m}",) for m in range(5)], 1) for r in range(40)]
+    assert len(requests) > CACHED_BLOBS
+    for _ in range(2):
+        for m in range(5):
+            for r, packed in enumerate(requests):
+                assert packed[m] == (f"request {r} message {m}",)
