@@ -13,7 +13,7 @@ def _route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **
     """Send tasks go to their provider's queue (the second argument); the rest by role."""
     if name == names.TASK_SEND_BATCH:
         return {"queue": options.get("queue") or names.send_queue(args[1])}
-    if name in (names.TASK_POLL_RESULTS, names.TASK_SYNC_OPT_OUTS):
+    if name in (names.TASK_POLL_RESULTS, names.TASK_POLL_BATCHES, names.TASK_SYNC_OPT_OUTS):
         return {"queue": names.QUEUE_POLL}
     return {"queue": names.QUEUE_PLAN}
 

@@ -12,6 +12,7 @@ def send_queue(provider: str) -> str:
 TASK_PLAN_CAMPAIGN = "bulksms.plan_campaign"
 TASK_SEND_BATCH = "bulksms.send_batch"
 TASK_POLL_RESULTS = "bulksms.poll_results"
+TASK_POLL_BATCHES = "bulksms.poll_batches"
 TASK_RELEASE_DUE_BATCHES = "bulksms.release_due_batches"
 TASK_RESEND_DUE = "bulksms.resend_due"
 TASK_SYNC_OPT_OUTS = "bulksms.sync_opt_outs"

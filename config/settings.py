@@ -22,6 +22,11 @@ class PollSettings(BaseModel):
     backoff_seconds: list[float] = [30.0, 60.0, 300.0, 1800.0, 7200.0]
     beat_interval_seconds: float = Field(default=2.0, gt=0)
     batches_per_round: int = Field(default=200, ge=1)
+    # Asked by requestId, a round's batches are handed out in tasks of this many, so several
+    # worker processes read and apply results at once (0: the round reads them all itself).
+    fan_out_batches: int = Field(default=20, ge=0)
+    # A handed-out batch is not due again for this long (its task may be lost: then it is).
+    fan_out_lease_seconds: float = Field(default=120.0, gt=0)
     # "auto" picks the cheaper of a sweep and asking by requestId each round; the others force
     # one (a provider without a sweep endpoint is always asked by requestId).
     mode: Literal["auto", "sweep", "request_id"] = "auto"

@@ -172,3 +172,41 @@ def test_an_unknown_code_fails_the_recipient_and_is_counted_once_in_the_report(
     assert report.failed_by_class == {"unknown code": 1}
     assert report.by_status == {"delivered": 1, "failed": 1}
     assert {line.code: line.title for line in report.by_code}["9999"] == "Unknown code"
+
+
+def test_a_round_hands_out_its_batches_in_groups_that_other_processes_poll(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    phones = numbers(250, start=76_000)
+    campaign_id = make_campaign(phones)
+    _send(engine, dispatcher, campaign_id, size=10)  # 25 batches
+    time.sleep(0.4)
+    groups: list[list[int]] = []
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[0.0], fan_out_batches=10,
+                            mode="request_id")  # fmt: skip
+    poller = Poller(engine, sens_client, settings, NO_RESEND, groups.append)
+    round_ = poller.poll_due()
+    assert [len(group) for group in groups] == [10, 10, 5]
+    assert round_.results_applied == 0 and round_.calls == 0
+    assert poller.poll_due().batches == 0  # handed out: not due again while leased
+    applied = sum(poller.poll_batches(group).results_applied for group in groups)
+    assert applied == 250
+    assert set(_statuses(engine, campaign_id).values()) <= {"delivered", "failed"}
+    assert poller.poll_batches(groups[0]).results_applied == 0  # a group polled twice
+
+
+def test_a_handed_out_group_whose_task_was_lost_is_polled_again_after_its_lease(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=77_000))
+    _send(engine, dispatcher, campaign_id, size=10)
+    time.sleep(0.4)
+    lost: list[list[int]] = []
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[0.0], fan_out_batches=2,
+                            fan_out_lease_seconds=0.5, mode="request_id")  # fmt: skip
+    Poller(engine, sens_client, settings, NO_RESEND, lost.append).poll_due()
+    assert sum(len(group) for group in lost) == 3
+    time.sleep(0.6)
+    alone = Poller(engine, sens_client, settings.model_copy(update={"fan_out_batches": 0}),
+                   NO_RESEND)  # fmt: skip
+    assert alone.poll_due().results_applied == 30

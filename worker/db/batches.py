@@ -220,27 +220,36 @@ def settle(conn: Connection, batch_id: int, closed: int) -> None:
 
 def due_for_poll(conn: Connection, provider: str, now: datetime, limit: int) -> list[Any]:
     """Accepted batches whose poll time came, with their attempt and campaign deadline."""
-    query = (
-        select(
-            *MEMBER_COLUMNS,
-            Batch.request_id,
-            Batch.poll_count,
-            Batch.sent_at,
-            Batch.reserve_time,
-            Batch.reserve_status,
-            Campaign.created_at,
-            Campaign.deadline_at,
-        )
-        .join(Campaign, Campaign.id == Batch.campaign_id)
-        .where(
-            Batch.provider == provider,
-            Batch.status == B.ACCEPTED.value,
-            Batch.next_poll_at <= now,
-        )
-        .order_by(Batch.next_poll_at)
-        .limit(limit)
+    query = _poll_rows().where(
+        Batch.provider == provider,
+        Batch.status == B.ACCEPTED.value,
+        Batch.next_poll_at <= now,
     )
-    return list(conn.execute(query))
+    return list(conn.execute(query.order_by(Batch.next_poll_at).limit(limit)))
+
+
+def for_poll(conn: Connection, batch_ids: list[int]) -> list[Any]:
+    """The given batches, as due_for_poll reads them, while they are still accepted."""
+    query = _poll_rows().where(Batch.id.in_(batch_ids), Batch.status == B.ACCEPTED.value)
+    return list(conn.execute(query.order_by(Batch.id)))
+
+
+def lease_polls(conn: Connection, batch_ids: list[int], until: datetime) -> None:
+    """Hold handed-out batches off the next rounds until `until` (their task polls them)."""
+    conn.execute(update(Batch).where(Batch.id.in_(batch_ids)).values(next_poll_at=until))
+
+
+def _poll_rows() -> Any:
+    return select(
+        *MEMBER_COLUMNS,
+        Batch.request_id,
+        Batch.poll_count,
+        Batch.sent_at,
+        Batch.reserve_time,
+        Batch.reserve_status,
+        Campaign.created_at,
+        Campaign.deadline_at,
+    ).join(Campaign, Campaign.id == Batch.campaign_id)
 
 
 def complete_if_done(conn: Connection, batch_id: int, now: datetime) -> bool:

@@ -10,7 +10,7 @@ it spent in poll_round.
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -64,6 +64,8 @@ class Poller:
     client: ProviderClient
     settings: PollSettings
     resend: ResendSettings
+    # Hands a group of batch ids to another process to poll (poll_batches); None: never.
+    fan_out: Callable[[list[int]], None] | None = None
 
     def poll_due(self) -> PollRound:
         """One round: expire overdue batches, fetch results the cheaper way, reschedule."""
@@ -81,6 +83,8 @@ class Poller:
             covers_all = len(due) == batches.open_count(conn, self.client.name)
         ready = reservations.check(self.engine, self.client, due, now)
         round_.mode = self._choose(ready, cost)
+        if round_.mode is PollMode.REQUEST_ID and self._fans_out(ready):
+            return self._hand_out(due, ready, now, round_)
         try:
             self._fetch(round_, ready, start, mark, now)
             if round_.mode is PollMode.REQUEST_ID and covers_all and not round_.errors:
@@ -91,6 +95,43 @@ class Poller:
             round_.errors += 1
         self._reschedule(due, now, round_)
         self._record(round_, now)
+        return round_
+
+    def poll_batches(self, batch_ids: list[int]) -> PollRound:
+        """Ask for the given batches' results by requestId (a group a round handed out)."""
+        now = utcnow()
+        round_ = PollRound(mode=PollMode.REQUEST_ID)
+        with self.engine.connect() as conn:
+            rows = batches.for_poll(conn, batch_ids)
+        try:
+            self._by_request(rows, round_)
+        except SlowDown as exc:
+            log.warning("poll provider=%s slowed down: %s", self.client.name, exc)
+            round_.errors += 1
+        self._reschedule(rows, now, round_)
+        self._record(round_, now)
+        return round_
+
+    def _fans_out(self, ready: list[Any]) -> bool:
+        size = self.settings.fan_out_batches
+        return self.fan_out is not None and size > 0 and len(ready) > size
+
+    def _hand_out(
+        self, due: list[Any], ready: list[Any], now: datetime, round_: PollRound
+    ) -> PollRound:
+        """Lease the ready batches and hand them out in groups; the rest are rescheduled."""
+        assert self.fan_out is not None
+        ids = [batch.id for batch in ready]
+        with self.engine.begin() as conn:
+            lease = timedelta(seconds=self.settings.fan_out_lease_seconds)
+            batches.lease_polls(conn, ids, now + lease)
+        size = self.settings.fan_out_batches
+        for start in range(0, len(ids), size):
+            self.fan_out(ids[start : start + size])
+        handed = set(ids)
+        self._reschedule([b for b in due if b.id not in handed], now, round_)
+        round_.batches = len(due)
+        log.info("poll provider=%s handed out batches=%d", self.client.name, len(ids))
         return round_
 
     def _idle(self, due: list[Any], now: datetime, round_: PollRound) -> PollRound:

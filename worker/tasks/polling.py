@@ -1,8 +1,10 @@
 """The poll task, run by beat for each provider."""
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
-from config.names import TASK_POLL_RESULTS, TASK_SYNC_OPT_OUTS
+from config.names import QUEUE_POLL, TASK_POLL_BATCHES, TASK_POLL_RESULTS, TASK_SYNC_OPT_OUTS
 from worker.services.optouts import sync_opt_outs
 from worker.services.polling import Poller
 from worker.tasks import context, locks
@@ -21,9 +23,24 @@ def poll_results_task(provider: str) -> int:
         if not acquired:
             log.info("poll provider=%s skipped: another poller runs", provider)
             return 0
-        settings = context.settings()
-        poller = Poller(context.engine(), context.client(provider), settings.poll, settings.resend)
+        poller = _poller(provider, fan_out=partial(_hand_out, provider))
         return poller.poll_due().results_applied
+
+
+@app.task(name=TASK_POLL_BATCHES)
+def poll_batches_task(provider: str, batch_ids: list[int]) -> int:
+    """Apply the results of the batches a round handed out (several run at once)."""
+    return _poller(provider).poll_batches(batch_ids).results_applied
+
+
+def _poller(provider: str, fan_out: Callable[[list[int]], None] | None = None) -> Poller:
+    settings = context.settings()
+    client = context.client(provider)
+    return Poller(context.engine(), client, settings.poll, settings.resend, fan_out)
+
+
+def _hand_out(provider: str, batch_ids: list[int]) -> None:
+    poll_batches_task.apply_async(args=(provider, batch_ids), queue=QUEUE_POLL)
 
 
 @app.task(name=TASK_SYNC_OPT_OUTS)
