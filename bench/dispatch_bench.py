@@ -171,6 +171,7 @@ def run_one(rows: int, concurrency: int, results: bool) -> dict[str, float]:
                 cpu_after = cpu_by_role(roles)
                 first = _batch_progress(engine, report.campaign_id)[1].timestamp()
                 applied = _measure_results(engine, report.campaign_id, 300) if results else 0
+                cpu_results = cpu_by_role(roles)
             engine.dispose()
     peaks = {**watch.peaks, "producer": peak_rss_mb(os.getpid())}
     return {
@@ -186,6 +187,8 @@ def run_one(rows: int, concurrency: int, results: bool) -> dict[str, float]:
         "peak_rss_mb": peaks,
         # CPU seconds each role spent from the import to all accepted (2 cores: 2 s per s).
         "cpu_s": {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()},
+        # CPU seconds each role spent applying every result.
+        "results_cpu_s": {k: v - cpu_after.get(k, 0.0) for k, v in cpu_results.items()},
     }
 
 

@@ -1,6 +1,7 @@
 """Deterministic delivery outcomes per (seed, number): result code, completion delay, telco."""
 
 import hashlib
+from functools import lru_cache
 from itertools import accumulate
 
 # A realistic mix of SENS reception codes; every code is in catalogue("sens").
@@ -20,8 +21,12 @@ _CUMULATIVE: tuple[float, ...] = tuple(accumulate(weight for _, weight in CODE_W
 TELCOS: tuple[str, ...] = ("SKT", "SKT", "SKT", "KT", "KT", "LGU")
 
 
+@lru_cache(maxsize=4096)
 def unit(seed: int, number: str, salt: str) -> float:
-    """A stable fraction in [0, 1) for (seed, number, salt), from SHA-256 (never hash())."""
+    """A stable fraction in [0, 1) for (seed, number, salt), from SHA-256 (never hash()).
+
+    A small cache: one listing asks the same message several times (its delay twice).
+    """
     # A later "transient, then success" pattern can salt with the attempt number
     # (the store keeps each message's per-number attempt index for that).
     digest = hashlib.sha256(f"{salt}|{seed}|{number}".encode()).digest()

@@ -1,5 +1,6 @@
 """Running a simulator: in a background thread (tests) or in the foreground (CLI)."""
 
+import gc
 import signal
 import threading
 from collections.abc import Callable
@@ -66,6 +67,9 @@ def serve_forever(config: SimConfig, ready: Callable[[str], None] | None = None)
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # What start-up loaded is never garbage: keep the collector from walking it on every
+    # full collection (a store grows by a few objects per request, parsing makes many).
+    gc.freeze()
     running = start_in_thread(config)
     try:
         if ready is not None:

@@ -2,6 +2,8 @@
 
 # Assumption: SENS renders requestTime/completeTime and parses the list query windows
 # in Korean local time (Asia/Seoul, UTC+9, no DST); the simulator does the same.
+from functools import lru_cache
+
 from simulator.core.kst import SEOUL, parse_seoul, seoul
 
 __all__ = ["SEOUL", "format_accept_time", "format_time", "parse_query_time", "seoul"]
@@ -18,6 +20,12 @@ def format_accept_time(epoch: float) -> str:
 
 def format_time(epoch: float) -> str:
     """A list/get time field: yyyy-MM-dd HH:mm:ss (truncated to the second)."""
+    return _second(int(epoch))
+
+
+@lru_cache(maxsize=1024)
+def _second(epoch: int) -> str:
+    """One second's text: a page of results shares a handful of them."""
     return seoul(epoch).strftime(QUERY_FORMAT)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select
 from config.settings import PollSettings, ResendSettings
 from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers
-from worker.db import campaigns, recipients
+from worker.db import campaigns
+from worker.db import results as db_results
 from worker.db.members import BatchRef
 from worker.db.models import Batch, Campaign, Recipient
 from worker.providers.base import SentRequest
@@ -78,9 +79,10 @@ def test_applying_the_same_results_twice_changes_nothing(
     ]
     with engine.begin() as conn:
         batch = BatchRef.of(conn.execute(select(Batch).where(Batch.id == batch_id)).one())
-        assert recipients.apply_results(conn, batch, rows) == 10
+        rows = [{**row, **db_results.target(batch)} for row in rows]
+        assert db_results.apply(conn, rows) == {batch_id: 10}
     with engine.begin() as conn:
-        assert recipients.apply_results(conn, batch, rows) == 0
+        assert db_results.apply(conn, rows) == {}
 
 
 def test_messages_still_processing_stay_accepted_and_are_polled_again(

@@ -144,7 +144,7 @@ def test_a_result_arriving_after_expiry_replaces_expired_but_is_never_resent(
     ]
     ctx = _context(engine, batch_id)
     with engine.begin() as conn:
-        assert apply_results(conn, ctx, late, ResendSettings(), utcnow()) == 2
+        assert apply_results(conn, [(ctx, late)], ResendSettings(), utcnow()) == 2
     assert _statuses(engine, campaign_id) == {phones[0]: "delivered", phones[1]: "failed"}
 
 
@@ -164,7 +164,7 @@ def test_an_unknown_code_fails_the_recipient_and_is_counted_once_in_the_report(
     ]
     ctx = _context(engine, batch_id)
     with caplog.at_level("WARNING", logger="worker.domain.codes"), engine.begin() as conn:
-        assert apply_results(conn, ctx, results, ResendSettings(), utcnow()) == 2
+        assert apply_results(conn, [(ctx, results)], ResendSettings(), utcnow()) == 2
     assert [r.getMessage() for r in caplog.records if r.name == "worker.domain.codes"] == [
         "unknown result code provider=sens code=9999 family=report"
     ]

@@ -3,15 +3,45 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from worker.db.models import DeliveryAttempt, Recipient
+from worker.db.results import as_json
 from worker.db.upsert import insert_ignoring_conflicts
+
+# The history columns, and their array types for the PostgreSQL path.
+_COLUMNS = {
+    "campaign_id": "integer",
+    "batch_id": "integer",
+    "provider": "text",
+    "phone": "text",
+    "attempt": "integer",
+    "code": "text",
+    "family": "text",
+    "outcome": "text",
+    "message_id": "text",
+    "completed_at": "timestamptz",
+}
+_INSERT = text(
+    f"INSERT INTO delivery_attempt ({', '.join(_COLUMNS)}) "
+    f"SELECT {', '.join(_COLUMNS)} FROM json_to_recordset(CAST(:page AS json)) AS v("
+    + ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items())
+    + ") ON CONFLICT (batch_id, phone) DO NOTHING"
+)
 
 
 def record(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert attempt rows; a result applied twice (same batch and phone) is kept once."""
-    if rows:
+    """Insert attempt rows; a result applied twice (same batch and phone) is kept once.
+
+    On PostgreSQL one INSERT … SELECT FROM json_to_recordset per page (worker/db/results.py):
+    an executemany of ON CONFLICT inserts goes row by row (a quarter of applying a page), and
+    a multi-row VALUES is compiled anew for every page size.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(_INSERT, {"page": as_json(rows)})
+    else:
         conn.execute(insert_ignoring_conflicts(conn, DeliveryAttempt), list(rows))
 
 

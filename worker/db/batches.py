@@ -210,6 +210,20 @@ def release_due(conn: Connection, now: datetime, regrace: timedelta, limit: int)
     return list(result)
 
 
+_SETTLE = (
+    update(Batch)
+    .where(Batch.id == bindparam("b_id"))
+    .values(settled=Batch.settled + bindparam("b_closed"))
+)
+
+
+def settle_many(conn: Connection, closed: dict[int, int]) -> None:
+    """Batches whose members had their own rows written: add how many, per batch id."""
+    rows = [{"b_id": batch_id, "b_closed": n} for batch_id, n in closed.items() if n]
+    if rows:
+        conn.execute(_SETTLE, rows)
+
+
 def settle(conn: Connection, batch_id: int, closed: int) -> None:
     """`closed` more members of the batch had their own row written (they left it)."""
     if closed:
@@ -264,6 +278,37 @@ def complete_if_done(conn: Connection, batch_id: int, now: datetime) -> bool:
         .values(status=B.COMPLETED.value, completed_at=now, next_poll_at=None)
     )
     return done.rowcount == 1
+
+
+def complete_many(conn: Connection, batch_ids: list[int], now: datetime) -> list[int]:
+    """accepted → completed for those of the batches that settled everyone; their ids."""
+    if not batch_ids:
+        return []
+    result = conn.execute(
+        update(Batch)
+        .where(
+            Batch.id.in_(batch_ids),
+            Batch.status == B.ACCEPTED.value,
+            Batch.settled >= Batch.recipient_count,
+        )
+        .values(status=B.COMPLETED.value, completed_at=now, next_poll_at=None)
+        .returning(Batch.id)
+    )
+    return list(result.scalars())
+
+
+_POLL_LATER = (
+    update(Batch)
+    .where(Batch.id == bindparam("b_id"), Batch.status == B.ACCEPTED.value)
+    .values(next_poll_at=bindparam("b_next"), poll_count=Batch.poll_count + 1)
+)
+
+
+def poll_later(conn: Connection, next_polls: dict[int, datetime]) -> None:
+    """Accepted batches are polled again at their times (batch id → next poll)."""
+    rows = [{"b_id": batch_id, "b_next": at} for batch_id, at in next_polls.items()]
+    if rows:
+        conn.execute(_POLL_LATER, rows)
 
 
 def after_poll(conn: Connection, batch_id: int, now: datetime, next_poll: datetime) -> bool:

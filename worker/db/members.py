@@ -17,6 +17,8 @@ from worker.db.models import Recipient
 from worker.domain.statuses import RecipientStatus
 
 R = RecipientStatus
+# Plain strings: reading an enum member is slow on Python 3.11, and this runs per result.
+PENDING, BATCHED = str(R.PENDING), str(R.BATCHED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +45,14 @@ class BatchRef:
         return self.first_id is not None
 
     @property
-    def open_status(self) -> RecipientStatus:
+    def open_status(self) -> str:
         """The status an open member has: pending (range) or batched (re-send)."""
-        return R.PENDING if self.by_range else R.BATCHED
+        return PENDING if self.first_id is not None else BATCHED
 
 
 def open_members(batch: BatchRef) -> ColumnElement[bool]:
     """The recipients of `batch` whose own row has not been written since it was planned."""
-    return and_(*_holds(batch), Recipient.status == batch.open_status.value)
+    return and_(*_holds(batch), Recipient.status == batch.open_status)
 
 
 def written_members(batch: BatchRef, status: RecipientStatus) -> ColumnElement[bool]:

@@ -97,14 +97,15 @@ class Recipient(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="uq_recipient_campaign_phone"),
         Index("ix_recipient_campaign_status", "campaign_id", "status", "id"),
-        # Partial: a freshly imported (pending) row enters neither index, which keeps the
-        # bulk load fast (docs/performance.md); the workers only look up rows that have them.
+        # Partial: only rows looked up by their batch enter it (members of a re-send, and
+        # expired rows a late result may still find), so neither an imported row nor a
+        # final result pays for an index entry (docs/performance.md).
         Index(
             "ix_recipient_batch",
             "batch_id",
             "status",
-            postgresql_where=text("batch_id IS NOT NULL"),
-            sqlite_where=text("batch_id IS NOT NULL"),
+            postgresql_where=text("status IN ('batched', 'expired')"),
+            sqlite_where=text("status IN ('batched', 'expired')"),
         ),
         Index(
             "ix_recipient_retry_due",
@@ -151,18 +152,14 @@ class DeliveryAttempt(SQLModel, table=True):
     """One provider result for one recipient on one attempt: the history behind a report."""
 
     __tablename__ = "delivery_attempt"
-    __table_args__ = (
-        UniqueConstraint("batch_id", "phone", name="uq_attempt_batch_phone"),
-        Index("ix_attempt_campaign", "campaign_id", "attempt"),
-    )
+    # Keyed by (batch, number): a result applied twice is kept once, and no surrogate key
+    # costs a second index on every result.
+    __table_args__ = (Index("ix_attempt_campaign", "campaign_id", "attempt"),)
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True)
-    )
     campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
-    batch_id: int = Field(sa_column=Column(Integer, nullable=False))
+    batch_id: int = Field(sa_column=Column(Integer, primary_key=True))
     provider: str = Field(default="", max_length=20)
-    phone: str = Field(max_length=20)
+    phone: str = Field(primary_key=True, max_length=20)
     attempt: int
     code: str = Field(max_length=20)
     family: str = Field(default="", max_length=20)

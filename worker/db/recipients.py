@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 
-from worker.db import results
 from worker.db.members import BatchRef, closing, open_members
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.domain.codes import INTERNAL
@@ -75,16 +74,6 @@ def members(conn: Connection, batch: BatchRef) -> list[Any]:
                   "b_first": batch.first_id, "b_last": batch.last_id}  # fmt: skip
         return list(conn.execute(_RANGE_MEMBERS, params))
     return list(conn.execute(_LISTED_MEMBERS, {"b_batch": batch.id}))
-
-
-def apply_results(conn: Connection, batch: BatchRef, rows: Sequence[dict[str, Any]]) -> int:
-    """Open members → each result's state (keys b_phone, b_status, b_code, … b_next)."""
-    return results.apply(conn, batch, rows)
-
-
-def apply_late_results(conn: Connection, batch: BatchRef, rows: Sequence[dict[str, Any]]) -> int:
-    """expired → the result's final state, for results that arrived after the deadline."""
-    return results.apply(conn, batch, rows, R.EXPIRED)
 
 
 def close(

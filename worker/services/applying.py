@@ -1,55 +1,84 @@
-"""Apply one batch's provider results in bulk: recipients, attempt history, suppressions."""
+"""Apply provider results in bulk: recipients, batch counts, attempt history, suppressions.
 
+One call takes the results of many batches (a page of a sweep, or a group of batches asked
+by requestId) and writes each kind of row with one set-based statement.
+"""
+
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from config.settings import ResendSettings
-from worker.db import attempts, batches, recipients, suppressions
-from worker.domain.codes import lookup
+from worker.db import attempts, batches, results, suppressions
+from worker.domain.codes import ResultCode, lookup
 from worker.domain.statuses import RecipientStatus
 from worker.providers.base import MessageResult
 from worker.services import results as judge
 
 R = RecipientStatus
+# Plain strings: a StrEnum's .value is a slow descriptor on the per-result path.
+ACCEPTED, RETRY_WAIT, FAILED = str(R.ACCEPTED), str(R.RETRY_WAIT), str(R.FAILED)
+# The results of one batch.
+Found = tuple[judge.BatchContext, Sequence[MessageResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One completed result with the batch it belongs to and its catalogue row."""
+
+    ctx: judge.BatchContext
+    result: MessageResult
+    code: ResultCode
 
 
 def apply_results(
-    conn: Connection,
-    ctx: judge.BatchContext,
-    results: Sequence[MessageResult],
-    resend: ResendSettings,
-    now: datetime,
+    conn: Connection, found: Sequence[Found], resend: ResendSettings, now: datetime
 ) -> int:
-    """Apply the completed results of one batch; returns how many recipients changed.
+    """Apply the completed results of the given batches; returns how many recipients changed.
 
     Idempotent: every update is guarded by the recipient's old status and history rows are
-    unique per (batch, phone), so applying the same page twice changes nothing.
+    unique per (batch, phone), so applying the same results twice changes nothing.
     """
-    done = [r for r in results if r.completed]
-    if not done:
+    judged = [
+        Judged(ctx, r, lookup(ctx.provider, r.code or "", r.family))
+        for ctx, batch_results in found
+        for r in batch_results
+        if r.completed
+    ]
+    if not judged:
         return 0
-    codes = [lookup(ctx.provider, r.code or "", r.family) for r in done]
-    rows = [judge.recipient_row(r, c, ctx, resend, now) for r, c in zip(done, codes, strict=True)]
-    final = [row for row in rows if row["b_status"] != R.ACCEPTED.value]
-    changed = recipients.apply_results(conn, ctx.batch, final)
-    batches.settle(conn, ctx.batch_id, changed)
-    if changed < len(final):
-        # Some matched no recipient awaiting a result: expired ones, or a page read again.
-        changed += recipients.apply_late_results(conn, ctx.batch, _late(final, now))
-    attempts.record(conn, [judge.attempt_row(r, ctx, c) for r, c in zip(done, codes, strict=True)])
-    gone = [(r, c) for r, c in zip(done, codes, strict=True) if c.suppress]
-    suppressions.add_many(conn, [judge.suppression_row(r, c, ctx, now) for r, c in gone])
-    return changed
+    rows = [(j, _row(j, resend, now)) for j in judged]
+    final = [(j, row) for j, row in rows if row["b_status"] != ACCEPTED]
+    changed = results.apply(conn, [row for _, row in final])
+    batches.settle_many(conn, changed)
+    late = _late(final, changed, now)
+    total = sum(changed.values()) + sum(results.apply(conn, late).values())
+    attempts.record(conn, [judge.attempt_row(j.result, j.ctx, j.code) for j in judged])
+    gone = [judge.suppression_row(j.result, j.code, j.ctx, now) for j in judged if j.code.suppress]
+    suppressions.add_many(conn, gone)
+    return total
 
 
-def _late(rows: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """Results for recipients already expired: final as they are, never re-sent."""
+def _row(judged: Judged, resend: ResendSettings, now: datetime) -> dict[str, Any]:
+    row = judge.recipient_row(judged.result, judged.code, judged.ctx, resend, now)
+    return {**row, **results.target(judged.ctx.batch)}
+
+
+def _late(
+    final: Sequence[tuple[Judged, dict[str, Any]]], changed: Counter[int], now: datetime
+) -> list[dict[str, Any]]:
+    """Results that matched no open member, for recipients already expired: final as they
+    are, never re-sent (a page read twice matches nothing here either)."""
+    sent: Counter[int] = Counter(j.ctx.batch_id for j, _ in final)
     late = []
-    for row in rows:
-        if row["b_status"] == R.RETRY_WAIT.value:
-            row = {**row, "b_status": R.FAILED.value, "b_done": now, "b_next": None}
-        late.append(row)
+    for judged, row in final:
+        if changed[judged.ctx.batch_id] >= sent[judged.ctx.batch_id]:
+            continue
+        if row["b_status"] == RETRY_WAIT:
+            row = {**row, "b_status": FAILED, "b_done": now, "b_next": None}
+        late.append({**row, **results.target(judged.ctx.batch, R.EXPIRED)})
     return late

@@ -136,7 +136,7 @@ class Dispatcher:
             if moved:
                 # Refused inside an accepted request: each recipient ends with its own code.
                 ctx = self._context(batch, campaign)
-                apply_results(conn, ctx, receipt.refused, self.resend, now)
+                apply_results(conn, [(ctx, receipt.refused)], self.resend, now)
                 batches.complete_if_done(conn, batch.id, now)
                 refresh(conn, batch.campaign_id, now)
         return self._accepted(batch, receipt, moved)

@@ -33,6 +33,9 @@ from worker.services.progress import refresh
 
 log = logging.getLogger(__name__)
 
+# Results read by requestId are applied together once this many are at hand.
+APPLY_AT_ONCE = 5_000
+
 
 class PollMode(StrEnum):
     """How a round asked the provider."""
@@ -197,36 +200,51 @@ class Poller:
             polls.advance(conn, self.client.name, mark, now)
 
     def _by_request(self, due: Iterable[Any], round_: PollRound) -> None:
-        for batch in due:
-            try:
-                sent = SentRequest(batch.request_id, batch.message_type, batch.sent_at)
-                for page in self.client.result_pages(sent):
-                    round_.calls += 1
-                    self._apply_page(page, round_)
-            except SlowDown:
-                raise
-            except ProviderError as exc:
-                log.warning("poll of batch=%s failed: %s", batch.id, exc)
-                round_.errors += 1
+        """Read each batch's results by requestId, then apply them all at once (one
+        transaction, one statement per kind of row, however many batches)."""
+        found: list[MessageResult] = []
+        try:
+            for batch in due:
+                found.extend(self._read(batch, round_))
+                if len(found) >= APPLY_AT_ONCE:
+                    self._apply(found, round_)
+                    found = []
+        finally:
+            self._apply(found, round_)
+
+    def _read(self, batch: Any, round_: PollRound) -> list[MessageResult]:
+        sent = SentRequest(batch.request_id, batch.message_type, batch.sent_at)
+        results: list[MessageResult] = []
+        try:
+            for page in self.client.result_pages(sent):
+                round_.calls += 1
+                results.extend(r for r in page.results if r.completed)
+        except SlowDown:
+            raise
+        except ProviderError as exc:
+            log.warning("poll of batch=%s failed: %s", batch.id, exc)
+            round_.errors += 1
+        return results
 
     def _apply_page(self, page: ResultPage, round_: PollRound) -> None:
-        """Apply one page in one transaction, whatever batches its results belong to."""
+        """Apply one page of a sweep, whatever batches its results belong to."""
+        self._apply([r for r in page.results if r.completed], round_)
+
+    def _apply(self, found: Sequence[MessageResult], round_: PollRound) -> None:
+        """Apply completed results in one transaction; complete the batches they finished."""
         by_request: dict[str, list[MessageResult]] = defaultdict(list)
-        for result in page.results:
-            if result.completed:
-                by_request[result.request_id].append(result)
+        for result in found:
+            by_request[result.request_id].append(result)
         if not by_request:
             return
         now = utcnow()
         with self.engine.begin() as conn:
             known = batches.contexts_for_requests(conn, self.client.name, list(by_request))
-            for row in known:
-                ctx = self._context(row)
-                applied = apply_results(conn, ctx, by_request[row.request_id], self.resend, now)
-                round_.results_applied += applied
-                if batches.complete_if_done(conn, row.id, now):
-                    round_.completed_batches += 1
-                round_.campaigns.add(row.campaign_id)
+            work = [(self._context(row), by_request[row.request_id]) for row in known]
+            round_.results_applied += apply_results(conn, work, self.resend, now)
+            done = batches.complete_many(conn, [row.id for row in known], now)
+            round_.completed_batches += len(done)
+            round_.campaigns.update(row.campaign_id for row in known)
 
     def _context(self, row: Any) -> judge.BatchContext:
         deadline = judge.deadline_of(
@@ -255,11 +273,15 @@ class Poller:
     def _reschedule(self, due: Sequence[Any], now: datetime, round_: PollRound) -> None:
         """Complete batches with nothing left to learn; poll the others again later."""
         with self.engine.begin() as conn:
-            for batch in due:
-                next_poll = now + delay(self.settings.backoff_seconds, batch.poll_count + 1)
-                if batches.after_poll(conn, batch.id, now, next_poll):
-                    round_.completed_batches += 1
-                round_.campaigns.add(batch.campaign_id)
+            done = set(batches.complete_many(conn, [b.id for b in due], now))
+            later = {
+                b.id: now + delay(self.settings.backoff_seconds, b.poll_count + 1)
+                for b in due
+                if b.id not in done
+            }
+            batches.poll_later(conn, later)
+            round_.completed_batches += len(done)
+            round_.campaigns.update(b.campaign_id for b in due)
             for campaign_id in round_.campaigns:
                 refresh(conn, campaign_id, now)
         round_.batches = len(due)

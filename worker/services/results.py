@@ -75,10 +75,11 @@ def recipient_row(
     status, due = next_state(code, ctx, settings, now)
     return {
         "b_phone": result.to,
-        "b_status": status.value,
+        # str(): a StrEnum's .value goes through a slow descriptor (5 % of applying a page).
+        "b_status": str(status),
         "b_code": code.code,
         "b_family": code.family,
-        "b_outcome": code.outcome.value,
+        "b_outcome": str(code.outcome),
         "b_message_id": result.message_id,
         "b_telco": result.telco,
         "b_done": None if status is R.RETRY_WAIT else (result.complete_time or now),
@@ -96,7 +97,7 @@ def attempt_row(result: MessageResult, ctx: BatchContext, code: ResultCode) -> d
         "attempt": ctx.attempt,
         "code": result.code or "",
         "family": code.family,
-        "outcome": code.outcome.value,
+        "outcome": str(code.outcome),
         "message_id": result.message_id,
         "completed_at": result.complete_time,
     }

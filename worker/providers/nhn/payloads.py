@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.reservations import RESERVE_FORMAT
+from worker.domain.seoul import parse_local
 from worker.domain.template import PLACEHOLDER
 from worker.providers.base import MessageResult, OutgoingMessage, SendReceipt, SendRequest
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # The guide writes times as "2018-08-10 10:06:30.0" (Seoul local time).
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Families of data/nhn.csv a result's code is read in.
 RECEPTION, DLR_ERROR, MSG_STATUS, API = "reception", "dlr_error", "msg_status", "api"
 # msgStatus: 0 failed, 1 requesting, 2 processing, 3 success, 4 cancelled, 5 duplicate,
@@ -80,12 +80,9 @@ def _recipient(message: OutgoingMessage, used: list[str], country: str) -> dict[
     return item
 
 
-def parse_time(text: Any) -> datetime | None:
-    """An NHN time ("2018-08-10 10:06:30.0" or "2024-04-29T20:58:02"), Seoul local time."""
-    if not text:
-        return None
-    cleaned = str(text).replace("T", " ").split(".")[0]
-    return datetime.strptime(cleaned, TIME_FORMAT).replace(tzinfo=SEOUL)
+def parse_time(text: object) -> datetime | None:
+    """An NHN time (Seoul local, `T` or space separated, optional millis) as aware."""
+    return parse_local(str(text)) if text else None
 
 
 def receipt(data: dict[str, Any]) -> SendReceipt:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from worker.domain.codes import matches
 from worker.domain.reservations import MIN_LEAD, RESERVE_FORMAT
+from worker.domain.seoul import parse_local
 from worker.providers.base import MessageResult, SendReceipt, SendRequest
 
 # SENS writes and reads times as Korean local time without an offset
@@ -70,12 +71,9 @@ def _message(message: Any) -> dict[str, str]:
     return item
 
 
-def parse_time(text: str | None) -> datetime | None:
-    """A SENS time (Seoul local, `T` or space separated, optional millis) as aware UTC-able."""
-    if not text:
-        return None
-    cleaned = text.replace("T", " ").split(".")[0]
-    return datetime.strptime(cleaned, TIME_FORMAT).replace(tzinfo=SEOUL)
+def parse_time(text: object) -> datetime | None:
+    """A SENS time (Seoul local, `T` or space separated, optional millis) as aware."""
+    return parse_local(str(text)) if text else None
 
 
 def format_time(moment: datetime) -> str:
