@@ -96,7 +96,9 @@ class Recipient(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="uq_recipient_campaign_phone"),
-        Index("ix_recipient_campaign_status", "campaign_id", "status", "id"),
+        # Planning reads one type's pending ids in order; without the type in the key, the
+        # pass for a type a campaign lacks walked every pending row (docs/performance.md).
+        Index("ix_recipient_campaign_status", "campaign_id", "status", "message_type", "id"),
         # Partial: only rows looked up by their batch enter it (members of a re-send, and
         # expired rows a late result may still find), so neither an imported row nor a
         # final result pays for an index entry (docs/performance.md).
