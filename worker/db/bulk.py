@@ -25,7 +25,8 @@ STAGING = "recipient_staging"
 QUEUED_CHUNKS = 2
 
 
-# Numbers on the suppression list are never messaged: they land as `suppressed` at once.
+# Numbers on the suppression list are never messaged: they land as `suppressed` at once
+# (on PostgreSQL inside the merge itself).
 SUPPRESS = (
     "UPDATE recipient SET status = 'suppressed', result_outcome = 'suppressed', "
     "completed_at = {now} WHERE campaign_id = {campaign} AND id > {after} "
@@ -203,10 +204,7 @@ class PgLoader:
     def _load(self, cursor: Any, text: str) -> None:
         with cursor.copy(self._copy) as copy:
             copy.write(text)
-        after = cursor.execute("SELECT coalesce(max(id), 0) FROM recipient").fetchone()[0]
-        inserted = cursor.execute(self._merge).rowcount
-        suppress = SUPPRESS.format(now="now()", campaign=self._campaign, after=int(after))
-        suppressed = cursor.execute(suppress).rowcount
+        inserted, suppressed = cursor.execute(self._merge).fetchone()
         self._dbapi.commit()  # the staging table empties itself on commit
         self._on_commit(Landed(inserted, suppressed))
 
@@ -242,16 +240,26 @@ def _merge_statement(load: RecipientLoad) -> sql.Composed:
         if pairs
         else sql.SQL("NULL")
     )
+    # A listed number lands as suppressed in the same statement: one write per row and no
+    # second pass over the chunk (measured: the UPDATE after it cost a fifth of the import).
+    listed = sql.SQL("listed.phone IS NOT NULL")
     return sql.SQL(
-        "INSERT INTO recipient (campaign_id, phone, variables, message_type, status, attempts) "
-        "SELECT {campaign}, {phone}, {variables}, message_type, 'pending', 0 "
-        "FROM {staging} ORDER BY {phone}, seq "
-        "ON CONFLICT (campaign_id, phone) DO NOTHING"
+        "WITH landed AS ("
+        "INSERT INTO recipient (campaign_id, phone, variables, message_type, status, "
+        "result_outcome, completed_at, attempts) "
+        "SELECT {campaign}, {phone}, {variables}, message_type, "
+        "CASE WHEN {listed} THEN 'suppressed' ELSE 'pending' END, "
+        "CASE WHEN {listed} THEN 'suppressed' END, CASE WHEN {listed} THEN now() END, 0 "
+        "FROM {staging} LEFT JOIN suppression AS listed ON listed.phone = {phone} "
+        "ORDER BY {phone}, seq "
+        "ON CONFLICT (campaign_id, phone) DO NOTHING RETURNING status) "
+        "SELECT count(*), count(*) FILTER (WHERE status = 'suppressed') FROM landed"
     ).format(
         campaign=sql.Literal(load.campaign_id),
-        phone=sql.Identifier(f"c{load.phone}"),
+        phone=sql.Identifier(STAGING, f"c{load.phone}"),
         variables=variables,
         staging=sql.Identifier(STAGING),
+        listed=listed,
     )
 
 
