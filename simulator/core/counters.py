@@ -72,19 +72,31 @@ class Counters:
 
     def record_message(self, sender: str, to: str, content: str) -> int:
         """One accepted message; returns how many were accepted for `to` before it."""
-        key = _digest(sender, to, content)
-        packed = pack(to)
+        return self.record_messages(sender, [(to, content)])[0]
+
+    def record_messages(self, sender: str, messages: list[tuple[str, str]]) -> list[int]:
+        """Accepted messages (to, content) of one request; for each, how many were accepted for
+        its `to` before it. Digests are taken before the lock, the tables counted at once."""
+        keys = [_digest(sender, to, content) for to, content in messages]
+        packed = [pack(to) for to, _ in messages]
         with self._lock:
-            self._messages += 1
-            if self._sends.add(key) >= 1:
-                self._duplicate_total += 1
-                if len(self._duplicates) < MAX_DUPLICATES_SHOWN:
-                    self._duplicates.setdefault(key, (sender, to, content))
-            if packed:
-                return self._sent_to.add(packed)
-            attempt = self._sent_to_odd[to]
-            self._sent_to_odd[to] += 1
-            return attempt
+            self._messages += len(messages)
+            for seen, key, message in zip(self._sends.add_many(keys), keys, messages, strict=True):
+                if seen:
+                    self._note_duplicate(key, sender, *message)
+            counted = iter(self._sent_to.add_many([code for code in packed if code]))
+            return [next(counted) if code else self._odd(to) for code, (to, _) in
+                    zip(packed, messages, strict=True)]  # fmt: skip
+
+    def _note_duplicate(self, key: int, sender: str, to: str, content: str) -> None:
+        self._duplicate_total += 1
+        if len(self._duplicates) < MAX_DUPLICATES_SHOWN:
+            self._duplicates.setdefault(key, (sender, to, content))
+
+    def _odd(self, to: str) -> int:
+        attempt = self._sent_to_odd[to]
+        self._sent_to_odd[to] += 1
+        return attempt
 
     def record_response(self, status: int) -> None:
         """One API answer with HTTP `status`."""

@@ -32,17 +32,34 @@ class CountTable:
             slot = (slot + 1) & mask
         return slot
 
-    def add(self, key: int, amount: int = 1) -> int:
-        """Add `amount` to the count of `key` (1 <= key < 2^64); returns the count before."""
-        slot = self._slot(key)
-        before = self._counts[slot]
-        self._counts[slot] = before + amount
-        if before == 0 and self._keys[slot] == 0:
-            self._keys[slot] = key
-            self._size += 1
-            if self._size > _MAX_LOAD * len(self._keys):
-                self._grow()
+    def add(self, key: int) -> int:
+        """Count `key` once more (1 <= key < 2^64); returns the count before."""
+        return self.add_many([key])[0]
+
+    def add_many(self, keys: list[int]) -> list[int]:
+        """`add` for each key in turn, in one loop with the probe inlined: a request's
+        messages at once cost a third of a call per message (the simulator's largest share of
+        CPU at a million messages, docs/performance.md)."""
+        before: list[int] = []
+        table, counts, shift, mask, limit = self._view()
+        for key in keys:
+            slot = ((key * _FIBONACCI) & _MASK) >> shift
+            while (held := table[slot]) != key and held:
+                slot = (slot + 1) & mask
+            count = counts[slot]
+            counts[slot] = count + 1
+            if not held:
+                table[slot] = key
+                self._size += 1
+                if self._size > limit:
+                    self._grow()
+                    table, counts, shift, mask, limit = self._view()
+            before.append(count)
         return before
+
+    def _view(self) -> tuple[array, array, int, int, float]:
+        size = len(self._keys)
+        return self._keys, self._counts, 64 - self._bits, size - 1, _MAX_LOAD * size
 
     def get(self, key: int) -> int:
         """The count of `key`; 0 when never added."""

@@ -201,10 +201,9 @@ class NhnStore:
         packed = _packed(order, [r for _, r in kept])  # compressed before taking the lock
         with self._lock:
             request = self._new(order, profile, now, packed)
-            for seq, recipient in kept:
-                attempt = self.counters.record_message(
-                    order.send_no, recipient.number, recipient.body
-                )
+            messages = [(recipient.number, recipient.body) for _, recipient in kept]
+            attempts = self.counters.record_messages(order.send_no, messages)
+            for (seq, recipient), attempt in zip(kept, attempts, strict=True):
                 request.add(recipient, seq, attempt)
             self._requests.append(request)
             self._times.append(request.created_at)

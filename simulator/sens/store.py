@@ -164,10 +164,13 @@ class Store:
         self.counters.reset()
 
     def _record(self, send: SendRequest, request: AcceptedRequest) -> None:
-        for out in send.messages:
-            rendered = out.content if out.content is not None else send.content
-            request.numbers.append(out.to)
-            request.attempts.append(self.counters.record_message(send.sender, out.to, rendered))
+        messages = [
+            (out.to, out.content if out.content is not None else send.content)
+            for out in send.messages
+        ]
+        for to, _ in messages:
+            request.numbers.append(to)
+        request.attempts.extend(self.counters.record_messages(send.sender, messages))
 
     def accept(self, send: SendRequest, profile: OutcomeProfile, now: float) -> AcceptedRequest:
         """Record `send` as accepted at `now` (kept monotonic) and count its messages."""

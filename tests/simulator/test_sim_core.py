@@ -20,6 +20,19 @@ def test_count_table_counts_like_a_counter_through_growth():
     assert table.get(12345) == 0 and table.get(1) == 2
 
 
+def test_count_table_add_many_counts_repeats_inside_one_call_through_growth():
+    rng = Random(5)
+    keys = [rng.randrange(1, 2**64) for _ in range(500)]
+    keys = keys + keys[:50] + [7, 7, 7]
+    table, expected = CountTable(bits=2), Counter()
+    before = table.add_many(keys)
+    for key, seen in zip(keys, before, strict=True):
+        assert seen == expected[key]
+        expected[key] += 1
+    assert dict(table.items()) == dict(expected)
+    assert table.add_many([7]) == [3]
+
+
 def test_numbers_pack_with_their_leading_zeros():
     assert unpack(pack("01012345678")) == "01012345678"
     assert unpack(pack("000")) == "000"
