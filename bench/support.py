@@ -13,6 +13,8 @@ from urllib.parse import quote
 import redis
 from sqlalchemy import NullPool, create_engine, text
 
+from scripts.catalogs import vacuum_catalogs
+
 PG_ADMIN_URL = os.environ.get(
     "BULKSMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -50,6 +52,7 @@ def fresh_schema() -> Iterator[str]:
 
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
+    vacuum_catalogs(admin)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:

@@ -10,6 +10,7 @@ import pytest
 import redis
 from sqlalchemy import Engine, NullPool, create_engine, text
 
+from scripts.catalogs import vacuum_catalogs
 from tests.envvars import settings_env
 from worker.db import migrate
 from worker.db.engine import get_engine
@@ -41,6 +42,9 @@ def fresh_schema() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """The session's schema, shared by the integration tests and the processes they start."""
+    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
+    vacuum_catalogs(admin)  # earlier runs' schemas slow every catalog lookup otherwise
+    admin.dispose()
     with fresh_schema() as url:
         yield url
 
