@@ -40,6 +40,9 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
         cursor.close()
+        # The ping opened a transaction on a non-autocommit DBAPI connection; left open, it
+        # forbids the isolation level (AUTOCOMMIT) the checkout is about to set.
+        dbapi_connection.rollback()
     except Exception as error:
         raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
