@@ -15,6 +15,8 @@ from bench import baseline_bench, dispatch_bench, import_bench, limiter_bench, p
 TARGET_1M_SECONDS = 60
 TARGET_RATIO = 20
 TARGET_RSS_MB = 200
+TARGET_RESULTS_PER_S = 20_000
+RESULTS_TARGET_SIZE = 100_000
 # Results are polled to the end for these sizes; at 1M it would add minutes to every run.
 RESULT_SIZES = (10_000, 100_000)
 
@@ -42,7 +44,7 @@ def dispatch_rows(runs: dict[int, dict]) -> list[Row]:
         rows.append((f"dispatch {label}: accepted/s", f"{r['accepted_per_s']:,.0f}", "", ""))
         rows.append((f"dispatch {label}: first send", f"{r['first_send_s']:.2f} s", "", ""))
         if r["results_per_s"]:
-            rows.append((f"results {label}: applied/s", f"{r['results_per_s']:,.0f}", "", ""))
+            rows.append(_results_row(size, r["results_per_s"]))
     big = max(runs)
     if big >= 1_000_000:
         seconds = runs[big]["all_accepted_s"]
@@ -51,6 +53,13 @@ def dispatch_rows(runs: dict[int, dict]) -> list[Row]:
              _holds(seconds <= TARGET_1M_SECONDS))
         )  # fmt: skip
     return rows
+
+
+def _results_row(size: int, per_s: float) -> Row:
+    figure, value = f"results {size:,}: applied/s", f"{per_s:,.0f}"
+    if size != RESULTS_TARGET_SIZE:
+        return (figure, value, "", "")
+    return (figure, value, f"≥ {TARGET_RESULTS_PER_S:,}/s", _holds(per_s >= TARGET_RESULTS_PER_S))
 
 
 def rss_rows(runs: dict[int, dict]) -> list[Row]:

@@ -80,10 +80,21 @@ def running(env: dict[str, str], run_dir: Path, sim_port: int, concurrency: int)
         stack.wait_http(f"http://127.0.0.1:{sim_port}/_sim/health")
         stack.wait_worker(env)
         processes["beat"] = stack.start(table["beat"], run_dir, env)
+        _wait_beat(run_dir / "beat.log")
         yield {name: p.pid for name, p in processes.items()}
     finally:
         for process in processes.values():
             stack.stop_pid(process.pid)
+
+
+def _wait_beat(log: Path, timeout: float = 30.0) -> None:
+    """Wait for beat's first tick: its start-up (a second of CPU) would otherwise compete
+    with the campaign on two cores, which a long-running beat never does."""
+    deadline = time.monotonic() + timeout
+    while b"Sending due task" not in log.read_bytes():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"beat sent nothing within {timeout:.0f} s; see {log}")
+        time.sleep(0.1)
 
 
 def _batch_progress(engine: Engine, campaign_id: int) -> tuple[int, datetime | None]:

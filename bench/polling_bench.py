@@ -23,11 +23,13 @@ from simulator.config import SimConfig
 from simulator.sens.faults import FaultSettings
 from simulator.server import start_in_thread
 from worker.db.engine import get_engine
-from worker.db.models import PollRound, Recipient
+from worker.db.models import Batch, PollRound
+from worker.domain.statuses import BatchStatus
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher
 from worker.services.planning import plan_campaign
 from worker.services.polling import Poller
+from worker.services.publishing import SendJob
 
 MODES = ("request_id", "sweep", "auto")
 POLL = dict(first_delay_seconds=1.0, backoff_seconds=[1.0, 2.0, 4.0], batches_per_round=1000)
@@ -59,17 +61,18 @@ def _send(engine: Engine, url: str, client: SensClient, recipients: int) -> int:
     campaign_id = create_campaign(
         spec, NumberList(numbers), simulated_settings(database_url=url), enqueue=False
     ).campaign_id
-    published: list[tuple[int, str]] = []
+    published: list[SendJob] = []
     plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
     dispatcher = Dispatcher(engine, client, SendSettings(), PollSettings(**POLL))
-    for batch_id, _ in published:
-        dispatcher.send_batch(batch_id)
+    for job in published:
+        dispatcher.send_batch(job.batch_id)
     return campaign_id
 
 
 def _open(engine: Engine, campaign_id: int) -> int:
+    """Batches still awaiting their results."""
     query = select(func.count()).where(
-        Recipient.campaign_id == campaign_id, Recipient.status == "accepted"
+        Batch.campaign_id == campaign_id, Batch.status == BatchStatus.ACCEPTED.value
     )
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())

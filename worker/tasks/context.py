@@ -43,3 +43,14 @@ def client(provider: str) -> ProviderClient:
 def redis_client() -> redis.Redis:
     """The Redis connection used for locks and limits."""
     return redis.Redis.from_url(settings().redis_url)
+
+
+def warm() -> None:
+    """Open what the first task would otherwise open: a database connection, Redis and each
+    offered provider's client. A pool process did this inside its first task, and four of
+    them at once on two cores held the first sends of a campaign back by 0.4 s."""
+    with engine().connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    redis_client().ping()
+    for entry in providers.offered(settings()):
+        client(entry.name)
