@@ -81,6 +81,10 @@ class Batch(SQLModel, table=True):
     error_message: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created()
     lease_until: datetime | None = _ts()
+    # When the last send was claimed: a send whose answer was lost is looked up at the
+    # provider around this time (worker/services/reconciling.py), `lookups` times so far.
+    claimed_at: datetime | None = _ts()
+    lookups: int = 0
     next_attempt_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
     next_poll_at: datetime | None = _ts()
