@@ -3,9 +3,9 @@
 from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
-from config import names, providers
+from config import broker, names, providers
 from config.settings import Settings
 
 
@@ -55,13 +55,19 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return schedule
 
 
+def queues() -> list[Queue]:
+    """Every queue, durable, bound by its own name to one durable direct exchange. Tasks are
+    published by queue name through the default exchange, so each lands in its queue alone."""
+    exchange = Exchange(names.EXCHANGE, type="direct", durable=True)
+    named = [names.QUEUE_PLAN, names.QUEUE_POLL, *(entry.queue for entry in providers.ENTRIES)]
+    return [Queue(name, exchange, routing_key=name, durable=True) for name in named]
+
+
 def create_celery(settings: Settings, main: str = "bulksms") -> Celery:
     """A Celery app with the project's queues, routes, delivery guarantees and beat entries."""
     app = Celery(main, broker=settings.broker_url)
-    queues = [Queue(names.QUEUE_PLAN), Queue(names.QUEUE_POLL)]
-    queues += [Queue(entry.queue) for entry in providers.ENTRIES]
     app.conf.update(
-        task_queues=queues,
+        task_queues=queues(),
         task_default_queue=names.QUEUE_PLAN,
         task_routes=(_route,),
         task_serializer="json",
@@ -75,14 +81,14 @@ def create_celery(settings: Settings, main: str = "bulksms") -> Celery:
         # next message is fetched (measured: a third of a send process's time at prefetch 1).
         # Unacknowledged, they return to the queue if the worker dies.
         worker_prefetch_multiplier=4,
-        # Task events cost the worker a Redis publish per task state; Flower turns them on
+        # Task events cost the worker a broker publish per task state; Flower turns them on
         # while it runs (it enables events periodically), so they cost only when watched.
         worker_send_task_events=False,
         task_send_sent_event=False,
         broker_connection_retry_on_startup=True,
-        # Long waits live in the database, not in ETAs, so this only bounds re-delivery
-        # of a task whose worker vanished.
-        broker_transport_options={"visibility_timeout": 3600},
+        # Persistent messages in durable queues: a RabbitMQ restart keeps every queued task.
+        task_default_delivery_mode="persistent",
+        broker_transport_options=broker.transport_options(settings.broker_url),
         beat_schedule=beat_schedule(settings),
         timezone="UTC",
     )

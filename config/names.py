@@ -2,6 +2,8 @@
 
 QUEUE_PLAN = "plan"
 QUEUE_POLL = "poll"
+# The direct exchange every queue is bound to by its own name (durable, like the queues).
+EXCHANGE = "bulksms"
 
 
 def send_queue(provider: str) -> str:

@@ -1,10 +1,13 @@
-"""Shared fixtures: a private PostgreSQL schema and Redis database for this test run."""
+"""Shared fixtures: a private PostgreSQL schema, Redis database and RabbitMQ virtual host for
+this test run."""
 
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import redis
@@ -19,6 +22,8 @@ PG_ADMIN_URL = os.environ.get(
     "BULKSMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_TEST_URL = os.environ.get("BULKSMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Without a virtual host: each run adds one of its own.
+RABBITMQ_TEST_URL = os.environ.get("BULKSMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
 
 
 @contextmanager
@@ -54,6 +59,28 @@ def redis_url() -> str:
     """A Redis database of its own, emptied before the run."""
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
     return REDIS_TEST_URL
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> Iterator[str]:
+    """A RabbitMQ virtual host of this run's own, deleted afterwards: no queue, message or
+    binding of another run (or of `make up`) can reach this one. Without rabbitmqctl, the
+    default virtual host (the tests purge their queues before they start workers)."""
+    if shutil.which("rabbitmqctl") is None:
+        yield f"{RABBITMQ_TEST_URL}//"
+        return
+    vhost = f"bulksms-test-{uuid.uuid4().hex[:12]}"
+    user = urlsplit(RABBITMQ_TEST_URL).username or "guest"
+    _rabbitmqctl("add_vhost", vhost)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        yield f"{RABBITMQ_TEST_URL}/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="session")
