@@ -46,6 +46,8 @@ class Campaign(SQLModel, table=True):
     imported_at: datetime | None = _ts()
     planned_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
+    # Given by the caller: a second create with the same key finds this campaign instead.
+    idempotency_key: str | None = Field(default=None, max_length=100, unique=True, index=True)
 
 
 class Batch(SQLModel, table=True):
