@@ -1,23 +1,36 @@
-"""The real stack for integration tests: simulator, Celery worker and beat processes, Flower."""
+"""The real stack for integration tests: simulator, Celery worker and beat processes, Flower;
+one stack per broker (Redis, RabbitMQ)."""
 
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import redis
 import requests
+from sqlalchemy import Engine
 
 from config import providers
-from config.names import QUEUE_PLAN, QUEUE_POLL
+from config.celery import create_celery
+from config.settings import Settings
 from scripts import stack
+from tests.conftest import fresh_schema
 from tests.envvars import settings_env
+from worker.db.engine import get_engine
 
 SEED = 42
 COMPLETE_DELAY = 0.5
+# The stack fixture of each broker.
+STACKS = {"redis": "running_stack", "rabbitmq": "rabbitmq_stack"}
+# The RabbitMQ stack keeps its limits and locks apart from the Redis stack's (db 15).
+RABBITMQ_STACK_REDIS_URL = os.environ.get(
+    "BULKSMS_TEST_SECOND_REDIS_URL", "redis://127.0.0.1:6379/11"
+)
 
 
 def free_port() -> int:
@@ -50,6 +63,15 @@ class Stack:
         """Every process log, for failure messages."""
         return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.run_dir.glob("*.log"))
 
+    @property
+    def engine(self) -> Engine:
+        """The engine of the stack's database."""
+        return get_engine(self.env["BULKSMS_DATABASE_URL"])
+
+    def settings(self) -> AbstractContextManager[None]:
+        """This process's settings pointed at the stack (its broker, database, simulators)."""
+        return settings_env({k: v for k, v in self.env.items() if k.startswith("BULKSMS_")})
+
 
 def _fast_settings(sim_ports: dict[str, int]) -> dict[str, str]:
     """Every provider at its simulator; seconds instead of minutes, so a test sees polls and
@@ -73,11 +95,32 @@ def _fast_settings(sim_ports: dict[str, int]) -> dict[str, str]:
 def running_stack(
     app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    """Simulator, two worker processes, beat and Flower, all as `make up` starts them."""
+    """The stack on Redis, as `make up` starts it; this process's settings point at it."""
+    with start_stack(app_env, tmp_path_factory.mktemp("stack")) as result, result.settings():
+        yield result
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The same stack with this run's RabbitMQ virtual host as its broker, and a schema and
+    Redis database of its own: its beat never sees the Redis stack's campaigns."""
+    redis.Redis.from_url(RABBITMQ_STACK_REDIS_URL).flushdb()
+    with fresh_schema() as database_url:
+        values = {
+            "BULKSMS_DATABASE_URL": database_url,
+            "BULKSMS_BROKER_URL": rabbitmq_url,
+            "BULKSMS_REDIS_URL": RABBITMQ_STACK_REDIS_URL,
+        }
+        with start_stack(values, tmp_path_factory.mktemp("stack-rabbitmq")) as result:
+            yield result
+
+
+@contextmanager
+def start_stack(app_env: dict[str, str], run_dir: Path) -> Iterator[Stack]:
+    """Simulators, a worker of two processes, beat and Flower, all as `make up` starts them."""
     sim_ports = {entry.name: free_port() for entry in providers.ENTRIES}
     flower_port = free_port()
     env = stack.stack_env({**app_env, **_fast_settings(sim_ports)})
-    run_dir = tmp_path_factory.mktemp("stack")
     table = stack.services(
         sim_ports=sim_ports,
         flower_port=flower_port,
@@ -92,7 +135,7 @@ def running_stack(
             "1",
         ],
     )
-    _purge(app_env["BULKSMS_BROKER_URL"])
+    purge(app_env["BULKSMS_BROKER_URL"])
     sim_urls = {name: f"http://127.0.0.1:{port}" for name, port in sim_ports.items()}
     result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir)
     simulators = [stack.simulator_name(name) for name in sim_ports]
@@ -103,16 +146,15 @@ def running_stack(
         stack.wait_http(f"{result.flower_url}/healthcheck")
         stack.wait_worker(env)
         stack.enable_events(env)
-        with settings_env({k: v for k, v in env.items() if k.startswith("BULKSMS_")}):
-            yield result
+        yield result
     finally:
         for process in result.processes:
             stack.stop_pid(process.pid)
 
 
-def _purge(broker_url: str) -> None:
-    client = redis.Redis.from_url(broker_url)
-    client.delete(QUEUE_PLAN, QUEUE_POLL, *(entry.queue for entry in providers.ENTRIES))
+def purge(broker_url: str) -> None:
+    """Empty every queue of the app on this broker (Redis or RabbitMQ alike)."""
+    create_celery(Settings(_env_file=None, broker_url=broker_url)).control.purge()
 
 
 def wait_until(predicate: object, timeout: float, interval: float = 0.5) -> bool:

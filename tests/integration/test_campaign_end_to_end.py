@@ -1,11 +1,13 @@
-"""A 3,000-recipient campaign through real workers, beat, Redis, PostgreSQL and a provider's
-simulator, once per provider of the registry (the same test, parametrised).
+"""A 3,000-recipient campaign through real workers, beat, PostgreSQL and a provider's
+simulator, once per broker (Redis, RabbitMQ) and provider of the registry (the same tests,
+parametrised; each broker has a stack of its own).
 
 The simulators make transient failures (handset off, shadow area, …) succeed on the second
 attempt, so the campaign shows re-sends recovering and permanent failures staying put.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -18,8 +20,7 @@ from producer.campaigns import create_campaign
 from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
-from tests.integration.conftest import SEED, Stack, wait_until
-from worker.db.engine import get_engine
+from tests.integration.conftest import SEED, STACKS, Stack, wait_until
 from worker.db.models import Batch, Recipient
 from worker.domain.codes import Outcome, lookup, matches
 
@@ -34,6 +35,7 @@ CODE_FOR: dict[str, Callable[..., str]] = {
 TRANSIENT = simulator.outcomes.TRANSIENT  # the same numbers are transient on both
 PERMANENT = {"3001", "3003", "3012"}  # the simulators' permanent codes, on both
 DELIVERED = {"sens": "0", "nhn": "1000"}
+CASES = [(broker, provider) for broker in STACKS for provider in providers.provider_names()]
 
 
 def numbers_of(provider: str) -> list[str]:
@@ -45,31 +47,43 @@ def family_of(provider: str, code: str) -> str:
     return "reception" if provider == "nhn" else matches(provider, code)[0].family
 
 
-@pytest.fixture(scope="module", params=providers.provider_names())
-def finished(request: pytest.FixtureRequest, running_stack: Stack, pg_url: str) -> tuple:
-    """(provider, campaign id): created through the producer API and waited for."""
-    provider = request.param
+@dataclass(frozen=True)
+class Finished:
+    """A completed campaign: the provider it went through, its id, and the stack that ran it."""
+
+    provider: str
+    campaign_id: int
+    stack: Stack
+
+    @property
+    def engine(self) -> Engine:
+        return self.stack.engine
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{b}-{p}" for b, p in CASES])
+def finished(request: pytest.FixtureRequest) -> Finished:
+    """Created through the producer API on the broker's stack, and waited for."""
+    broker, provider = request.param
+    stack: Stack = request.getfixturevalue(STACKS[broker])
     spec = CampaignSpec(
         name=f"e2e-{provider}",
         sender="0212345678",
         template="안녕하세요, 배송이 시작되었습니다.",
         provider=provider,
     )
-    report = create_campaign(spec, NumberList(numbers_of(provider)))
+    with stack.settings():
+        report = create_campaign(spec, NumberList(numbers_of(provider)))
     assert (report.read, report.imported, report.rejected) == (COUNT, COUNT, 0)
-    engine = get_engine(pg_url)
     done = wait_until(
-        lambda: campaign_report(engine, report.campaign_id).status == "completed", 180
+        lambda: campaign_report(stack.engine, report.campaign_id).status == "completed", 180
     )
-    assert done, f"campaign did not complete; logs:\n{running_stack.logs()}"
-    return provider, report.campaign_id
+    assert done, f"campaign did not complete; logs:\n{stack.logs()}"
+    return Finished(provider, report.campaign_id, stack)
 
 
-def test_every_recipient_final_with_the_code_the_simulator_assigned(
-    finished: tuple, engine: Engine
-) -> None:
-    provider, campaign_id = finished
-    with engine.connect() as conn:
+def test_every_recipient_final_with_the_code_the_simulator_assigned(finished: Finished) -> None:
+    provider, campaign_id = finished.provider, finished.campaign_id
+    with finished.engine.connect() as conn:
         rows = conn.execute(
             select(
                 Recipient.phone,
@@ -89,18 +103,16 @@ def test_every_recipient_final_with_the_code_the_simulator_assigned(
     assert {code for _, _, code, _, _ in rows} >= {DELIVERED[provider], "3001"}
 
 
-def test_transient_failures_were_resent_once_and_permanent_ones_never(
-    finished: tuple, running_stack: Stack, engine: Engine
-) -> None:
-    provider, campaign_id = finished
-    sent = running_stack.sim_stats(provider)["sent_to"]
+def test_transient_failures_were_resent_once_and_permanent_ones_never(finished: Finished) -> None:
+    provider, campaign_id = finished.provider, finished.campaign_id
+    sent = finished.stack.sim_stats(provider)["sent_to"]
     numbers = numbers_of(provider)
     transient = {n for n in numbers if simulator.outcomes.code_for(SEED, n) in TRANSIENT}
     permanent = {n for n in numbers if simulator.outcomes.code_for(SEED, n) in PERMANENT}
     assert transient and permanent
     assert {sent[n] for n in transient} == {2}
     assert {sent[n] for n in permanent} == {1}
-    with engine.connect() as conn:
+    with finished.engine.connect() as conn:
         attempts = dict(
             conn.execute(
                 select(Recipient.phone, Recipient.attempts).where(
@@ -111,12 +123,10 @@ def test_transient_failures_were_resent_once_and_permanent_ones_never(
     assert {attempts[n] for n in transient} == {2}
 
 
-def test_batches_hold_at_most_the_providers_batch_and_all_completed(
-    finished: tuple, engine: Engine
-) -> None:
-    provider, campaign_id = finished
+def test_batches_hold_at_most_the_providers_batch_and_all_completed(finished: Finished) -> None:
+    provider, campaign_id = finished.provider, finished.campaign_id
     size = providers.get(provider).max_batch
-    with engine.connect() as conn:
+    with finished.engine.connect() as conn:
         batches = conn.execute(
             select(
                 Batch.attempt, Batch.recipient_count, Batch.status, Batch.request_id, Batch.provider
@@ -132,11 +142,9 @@ def test_batches_hold_at_most_the_providers_batch_and_all_completed(
     assert len({b.request_id for b in batches}) == len(batches)
 
 
-def test_no_message_was_sent_more_often_than_its_attempts(
-    finished: tuple, running_stack: Stack
-) -> None:
-    provider, _ = finished
-    stats = running_stack.sim_stats(provider)
+def test_no_message_was_sent_more_often_than_its_attempts(finished: Finished) -> None:
+    provider = finished.provider
+    stats = finished.stack.sim_stats(provider)
     numbers = numbers_of(provider)
     resends = sum(simulator.outcomes.code_for(SEED, n) in TRANSIENT for n in numbers)
     # The only repeated (from, to, content) sends are the deliberate re-sends.
@@ -144,9 +152,9 @@ def test_no_message_was_sent_more_often_than_its_attempts(
     assert stats["messages_accepted"] == COUNT + resends
 
 
-def test_report_counts_match(finished: tuple, engine: Engine) -> None:
-    provider, campaign_id = finished
-    report = campaign_report(engine, campaign_id)
+def test_report_counts_match(finished: Finished) -> None:
+    provider = finished.provider
+    report = campaign_report(finished.engine, finished.campaign_id)
     code_for = CODE_FOR[provider]
     expected_delivered = sum(
         code_for(SEED, n, 1, 1) == DELIVERED[provider] for n in numbers_of(provider)
@@ -158,8 +166,8 @@ def test_report_counts_match(finished: tuple, engine: Engine) -> None:
     assert {line.provider for line in report.by_code} == {provider}
 
 
-def test_flower_lists_the_finished_tasks(finished: tuple, running_stack: Stack) -> None:
-    tasks = requests.get(f"{running_stack.flower_url}/api/tasks", timeout=10).json()
+def test_flower_lists_the_finished_tasks(finished: Finished) -> None:
+    tasks = requests.get(f"{finished.stack.flower_url}/api/tasks", timeout=10).json()
     names = {(t["name"], t["state"]) for t in tasks.values()}
     assert ("bulksms.plan_campaign", "SUCCESS") in names
     assert ("bulksms.send_batch", "SUCCESS") in names
