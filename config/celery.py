@@ -13,7 +13,12 @@ def _route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **
     """Send tasks go to their provider's queue (the second argument); the rest by role."""
     if name == names.TASK_SEND_BATCH:
         return {"queue": options.get("queue") or names.send_queue(args[1])}
-    if name in (names.TASK_POLL_RESULTS, names.TASK_POLL_BATCHES, names.TASK_SYNC_OPT_OUTS):
+    if name in (
+        names.TASK_POLL_RESULTS,
+        names.TASK_POLL_BATCHES,
+        names.TASK_SYNC_OPT_OUTS,
+        names.TASK_RECONCILE_SENDS,
+    ):
         return {"queue": names.QUEUE_POLL}
     return {"queue": names.QUEUE_PLAN}
 
@@ -39,6 +44,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         ),
     }
     for entry in providers.offered(settings):
+        schedule[f"reconcile-sends-{entry.name}"] = _tick(
+            names.TASK_RECONCILE_SENDS, settings.send.release_interval_seconds, names.QUEUE_POLL,
+            entry.name,
+        )  # fmt: skip
         can = entry.capabilities
         if can.opt_out_list:
             schedule[f"sync-opt-outs-{entry.name}"] = _tick(

@@ -46,10 +46,18 @@ class SendSettings(BaseModel):
     retry_backoff_seconds: list[float] = [5.0, 30.0, 120.0, 600.0]
     max_attempts: int = Field(default=8, ge=1)
     lease_seconds: float = Field(default=120.0, gt=0)
-    # A planned batch not claimed by then is published again (its task may have been lost).
-    # Generous, since a long queue behind the rate limit also leaves batches unclaimed.
-    republish_after_seconds: float = Field(default=3600.0, gt=0)
+    # A planned batch not claimed this long after it was published is published again once
+    # its provider's send queue is empty (its task was lost: a broker restart, a purge).
+    # While the queue still holds tasks it waits: a long queue behind the rate limit also
+    # leaves batches unclaimed.
+    republish_after_seconds: float = Field(default=30.0, gt=0)
     release_interval_seconds: float = Field(default=2.0, gt=0)
+    # A send whose answer never came is looked up at the provider this long after it was
+    # claimed (past the call's timeouts and the provider's listing delay), then again on
+    # the lookup ladder; after max_lookups failed lookups its recipients become `unknown`.
+    lookup_delay_seconds: float = Field(default=60.0, ge=0)
+    lookup_backoff_seconds: list[float] = [30.0, 60.0, 300.0, 900.0]
+    max_lookups: int = Field(default=12, ge=1)
 
 
 class ResendSettings(BaseModel):

@@ -11,7 +11,7 @@ from tests.contract.conftest import SEED, Provider, eventually
 from worker.domain.codes import Outcome, lookup, matches
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.reservations import ReservationStatus
-from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
+from worker.providers.base import OutgoingMessage, SendRequest, SentProbe, SentRequest
 from worker.providers.errors import (
     AuthFailed,
     Rejected,
@@ -202,3 +202,55 @@ def test_a_reservation_waits_until_cancelled_and_never_goes_out(provider: Provid
     assert len(results) == 2
     late = list(client.results_for_request(SentRequest(withdrawn.request_id, "SMS")))
     assert not [r for r in late if r.completed and r.code not in ("4",)]
+
+
+# --- finding a request whose answer was lost -------------------------------------------------
+
+
+def probe_for(sent: SendRequest, since: datetime, **changes: object) -> SentProbe:
+    first = sent.messages[0]
+    values: dict = {
+        "sender": sent.sender,
+        "to": first.to,
+        "content": first.content,
+        "message_type": sent.message_type.value,
+        "since": since - timedelta(seconds=60),
+        "until": datetime.now(UTC) + timedelta(seconds=1),
+        "batch_id": sent.batch_id,
+        "attempt": sent.attempt,
+    }
+    values.update(changes)
+    return SentProbe(**values)
+
+
+def test_a_request_whose_answer_was_lost_is_found_with_its_id(provider: Provider) -> None:
+    provider.faults(lost_rate=1.0, lost_seconds=1.0)
+    since = datetime.now(UTC)
+    sent = request(numbers(3, start=500), batch_id=41, attempt=2)
+    with pytest.raises(TransportError):
+        provider.client(read_timeout=0.3).send(sent)
+    provider.faults(lost_rate=0.0)
+    [request_id] = provider.client().find_sent(probe_for(sent, since))
+    found = completed(provider, SentRequest(request_id), 3)
+    assert sorted(r.to for r in found) == numbers(3, start=500)
+
+
+def test_a_request_never_made_is_positively_absent(provider: Provider) -> None:
+    since = datetime.now(UTC)
+    sent = request(numbers(2, start=600), batch_id=42, attempt=1)
+    provider.client().send(sent)
+    client = provider.client()
+    # Another number, another attempt of the batch, another text, a time before it: none.
+    assert client.find_sent(probe_for(sent, since, to=numbers(1, start=700)[0])) == []
+    assert client.find_sent(probe_for(sent, since, content="다른 내용")) == []
+    before = since - timedelta(hours=2)
+    assert client.find_sent(probe_for(sent, before, until=before + timedelta(minutes=30))) == []
+    assert len(client.find_sent(probe_for(sent, since))) == 1
+
+
+def test_every_matching_request_is_listed_oldest_first(provider: Provider) -> None:
+    since = datetime.now(UTC)
+    sent = request(numbers(1, start=800), batch_id=43, attempt=1)
+    first = provider.client().send(sent).request_id
+    second = provider.client().send(sent).request_id  # the same message again
+    assert provider.client().find_sent(probe_for(sent, since)) == [first, second]

@@ -84,7 +84,7 @@ def test_the_template_goes_once_and_each_recipient_carries_its_parameters() -> N
     body = fake.calls[0].body
     assert body["body"] == "##name##님 안녕하세요"
     assert body["sendNo"] == "15446859"
-    assert body["senderGroupingKey"] == "batch-17"
+    assert body["senderGroupingKey"] == "batch-17-0"  # batch 17, attempt 0
     assert body["recipientList"] == [
         {
             "recipientNo": "01000000000",

@@ -1,6 +1,7 @@
 """Queries on batches: plan by id range, claim with a lease, record the provider's answer,
 count what each still holds, schedule polls."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,9 @@ MEMBER_COLUMNS = (
     Batch.first_id,
     Batch.last_id,
 )
-OPEN = [B.PLANNED.value, B.SENDING.value, B.RETRY.value, B.ACCEPTED.value]
+OPEN = [B.PLANNED.value, B.SENDING.value, B.RETRY.value, B.UNSURE.value, B.ACCEPTED.value]
+# Not sent yet, or not known to be: the campaign still has sending to do.
+UNSENT = [B.PLANNED.value, B.SENDING.value, B.RETRY.value, B.UNSURE.value]
 # A campaign in these states may send; a paused, cancelled or finished one may not.
 SENDING_CAMPAIGNS = [CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_RESULTS.value]
 
@@ -121,15 +124,13 @@ _CLAIM = (
     update(Batch)
     .where(
         Batch.id == bindparam("b_id"),
-        or_(
-            Batch.status == B.PLANNED.value,
-            and_(Batch.status == B.SENDING.value, Batch.lease_until < bindparam("b_now")),
-        ),
+        Batch.status == B.PLANNED.value,
         exists().where(Campaign.id == Batch.campaign_id, Campaign.status.in_(SENDING_CAMPAIGNS)),
     )
     .values(
         status=B.SENDING.value,
         lease_until=bindparam("b_until"),
+        claimed_at=bindparam("b_now"),
         send_attempts=Batch.send_attempts + 1,
     )
     .returning(*Batch.__table__.columns)
@@ -151,10 +152,11 @@ _ACCEPT = (
 
 
 def claim(conn: Connection, batch_id: int, now: datetime, lease: timedelta) -> Any:
-    """planned → sending under a lease; a lapsed lease (its worker died) may be re-claimed.
+    """planned → sending under a lease, only while its campaign may send (not paused,
+    cancelled or finished). Returns the claimed batch row (one round trip), or None.
 
-    Only while its campaign may send (not paused, cancelled or finished). Returns the
-    claimed batch row (one round trip), or None when another run holds it.
+    A batch whose lease lapsed is never claimed again: its worker may have died after the
+    provider took the request, so `unsure_lapsed` hands it to a lookup instead.
     """
     return conn.execute(_CLAIM, {"b_id": batch_id, "b_now": now, "b_until": now + lease}).first()
 
@@ -186,15 +188,20 @@ def finish_send(conn: Connection, batch_id: int, new: BatchStatus, **fields: Any
     return result.rowcount == 1
 
 
-def release_due(conn: Connection, now: datetime, regrace: timedelta, limit: int) -> list[Any]:
-    """Batches whose send is due (retry wait over, or planned but never claimed): → planned.
+def release_due(
+    conn: Connection, now: datetime, regrace: timedelta, limit: int, idle: Sequence[str]
+) -> list[Any]:
+    """Batches whose send is due → planned: retry waits that ended, and planned batches never
+    claimed by their due time of the `idle` providers (whose send queue is empty, so their
+    task was lost).
 
     Returns (id, provider) to publish. Their due time moves on by `regrace`, so a batch whose
     task got lost is published again later, and a duplicate task finds it already claimed.
     """
+    lost = and_(Batch.status == B.PLANNED.value, Batch.provider.in_(list(idle)))
     due = (
         select(Batch.id)
-        .where(Batch.status.in_([B.PLANNED.value, B.RETRY.value]), Batch.next_attempt_at <= now)
+        .where(or_(Batch.status == B.RETRY.value, lost), Batch.next_attempt_at <= now)
         .order_by(Batch.next_attempt_at)
         .limit(limit)
     )
@@ -420,7 +427,7 @@ def unsent_exists(campaign_id: int) -> Any:
     """A batch of the campaign is still to be sent (planned, being sent, or waiting a retry)."""
     return exists().where(
         Batch.campaign_id == campaign_id,
-        Batch.status.in_([B.PLANNED.value, B.SENDING.value, B.RETRY.value]),
+        Batch.status.in_(UNSENT),
     )
 
 

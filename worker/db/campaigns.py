@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 
 from worker.db import batches
 from worker.db.models import Batch, Campaign, Recipient
@@ -84,7 +84,7 @@ def mark_all_sent(conn: Connection) -> int:
     send (a send does not check it, to keep its path one statement short); how many moved."""
     nothing_unsent = ~exists().where(
         Batch.campaign_id == Campaign.id,
-        Batch.status.in_([B.PLANNED.value, B.SENDING.value, B.RETRY.value]),
+        Batch.status.in_(batches.UNSENT),
     )
     result = conn.execute(
         update(Campaign)
@@ -188,11 +188,37 @@ def latest(conn: Connection, limit: int = 20) -> list[Any]:
     return list(conn.execute(select(Campaign).order_by(Campaign.id.desc()).limit(limit)))
 
 
+def cancelled_with_leftovers(conn: Connection) -> list[int]:
+    """Cancelled campaigns with a batch still to send or a recipient waiting for a re-send."""
+    unsent = exists().where(
+        Batch.campaign_id == Campaign.id,
+        Batch.status.in_([B.PLANNED.value, B.RETRY.value]),
+    )
+    waiting = exists().where(
+        Recipient.campaign_id == Campaign.id,
+        Recipient.status == R.RETRY_WAIT.value,
+    )
+    query = select(Campaign.id).where(
+        Campaign.status == CampaignStatus.CANCELLED.value, or_(unsent, waiting)
+    )
+    return list(conn.execute(query).scalars())
+
+
 def touch_stale_queued(conn: Connection, now: datetime, older_than: datetime) -> list[int]:
-    """Queued campaigns not planned since `older_than`: stamp them now and return their ids."""
+    """Campaigns whose planning was asked for before `older_than` and never done: still
+    queued, or imported and dispatching but not fully planned (the last plan task was lost).
+    Stamp them now and return their ids."""
+    unplanned = and_(
+        Campaign.status == CampaignStatus.DISPATCHING.value,
+        Campaign.imported_at.is_not(None),
+        Campaign.planned_at.is_(None),
+    )
     result = conn.execute(
         update(Campaign)
-        .where(Campaign.status == CampaignStatus.QUEUED.value, Campaign.queued_at < older_than)
+        .where(
+            or_(Campaign.status == CampaignStatus.QUEUED.value, unplanned),
+            Campaign.queued_at < older_than,
+        )
         .values(queued_at=now)
         .returning(Campaign.id)
     )

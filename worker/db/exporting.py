@@ -24,6 +24,7 @@ _WAITING = {
     BatchStatus.PLANNED.value: R.BATCHED.value,
     BatchStatus.SENDING.value: R.BATCHED.value,
     BatchStatus.RETRY.value: R.BATCHED.value,
+    BatchStatus.UNSURE.value: R.BATCHED.value,
 }
 
 

@@ -91,6 +91,26 @@ def members(conn: Connection, batch: BatchRef) -> list[Member]:
     return [Member(*row) for row in rows]
 
 
+def suppress_members(conn: Connection, batch: BatchRef, now: datetime) -> int:
+    """Open members whose number is on the suppression list now → suppressed; how many.
+
+    The import already lands listed numbers as suppressed; this catches numbers listed
+    since (an 080 opt-out, a number another campaign found dead), before each send.
+    """
+    values = {
+        "status": R.SUPPRESSED.value,
+        "result_code": "SUPPRESSED",
+        "result_family": INTERNAL,
+        "result_outcome": "suppressed",
+        "completed_at": now,
+        "next_attempt_at": None,
+        **closing(batch),
+    }
+    listed = Recipient.phone.in_(select(Suppression.phone))
+    statement = update(Recipient).where(open_members(batch), listed).values(**values)
+    return conn.execute(statement).rowcount
+
+
 def close(
     conn: Connection,
     batch: BatchRef,

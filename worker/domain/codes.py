@@ -156,6 +156,9 @@ INTERNAL_TITLES = {
     "RESERVE_FAIL": "The provider could not send the reserved request",
     "RESERVE_STALE": "The reserved request timed out at the provider",
     "RESERVE_SKIP": "The provider skipped the reserved request",
+    "UNKNOWN": "The request may have reached the provider and it cannot be asked: an operator "
+    "decides whether to send again",
+    "SUPPRESSED": "On the suppression list when its batch was sent",
 }
 
 

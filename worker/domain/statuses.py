@@ -37,10 +37,18 @@ class RecipientStatus(StrEnum):
     EXPIRED = "expired"
     SUPPRESSED = "suppressed"
     CANCELLED = "cancelled"
+    # The provider may or may not have sent it, and cannot be asked: an operator decides.
+    UNKNOWN = "unknown"
 
 
 class BatchStatus(StrEnum):
-    """planned → sending → accepted → completed; or rejected; or retry → planned."""
+    """planned → sending → accepted → completed; or rejected; or retry → planned.
+
+    sending → unsure when the provider may hold the request though its answer never came
+    (a read timeout, a worker that died mid-call): the provider is asked before anything is
+    sent again, and the batch → accepted (found), retry (positively not there) or unknown
+    (the provider cannot be asked).
+    """
 
     PLANNED = "planned"
     SENDING = "sending"
@@ -49,6 +57,8 @@ class BatchStatus(StrEnum):
     REJECTED = "rejected"
     RETRY = "retry"
     CANCELLED = "cancelled"
+    UNSURE = "unsure"
+    UNKNOWN = "unknown"
 
 
 FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
@@ -58,5 +68,6 @@ FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(
         RecipientStatus.EXPIRED,
         RecipientStatus.SUPPRESSED,
         RecipientStatus.CANCELLED,
+        RecipientStatus.UNKNOWN,
     }
 )

@@ -44,8 +44,10 @@ class SendRequest:
     # A reserved send goes out at reserve_time (aware; providers take the minute).
     reserve_time: datetime | None = None
     reserve_time_zone: str = DEFAULT_ZONE
-    # Our batch id, for providers that echo a grouping key (finding a request again).
+    # Our batch id and send attempt, for providers that echo a grouping key (finding a
+    # request again when its answer was lost).
     batch_id: int | None = None
+    attempt: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,25 @@ class SentRequest:
     request_id: str
     message_type: str = MessageType.SMS.value
     sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentProbe:
+    """One send attempt whose answer never came, as the provider would have recorded it: who
+    sent what to whom (the batch's first message), and between which times."""
+
+    sender: str
+    to: str
+    content: str
+    message_type: str
+    since: datetime
+    until: datetime
+    batch_id: int
+    attempt: int
+
+
+class CannotTell(Exception):
+    """The provider offers no way to find a request whose answer was lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +174,11 @@ class ProviderClient(ABC):
     def sweep_cost(self, start: datetime, now: datetime, load: int) -> int | None:
         """Calls a completed-time sweep of [start, now) would take; None: cannot sweep."""
         return None
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        """Ids of the requests the provider holds that match the probe, oldest first; empty
+        when it positively holds none. Raises CannotTell where it cannot be asked."""
+        raise CannotTell(f"{self.name} offers no lookup of sent requests")
 
     def reservation_status(self, reserve_id: str) -> str:
         """The provider's status of a reserved request, as a ReservationStatus value."""

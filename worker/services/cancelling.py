@@ -26,6 +26,20 @@ class Cancelled:
     reservations_already_sent: int
 
 
+def stop_leftovers(engine: Engine) -> int:
+    """Cancelled campaigns that still hold something sendable (a transient result that came
+    back after the cancel, a batch a lookup found absent): stop it too. How many stopped."""
+    now = utcnow()
+    stopped = 0
+    with engine.begin() as conn:
+        for campaign_id in campaigns.cancelled_with_leftovers(conn):
+            batches.cancel_unsent(conn, campaign_id, now)
+            stopped += recipients.cancel_unsent(conn, campaign_id, now)
+    if stopped:
+        log.info("stopped %d recipients of cancelled campaigns", stopped)
+    return stopped
+
+
 def cancel_campaign(
     engine: Engine, client_for: Callable[[str], ProviderClient], campaign_id: int
 ) -> Cancelled | None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config.settings import PollSettings, ResendSettings, SendSettings
-from worker.db import batches, campaigns, recipients
+from worker.db import batches, campaigns, lookups, recipients
 from worker.db.engine import autocommit
 from worker.db.members import BatchRef
 from worker.db.types import utcnow
@@ -46,6 +46,7 @@ class SendOutcome(StrEnum):
     RETRY = "retry"
     REJECTED = "rejected"
     EMPTY = "empty"
+    UNSURE = "unsure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,22 @@ class Dispatcher:
             batch = batches.claim(conn, batch_id, now, timedelta(seconds=self.send.lease_seconds))
             if batch is None:
                 return SendOutcome.SKIPPED
-            campaign = _profile(self.engine, batch.campaign_id)
+        try:
+            request = self._prepare(batch, now)
+        except Exception as exc:  # nothing went out: try again later, never strand the batch
+            log.exception("batch=%s could not be prepared", batch.id)
+            failed = RetryLater(f"preparing failed: {exc!r}", provider=batch.provider)
+            return self._retry(batch, failed)
+        if isinstance(request, SendOutcome):
+            return request
+        return self._call(batch, request)
+
+    def _prepare(self, batch: Any, now: datetime) -> SendRequest | SendOutcome:
+        """The request for the claimed batch, after suppressions and rendering; or what
+        ended the batch instead (nothing left to send, held for its time)."""
+        campaign = _profile(self.engine, batch.campaign_id)
+        with autocommit(self.engine).connect() as conn:
+            self._suppress(conn, batch, now)
             rows = recipients.members(conn, BatchRef.of(batch))
         rendered = build_request(campaign, batch, rows)
         if rendered.failures:
@@ -95,10 +111,19 @@ class Dispatcher:
         timing = send_timing(campaign, now, self.client.entry.capabilities.reserve_min_lead)
         if timing.wait_until is not None:
             return self._postpone(batch, timing.wait_until)
-        request = replace(rendered.request, reserve_time=timing.reserve_at)
-        return self._call(batch, campaign, request)
+        return replace(
+            rendered.request, reserve_time=timing.reserve_at, attempt=batch.send_attempts
+        )
 
-    def _call(self, batch: Any, campaign: Any, request: SendRequest) -> SendOutcome:
+    def _suppress(self, conn: Any, batch: Any, now: datetime) -> None:
+        """Members on the suppression list now (an opt-out after the import, a number found
+        dead by another campaign) end `suppressed` instead of being sent (Network Act)."""
+        stopped = recipients.suppress_members(conn, BatchRef.of(batch), now)
+        if stopped:
+            batches.settle(conn, batch.id, stopped)
+            log.info("batch=%s: %d suppressed at send time", batch.id, stopped)
+
+    def _call(self, batch: Any, request: SendRequest) -> SendOutcome:
         """One provider call, its answer recorded on the batch."""
         try:
             receipt = self.client.send(request)
@@ -108,13 +133,38 @@ class Dispatcher:
             return self._retry(batch, exc)
         except GiveUp as exc:
             return self._reject(batch, exc)
-        except (RetryLater, ProviderError) as exc:
+        except TransportError as exc:
+            return self._unsure(batch, exc) if exc.maybe_sent else self._retry(batch, exc)
+        except ProviderError as exc:
             return self._retry(batch, exc)
-        return self._accept(batch, campaign, receipt, request.reserve_time)
+        except Exception as exc:  # a fault in our own code around the call: it may have gone
+            log.exception("batch=%s: the provider call failed unexpectedly", batch.id)
+            return self._unsure(batch, exc)
+        return self._record(batch, receipt, request.reserve_time)
 
-    def _accept(
-        self, batch: Any, campaign: Any, receipt: SendReceipt, reserve_at: datetime | None
-    ) -> SendOutcome:
+    def _record(self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None) -> SendOutcome:
+        """The accept written; if that fails the lease lapses and the batch is looked up."""
+        try:
+            return self._accept(batch, receipt, reserve_at)
+        except Exception:
+            log.exception("batch=%s sent as request_id=%s but not recorded; it will be "
+                          "looked up", batch.id, receipt.request_id)  # fmt: skip
+            return self._unsure(batch, RuntimeError("accept not recorded"))
+
+    def _unsure(self, batch: Any, exc: Exception) -> SendOutcome:
+        """The provider may hold the request: look it up before sending anything again."""
+        due = utcnow() + timedelta(seconds=self.send.lookup_delay_seconds)
+        fields = _error_fields(exc) if isinstance(exc, ProviderError) else {}
+        try:
+            with autocommit(self.engine).connect() as conn:
+                lookups.mark_unsure(conn, batch.id, due, **fields)
+        except Exception:  # the lapsed lease hands it to the lookup all the same
+            log.exception("batch=%s could not be marked unsure", batch.id)
+        log.warning("batch=%s may have reached %s (%s): looked up at %s before any re-send",
+                    batch.id, self.client.name, exc, due.isoformat())  # fmt: skip
+        return SendOutcome.UNSURE
+
+    def _accept(self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None) -> SendOutcome:
         now = utcnow()
         # A reserved request has nothing to report before its time.
         next_poll = (reserve_at or now) + timedelta(seconds=self.poll.first_delay_seconds)
@@ -135,7 +185,7 @@ class Dispatcher:
             moved = batches.accept(conn, batch.id, accepted)
             if moved:
                 # Refused inside an accepted request: each recipient ends with its own code.
-                ctx = self._context(batch, campaign)
+                ctx = self._context(batch, _profile(self.engine, batch.campaign_id))
                 apply_results(conn, [(ctx, receipt.refused)], self.resend, now)
                 batches.complete_if_done(conn, batch.id, now)
                 refresh(conn, batch.campaign_id, now)
@@ -157,12 +207,6 @@ class Dispatcher:
         if batch.send_attempts >= self.send.max_attempts:
             log.warning("batch=%s gives up after %d attempts", batch.id, batch.send_attempts)
             return self._reject(batch, exc)
-        if isinstance(exc, TransportError) and exc.maybe_sent:
-            log.warning(
-                "batch=%s may have reached %s before the error; re-sending may duplicate",
-                batch.id,
-                exc.provider,
-            )
         due = utcnow() + delay(self.send.retry_backoff_seconds, batch.send_attempts)
         with self.engine.begin() as conn:
             batches.finish_send(

@@ -1,24 +1,41 @@
 """Publish work whose time has come: due batches, and campaigns whose planning never started."""
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from worker.db import batches, campaigns
+from worker.db import batches, campaigns, lookups
 from worker.db.types import utcnow
 from worker.services.publishing import Publish, SendJob
+
+log = logging.getLogger(__name__)
 
 RELEASE_LIMIT = 1000
 
 
-def release_due_batches(engine: Engine, regrace: timedelta, publish: Publish) -> int:
-    """Move due batches to planned and publish them; returns how many."""
+def release_due_batches(
+    engine: Engine, regrace: timedelta, publish: Publish, idle: Sequence[str] = ()
+) -> int:
+    """Move due batches to planned and publish them; returns how many. Planned batches are
+    published again only for the `idle` providers, whose send queue is empty."""
     with engine.begin() as conn:
-        due = batches.release_due(conn, utcnow(), regrace, RELEASE_LIMIT)
+        due = batches.release_due(conn, utcnow(), regrace, RELEASE_LIMIT, idle)
     # Their size and sender are read by the send task itself (rare: retries and lost tasks).
     publish([SendJob(row.id, row.provider, 0, "") for row in due])
     return len(due)
+
+
+def hand_lapsed_to_lookup(engine: Engine, delay: timedelta) -> int:
+    """Batches left `sending` past their lease (a worker died or lost the database mid-send)
+    → unsure: the provider is asked about them before anything is sent again."""
+    now = utcnow()
+    with engine.begin() as conn:
+        lapsed = lookups.unsure_lapsed(conn, now, now + delay)
+    if lapsed:
+        log.warning("batches %s outlived their send lease: looked up before any re-send", lapsed)
+    return len(lapsed)
 
 
 def requeue_stale_campaigns(

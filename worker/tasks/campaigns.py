@@ -10,9 +10,10 @@ from config.names import (
     TASK_RELEASE_DUE_BATCHES,
     TASK_RESEND_DUE,
 )
-from worker.services.cancelling import cancel_campaign
+from worker.services.cancelling import cancel_campaign, stop_leftovers
 from worker.services.planning import plan_campaign
 from worker.services.release import (
+    hand_lapsed_to_lookup,
     mark_all_sent,
     release_due_batches,
     requeue_stale_campaigns,
@@ -21,7 +22,7 @@ from worker.services.release import (
 from worker.services.resending import resend_due
 from worker.tasks import context, locks
 from worker.tasks.app import app
-from worker.tasks.publish import publish_batches
+from worker.tasks.publish import idle_providers, publish_batches
 
 
 @app.task(name=TASK_PLAN_CAMPAIGN)
@@ -43,12 +44,16 @@ STALE_QUEUED = timedelta(minutes=2)
 
 @app.task(name=TASK_RELEASE_DUE_BATCHES)
 def release_due_batches_task() -> int:
-    """Beat: publish batches whose retry wait ended or whose task was lost."""
-    regrace = timedelta(seconds=context.settings().send.republish_after_seconds)
+    """Beat: publish batches whose retry wait ended or whose task was lost; hand batches
+    that outlived their send lease to the lookup."""
+    send = context.settings().send
+    regrace = timedelta(seconds=send.republish_after_seconds)
     _publish_plans(start_due_campaigns(context.engine()))
     requeue_stale_campaigns(context.engine(), STALE_QUEUED, _publish_plans)
+    hand_lapsed_to_lookup(context.engine(), timedelta(seconds=send.lookup_delay_seconds))
+    stop_leftovers(context.engine())
     mark_all_sent(context.engine())
-    return release_due_batches(context.engine(), regrace, publish_batches)
+    return release_due_batches(context.engine(), regrace, publish_batches, idle_providers())
 
 
 def _publish_plans(campaign_ids: Sequence[int]) -> None:

@@ -4,9 +4,16 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from config.names import QUEUE_POLL, TASK_POLL_BATCHES, TASK_POLL_RESULTS, TASK_SYNC_OPT_OUTS
+from config.names import (
+    QUEUE_POLL,
+    TASK_POLL_BATCHES,
+    TASK_POLL_RESULTS,
+    TASK_RECONCILE_SENDS,
+    TASK_SYNC_OPT_OUTS,
+)
 from worker.services.optouts import sync_opt_outs
 from worker.services.polling import Poller
+from worker.services.reconciling import Reconciler
 from worker.tasks import context, locks
 from worker.tasks.app import app
 
@@ -47,3 +54,19 @@ def _hand_out(provider: str, batch_ids: list[int]) -> None:
 def sync_opt_outs_task(provider: str) -> int:
     """Beat: copy the provider's 080 opt-outs into the suppression table."""
     return sync_opt_outs(context.engine(), context.client(provider))
+
+
+@app.task(name=TASK_RECONCILE_SENDS)
+def reconcile_sends_task(provider: str) -> int:
+    """Beat: ask the provider about sends whose answer never came; one round at a time."""
+    with locks.held(f"reconcile:{provider}", POLL_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return 0
+        settings = context.settings()
+        reconciler = Reconciler(
+            context.engine(), context.client(provider), settings.send, settings.poll
+        )
+        done = reconciler.reconcile_due()
+        if done:
+            log.info("reconcile provider=%s %s", provider, dict(done))
+        return sum(done.values())

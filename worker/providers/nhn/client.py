@@ -14,13 +14,14 @@ from worker.providers.base import (
     ResultPage,
     SendReceipt,
     SendRequest,
+    SentProbe,
     SentRequest,
 )
 from worker.providers.errors import Rejected, RetryLater, TransportError
 from worker.providers.http import ProviderHttp, new_session
 from worker.providers.nhn import payloads, reservations
 from worker.providers.nhn.answers import PROVIDER, failure, header_of, http_error
-from worker.providers.nhn.windows import MAX_PAGE_SIZE, windows
+from worker.providers.nhn.windows import MAX_PAGE_SIZE, format_time, windows
 
 TITLE = "NHN Cloud"
 # The requestor NHN records on cancelling reservations ("updateUser", required).
@@ -79,6 +80,21 @@ class NhnClient(ProviderClient):
         """Calls a sweep of [start, now) takes for `load` results: one per window and page."""
         found = windows("update", start, now, now)
         return len(found) + max(load, 0) // MAX_PAGE_SIZE if found else None
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        """Requests of this attempt, listed by request date, sender, recipient and our
+        grouping key (GET /sender/sms|mms), with the same content; oldest first."""
+        params = {
+            "startRequestDate": format_time(probe.since),
+            "endRequestDate": format_time(probe.until),
+            "sendNo": probe.sender,
+            "recipientNo": probe.to,
+            "senderGroupingKey": payloads.grouping_key(probe.batch_id, probe.attempt),
+        }
+        pages = self._raw_pages(payloads.list_path(probe.message_type), params)
+        found = [item for page in pages for item in page if _same(item, probe.content)]
+        found.sort(key=lambda item: str(item.get("requestDate") or ""))
+        return list(dict.fromkeys(str(item["requestId"]) for item in found))
 
     def reservation_status(self, reserve_id: str) -> str:
         """The request's scheduled messages (GET /reservations?requestId=…) as one status."""
@@ -153,6 +169,11 @@ class NhnClient(ProviderClient):
         if error is not None:
             raise error
         return body
+
+
+def _same(item: dict[str, Any], content: str) -> bool:
+    """A listed message of a request with our text (NHN lists the body it sent)."""
+    return bool(item.get("requestId")) and item.get("body", content) == content
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -28,6 +28,12 @@ def path(request: SendRequest) -> str:
     return "/sender/" + ("ad-" if ad else "") + ("mms" if long else "sms")
 
 
+def grouping_key(batch_id: int, attempt: int) -> str:
+    """senderGroupingKey of one send attempt of a batch: a request whose answer was lost is
+    found by it (the guide's list filter of the same name)."""
+    return f"batch-{batch_id}-{attempt}"
+
+
 def list_path(message_type: str) -> str:
     """Where requests of a type are listed: SMS under /sender/sms, LMS and MMS under /mms."""
     return "/sender/sms" if message_type == MessageType.SMS.value else "/sender/mms"
@@ -51,7 +57,7 @@ def send_body(request: SendRequest) -> dict[str, Any]:
         "recipientList": [_recipient(m, used, request.country_code) for m in request.messages],
     }
     if request.batch_id is not None:
-        body["senderGroupingKey"] = f"batch-{request.batch_id}"
+        body["senderGroupingKey"] = grouping_key(request.batch_id, request.attempt)
     if request.message_type is not MessageType.SMS:
         body["title"] = request.subject or ""
     if request.file_ids:

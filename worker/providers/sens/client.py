@@ -12,13 +12,14 @@ from pydantic import SecretStr
 from config.provider_settings import SensSettings
 from worker.domain.reservations import ReservationStatus
 from worker.domain.signing import signature_v2
-from worker.domain.windows import ListQuery, by_request_id, complete_windows
+from worker.domain.windows import ListQuery, by_request_id, complete_windows, format_time
 from worker.providers.base import (
     MessageResult,
     ProviderClient,
     ResultPage,
     SendReceipt,
     SendRequest,
+    SentProbe,
     SentRequest,
 )
 from worker.providers.errors import Rejected, TransportError
@@ -111,6 +112,28 @@ class SensClient(ProviderClient):
             if not has_more:
                 return
             index += 1
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        """Requests of this message: list by request-time window, `from`, `to` and type
+        (seed 003), then match the content of each candidate (GET /messages/{messageId}:
+        the list carries none)."""
+        params = {
+            "requestStartTime": format_time(probe.since),
+            "requestEndTime": format_time(probe.until),
+            "from": probe.sender,
+            "to": probe.to,
+            "type": probe.message_type,
+            "pageSize": WINDOW_PAGE_SIZE,
+        }
+        found = [listed for listed in self.list_messages(params) if listed.to == probe.to
+                 and self._content_of(listed.message_id) == probe.content]  # fmt: skip
+        found.sort(key=lambda m: m.request_time or probe.since)
+        return list(dict.fromkeys(m.request_id for m in found))
+
+    def _content_of(self, message_id: str) -> str | None:
+        body = self._call("GET", f"/messages/{message_id}")
+        items = body.get("messages") or []
+        return items[0].get("content") if items else None
 
     def reservation_status(self, reserve_id: str) -> str:
         """Seed 003: GET /reservations/{reserveId}/reserve-status → reserveStatus."""

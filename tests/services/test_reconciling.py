@@ -1,0 +1,251 @@
+"""Exactly once when the provider's answer is lost: a send that may have reached the provider is
+looked up there before anything is sent again (real PostgreSQL, the SENS simulator over HTTP)."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlalchemy import Engine, insert, select, update
+
+from config.settings import PollSettings, SendSettings
+from scripts.simulated import sens_settings
+from tests.fake_provider import FakeProvider
+from tests.services.conftest import numbers
+from worker.db import batches, campaigns
+from worker.db.models import Batch, Campaign, Recipient, Suppression
+from worker.db.types import utcnow
+from worker.providers.sens.client import SensClient
+from worker.services import dispatch
+from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.planning import plan_campaign
+from worker.services.reconciling import Reconciler
+from worker.services.release import hand_lapsed_to_lookup, release_due_batches
+
+# Looked up at once, in tests; a real provider gets a minute.
+SEND = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3, lookup_delay_seconds=0.0)
+POLL = PollSettings(first_delay_seconds=0)
+
+
+def _planned(engine: Engine, campaign_id: int) -> list[int]:
+    published: list[tuple[int, str]] = []
+    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
+    return [batch_id for batch_id, *_ in published]
+
+
+def _batch(engine: Engine, batch_id: int) -> dict:
+    with engine.connect() as conn:
+        return conn.execute(select(Batch).where(Batch.id == batch_id)).one()._asdict()
+
+
+def _sim(simulator, method: str, path: str, body: dict | None = None) -> dict:
+    answer = requests.request(method, f"{simulator.base_url}{path}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def _sent_to(simulator) -> Counter[int]:
+    """How many numbers the simulator took how many times."""
+    return Counter(_sim(simulator, "GET", "/_sim/stats")["sent_to"].values())
+
+
+@pytest.fixture()
+def client(simulator) -> SensClient:
+    return SensClient(sens_settings(simulator.base_url, read_timeout=0.3))
+
+
+@pytest.fixture()
+def sending(engine: Engine, client: SensClient) -> Dispatcher:
+    return Dispatcher(engine, client, SEND, POLL)
+
+
+@pytest.fixture()
+def reconciler(engine: Engine, client: SensClient) -> Reconciler:
+    return Reconciler(engine, client, SEND, POLL)
+
+
+def _release(engine: Engine) -> list[int]:
+    published: list = []
+    release_due_batches(engine, timedelta(hours=1), published.extend, idle=["sens"])
+    return [job.batch_id for job in published]
+
+
+def test_a_lost_answer_is_found_at_the_provider_and_never_sent_again(
+    engine, make_campaign, sending, reconciler, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=1000)))
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    assert sending.send_batch(batch_id) is SendOutcome.UNSURE
+    assert _batch(engine, batch_id)["status"] == "unsure"
+    assert _release(engine) == []  # never published again while unsure
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    assert reconciler.reconcile_due() == Counter(found=1)
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "accepted" and batch["request_id"].startswith("RSSA-")
+    assert sending.send_batch(batch_id) is SendOutcome.SKIPPED
+    assert _sent_to(simulator) == Counter({1: 100})
+
+
+def test_a_claim_that_never_reached_the_provider_is_sent_once_after_the_lookup(
+    engine, make_campaign, sending, reconciler, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=2000)))
+    with engine.begin() as conn:  # a worker claims the batch and dies before its call
+        assert batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1)) is not None
+    assert sending.send_batch(batch_id) is SendOutcome.SKIPPED  # its redelivered task
+    assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
+    assert reconciler.reconcile_due() == Counter(absent=1)
+    assert _release(engine) == [batch_id]
+    assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
+    assert _sent_to(simulator) == Counter({1: 100})
+
+
+def test_a_worker_that_died_after_the_provider_took_the_request_is_not_sent_twice(
+    engine, make_campaign, client, reconciler, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=3000)))
+    # What a worker does up to its death: claim, then the provider call; no accept written.
+    with engine.begin() as conn:
+        batch = batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+    request, _ = _request_of(engine, batch)
+    request_id = client.send(request).request_id
+    assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
+    assert reconciler.reconcile_due() == Counter(found=1)
+    assert _batch(engine, batch_id)["request_id"] == request_id
+    assert _release(engine) == []
+    assert _sent_to(simulator) == Counter({1: 100})
+
+
+def _request_of(engine: Engine, batch) -> tuple:
+    from worker.db import recipients
+    from worker.db.members import BatchRef
+    from worker.services.rendering import build_request
+
+    with engine.connect() as conn:
+        campaign = campaigns.get(conn, batch.campaign_id)
+        rows = recipients.members(conn, BatchRef.of(batch))
+    request = build_request(campaign, batch, rows).request
+    return dispatch.replace(request, attempt=batch.send_attempts), campaign
+
+
+def test_two_lookups_of_one_batch_at_once_adopt_it_once(
+    engine, make_campaign, sending, client, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=4000)))
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    assert sending.send_batch(batch_id) is SendOutcome.UNSURE
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    with engine.connect() as conn:
+        [row] = [r for r in _due(conn) if r.id == batch_id]
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def look() -> None:
+        start.wait()
+        outcomes.append(Reconciler(engine, client, SEND, POLL).reconcile(row))
+
+    threads = [threading.Thread(target=look) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["found", "skipped"]
+    assert _batch(engine, batch_id)["status"] == "accepted"
+
+
+def _due(conn) -> list:
+    from worker.db import lookups
+
+    return lookups.due(conn, "sens", utcnow(), 10)
+
+
+def test_an_error_before_the_call_retries_the_batch_instead_of_stranding_it(
+    engine, make_campaign, sending, simulator, monkeypatch
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=5000)))
+
+    def broken(*_: object) -> None:
+        raise ValueError("a bug while rendering")
+
+    monkeypatch.setattr(dispatch, "build_request", broken)
+    assert sending.send_batch(batch_id) is SendOutcome.RETRY
+    assert _batch(engine, batch_id)["status"] == "retry"
+    monkeypatch.undo()
+    assert _release(engine) == [batch_id]
+    assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
+    assert _sent_to(simulator) == Counter({1: 100})
+
+
+def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=6000))
+    [batch_id] = _planned(engine, campaign_id)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
+        batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+    hand_lapsed_to_lookup(engine, timedelta(0))
+    blind = FakeProvider("sens", lambda _: ("0", "reception"))  # no find_sent: CannotTell
+    assert Reconciler(engine, blind, SEND, POLL).reconcile_due() == Counter(unknown=1)
+    with engine.connect() as conn:
+        counts = campaigns.status_counts(conn, campaign_id)
+    assert counts == {"unknown": 100}
+    assert _batch(engine, batch_id)["status"] == "unknown"
+    assert blind.sends == []
+
+
+def test_a_number_listed_after_the_import_is_not_messaged(
+    engine, make_campaign, sending, simulator
+) -> None:
+    listed = numbers(3, start=7000)
+    campaign_id = make_campaign(numbers(100, start=7000))
+    [batch_id] = _planned(engine, campaign_id)
+    with engine.begin() as conn:
+        rows = [
+            {"phone": n, "reason": "080 opt-out", "source": "test", "created_at": utcnow()}
+            for n in listed
+        ]
+        conn.execute(insert(Suppression), rows)
+    assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
+    sent = _sim(simulator, "GET", "/_sim/stats")["sent_to"]
+    assert len(sent) == 97 and not set(listed) & set(sent)
+    with engine.connect() as conn:
+        counts = campaigns.status_counts(conn, campaign_id)
+        settled = conn.execute(select(Batch.settled).where(Batch.id == batch_id)).scalar()
+        codes = conn.execute(
+            select(Recipient.result_code).where(Recipient.phone.in_(listed))
+        ).scalars()
+        assert set(codes) == {"SUPPRESSED"}
+    assert counts == {"suppressed": 3, "accepted": 97} and settled == 3
+
+
+def test_an_absent_send_of_a_cancelled_campaign_is_cancelled_not_sent(
+    engine, make_campaign, client, reconciler, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=8000))
+    [batch_id] = _planned(engine, campaign_id)
+    with engine.begin() as conn:
+        batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+        conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(status="cancelled"))
+    hand_lapsed_to_lookup(engine, timedelta(0))
+    assert reconciler.reconcile_due() == Counter(cancelled=1)
+    with engine.connect() as conn:
+        assert campaigns.status_counts(conn, campaign_id) == {"cancelled": 100}
+    assert _sim(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
+
+
+def test_the_same_text_to_the_same_number_by_another_batch_is_not_adopted(
+    engine, make_campaign, sending, reconciler, simulator
+) -> None:
+    same = numbers(1, start=9000)
+    [earlier] = _planned(engine, make_campaign(same))
+    assert sending.send_batch(earlier) is SendOutcome.ACCEPTED
+    [lost] = _planned(engine, make_campaign(same))  # another campaign, the same message
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    assert sending.send_batch(lost) is SendOutcome.UNSURE
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    assert reconciler.reconcile_due() == Counter(found=1)
+    first, second = _batch(engine, earlier)["request_id"], _batch(engine, lost)["request_id"]
+    assert second and second != first
+    assert _sim(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
