@@ -5,6 +5,7 @@ import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 PYPROJECT = ROOT / "pyproject.toml"
 
-INFRA = {"redis", "postgres"}
+INFRA = {"redis", "postgres", "rabbitmq"}
 SIMULATORS = {simulator_name(entry.name): entry for entry in providers.ENTRIES}
 APP = {"migrate", "worker", "beat", "flower", *SIMULATORS}
 CELERY_APP = "worker.tasks.app"
@@ -87,6 +88,7 @@ def test_service_set(services: dict[str, Any]) -> None:
 def test_images(services: dict[str, Any]) -> None:
     assert services["redis"]["image"].split(":") == ["redis", "7"]
     assert services["postgres"]["image"].split(":") == ["postgres", "16"]
+    assert services["rabbitmq"]["image"].split(":")[0] == "rabbitmq"
     for name in APP:
         assert services[name]["build"] == ".", name
 
@@ -124,6 +126,33 @@ def test_shared_environment_is_read_by_settings(
     for name, entry in SIMULATORS.items():
         block = providers.settings_of(settings, entry.name)
         assert block.base_url == f"http://{name}:{entry.simulator.port}"
+
+
+def test_rabbitmq_is_optional_and_its_url_reaches_it(
+    compose: dict[str, Any], services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.broker import is_redis
+    from config.celery import create_celery
+    from config.settings import Settings
+
+    rabbitmq = services["rabbitmq"]
+    assert rabbitmq["profiles"] == ["rabbitmq"]  # `docker compose up` starts Redis only
+    assert "check_port_connectivity" in rabbitmq["healthcheck"]["test"]
+    assert "/var/lib/rabbitmq" in " ".join(rabbitmq["volumes"])
+    for name in APP:  # nothing waits for a service that may not run
+        assert "rabbitmq" not in (services[name].get("depends_on") or {}), name
+    url = urlsplit(compose["x-rabbitmq-broker-url"])
+    env = environment(rabbitmq)
+    assert (url.scheme, url.hostname, url.port) == ("amqp", "rabbitmq", 5672)
+    assert (url.username, url.password) == (
+        env["RABBITMQ_DEFAULT_USER"],
+        env["RABBITMQ_DEFAULT_PASS"],
+    )
+    assert url.username != "guest"  # RabbitMQ lets guest in from localhost only
+    monkeypatch.setenv("BULKSMS_BROKER_URL", compose["x-rabbitmq-broker-url"])
+    settings = Settings(_env_file=None)
+    assert not is_redis(settings.broker_url)
+    assert create_celery(settings).conf.broker_transport_options == {}
 
 
 def test_flower_api_flag_only_on_flower(services: dict[str, Any]) -> None:
