@@ -99,9 +99,7 @@ class Reconciler:
             "sent_at": batch.claimed_at or now,
             "http_status": 202,
             "next_poll_at": now + timedelta(seconds=self.poll.first_delay_seconds),
-            "error_code": None,
-            "error_message": None,
-        }
+        }  # the error that made it unsure stays on the batch: why it was looked up
         with self.engine.begin() as conn:
             if not lookups.found(conn, batch.id, answer):
                 return "skipped"  # another lookup got there first
