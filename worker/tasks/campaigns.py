@@ -22,7 +22,7 @@ from worker.services.release import (
 from worker.services.resending import resend_due
 from worker.tasks import context, locks
 from worker.tasks.app import app
-from worker.tasks.publish import idle_providers, publish_batches
+from worker.tasks.publish import idle_providers, plan_queue_idle, publish_batches
 
 
 @app.task(name=TASK_PLAN_CAMPAIGN)
@@ -38,7 +38,8 @@ def plan_campaign_task(campaign_id: int) -> int:
     )
 
 
-# A campaign still queued this long after its plan task was sent lost that task.
+# A campaign still queued this long after its plan task was sent lost that task; sooner
+# (send.republish_after_seconds) once the plan queue is empty.
 STALE_QUEUED = timedelta(minutes=2)
 
 
@@ -49,7 +50,8 @@ def release_due_batches_task() -> int:
     send = context.settings().send
     regrace = timedelta(seconds=send.republish_after_seconds)
     _publish_plans(start_due_campaigns(context.engine()))
-    requeue_stale_campaigns(context.engine(), STALE_QUEUED, _publish_plans)
+    stale = regrace if plan_queue_idle() else STALE_QUEUED
+    requeue_stale_campaigns(context.engine(), stale, _publish_plans)
     hand_lapsed_to_lookup(context.engine(), timedelta(seconds=send.lookup_delay_seconds))
     stop_leftovers(context.engine())
     mark_all_sent(context.engine())

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from config import providers
 from config.broker import queue_depth
-from config.names import TASK_SEND_BATCH, send_queue
+from config.names import QUEUE_PLAN, TASK_SEND_BATCH, send_queue
 from worker.services.publishing import SendJob
 from worker.tasks import context
 from worker.tasks.app import app
@@ -36,3 +36,12 @@ def idle_providers() -> list[str]:
     except Exception as exc:  # cannot tell: publish nothing twice this round
         log.warning("send queue depths unknown: %s", exc)
         return []
+
+
+def plan_queue_idle() -> bool:
+    """The plan queue holds no task: a campaign waiting for planning lost its task."""
+    try:
+        return queue_depth(app, QUEUE_PLAN) == 0
+    except Exception as exc:
+        log.warning("plan queue depth unknown: %s", exc)
+        return False
