@@ -1,16 +1,13 @@
 """Create a campaign: validate, stream recipients into the database in bulk, enqueue planning."""
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from kombu.exceptions import OperationalError
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
@@ -18,7 +15,7 @@ from config.settings import Settings, get_settings
 from producer.composer import Composer
 from producer.intake import Intake
 from producer.loading import ProgressFn, load_rows
-from producer.queueing import connect, enqueue_cancel, enqueue_plan
+from producer.queueing import BrokerUnavailable, Handover, connect
 from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
 from producer.spec import CampaignSpec
@@ -73,6 +70,9 @@ class ImportReport:
     delimiter: str = ""
     rejects_path: Path | None = None
     seconds: float = 0.0
+    # The campaign is stored, but the broker went away before it was handed to the workers:
+    # beat queues it once the broker is back.
+    handover_pending: bool = False
 
     def reject(self, line: int, reason: str, raw: str = "") -> None:
         """Count a bad row; keep the first KEPT_ERRORS of them to show."""
@@ -96,64 +96,80 @@ def create_campaign(
 ) -> ImportReport:
     """Write the campaign and its valid recipients, then enqueue planning by task name.
 
-    Nothing is written when the spec does not fit the source's header (SpecError); each
-    row that cannot be sent is counted, kept in the report (the first KEPT_ERRORS) and, with
-    `rejects`, written to that CSV file.
+    Nothing is written when the spec does not fit the source's header or the broker cannot
+    be reached (SpecError); each row that cannot be sent is counted, kept in the report (the
+    first KEPT_ERRORS) and, with `rejects`, written to that CSV file. A broker that goes away
+    once the campaign is stored does not stop the import: the report's `handover_pending`
+    says so, and beat queues the campaign when the broker is back.
     """
     settings = settings or get_settings()
-    try:
-        spec = spec.for_settings(settings)
-    except ValidationError:
-        raise
-    except ValueError as exc:
-        raise SpecError(str(exc)) from None
+    spec = _for_settings(spec, settings)
     engine = get_engine(settings.database_url)
     started = time.monotonic()
-    if enqueue:
-        _reach_broker(settings)
+    handover = _reach_broker(settings) if enqueue else None
     with source.open() as table:
         composer = _composer(spec, table)
-        report = ImportReport(campaign_id=_insert_campaign(engine, spec, settings))
-        report.encoding = getattr(table, "encoding", "")
-        report.delimiter = getattr(table, "delimiter", "")
-        intake = Intake(engine, report.campaign_id, not _waits(spec), *_handing(settings, enqueue))
-        with RejectsFile(rejects) as rejects_file:
-            _load_recipients(engine, table, composer, report, rejects_file, progress, intake)
-        report.rejects_path = rejects if rejects_file.written else None
-    report.imported, report.suppressed = intake.imported, intake.suppressed
-    report.duplicates = report.read - report.rejected - report.imported
+        campaign_id = _insert_campaign(engine, spec, settings)
+        intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
+        report = _import(engine, table, composer, intake, rejects, progress)
     intake.finish(_waits(spec))
+    report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started
     return report
 
 
-def _reach_broker(settings: Settings) -> None:
+def _for_settings(spec: CampaignSpec, settings: Settings) -> CampaignSpec:
+    """The spec with its provider chosen; SpecError when that cannot be."""
+    try:
+        return spec.for_settings(settings)
+    except ValidationError:
+        raise
+    except ValueError as exc:
+        raise SpecError(str(exc)) from None
+
+
+def _reach_broker(settings: Settings) -> Handover:
     """The broker must answer before anything is stored: an import hands over its first
     chunk at once, and a campaign no worker hears of would sit in the database unseen."""
     try:
         connect(settings)
-    except (OSError, OperationalError) as exc:
+    except BrokerUnavailable as exc:
         raise SpecError(
-            f"the broker at {_safe_url(settings.broker_url)} cannot be reached ({exc}); "
-            "nothing was stored: start it (or fix BULKSMS_BROKER_URL) and create again"
+            f"{exc}; nothing was stored: start it (or fix BULKSMS_BROKER_URL) and create again"
         ) from None
+    return Handover(settings)
 
 
-def _safe_url(url: str) -> str:
-    """A broker URL without its password."""
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
-
-
-def _handing(settings: Settings, enqueue: bool) -> tuple[Callable[[int], None], ...]:
+def _handing(handover: Handover | None) -> tuple[Callable[[int], None], ...]:
     """How the import hands its campaign to the workers: plan and cancel tasks, or nothing
     (enqueue=False: the caller runs planning itself)."""
-    if not enqueue:
+    if handover is None:
         return _left_to_caller, _left_to_caller
-    return partial(enqueue_plan, settings), partial(enqueue_cancel, settings)
+    return handover.plan, handover.cancel
 
 
 def _left_to_caller(campaign_id: int) -> None:
     """Nothing is queued: the caller plans (or cancels) the campaign itself."""
+
+
+def _import(
+    engine: Engine,
+    table: Table,
+    composer: Composer,
+    intake: Intake,
+    rejects: Path | None,
+    progress: ProgressFn | None,
+) -> ImportReport:
+    """Every row of the table into the campaign; what became of them."""
+    report = ImportReport(campaign_id=intake.campaign_id)
+    report.encoding = getattr(table, "encoding", "")
+    report.delimiter = getattr(table, "delimiter", "")
+    with RejectsFile(rejects) as rejects_file:
+        _load_recipients(engine, table, composer, report, rejects_file, progress, intake)
+    report.rejects_path = rejects if rejects_file.written else None
+    report.imported, report.suppressed = intake.imported, intake.suppressed
+    report.duplicates = report.read - report.rejected - report.imported
+    return report
 
 
 def _waits(spec: CampaignSpec) -> bool:

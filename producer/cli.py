@@ -18,7 +18,7 @@ from producer.columns import HeaderError
 from producer.export import export_results
 from producer.limits_view import show_limits
 from producer.progress import import_progress
-from producer.queueing import enqueue_cancel
+from producer.queueing import BrokerUnavailable, enqueue_cancel
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
@@ -146,7 +146,10 @@ def campaign_cancel(
     report = _report(campaign_id)
     if report.status in ("completed", "cancelled"):
         _fail(f"campaign {campaign_id} is already {report.status}")
-    enqueue_cancel(get_settings(), campaign_id)
+    try:
+        enqueue_cancel(get_settings(), campaign_id)
+    except BrokerUnavailable as exc:
+        _fail(f"{exc}; campaign {campaign_id} was not cancelled: try again once it is back")
     deadline = time.monotonic() + wait
     while report.status != "cancelled" and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -209,7 +212,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)  # one line, however long
     raise typer.Exit(code=2)
 
 

@@ -22,11 +22,17 @@ def import_progress(console: Console) -> Iterator[ProgressFn]:
         TimeElapsedColumn(),
     )
     started = time.monotonic()
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task("import", total=None, rows=0, rate=0.0)
+    progress = Progress(*columns, console=console)
+    task = progress.add_task("import", total=None, rows=0, rate=0.0)
 
-        def update(rows: int, done: int, total: int) -> None:
-            rate = rows / max(time.monotonic() - started, 1e-9)
-            progress.update(task, completed=done, total=total or None, rows=rows, rate=rate)
+    def update(rows: int, done: int, total: int) -> None:
+        if not progress.live.is_started:  # shown from the first chunk: an early error stands alone
+            progress.start()
+        rate = rows / max(time.monotonic() - started, 1e-9)
+        progress.update(task, completed=done, total=total or None, rows=rows, rate=rate)
 
+    try:
         yield update
+    finally:
+        if progress.live.is_started:
+            progress.stop()

@@ -27,6 +27,12 @@ def print_import(console: Console, report: ImportReport) -> None:
         console.print(f"  line {error.line}: {error.reason}")
     if report.rejected > SHOWN_ERRORS:
         console.print(f"  … and {report.rejected - SHOWN_ERRORS} more rejected rows")
+    if report.handover_pending:
+        console.print(
+            f"campaign {report.campaign_id} is stored and starts when the broker is back "
+            "(beat queues it again); the broker went away while it was being created",
+            soft_wrap=True,
+        )
 
 
 def print_report(console: Console, report: CampaignReport) -> None:

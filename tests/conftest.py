@@ -22,6 +22,9 @@ PG_ADMIN_URL = os.environ.get(
     "BULKSMS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_TEST_URL = os.environ.get("BULKSMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A broker no worker reads, for tests that count what the producer queued (db 15 is the
+# integration stack's).
+BROKER_REDIS_URL = os.environ.get("BULKSMS_TEST_BROKER_REDIS_URL", "redis://127.0.0.1:6379/10")
 # Without a virtual host: each run adds one of its own.
 RABBITMQ_TEST_URL = os.environ.get("BULKSMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
 

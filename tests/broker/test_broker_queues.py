@@ -1,7 +1,6 @@
 """The queues on both brokers: durable, each task in its own queue, and how deep each is
 (config/broker.py), against the real Redis and RabbitMQ."""
 
-import os
 import shutil
 import subprocess
 import uuid
@@ -16,9 +15,7 @@ from kombu import Connection, Exchange, Queue
 from config import broker, names
 from config.celery import create_celery
 from config.settings import Settings
-
-# A Redis database of these tests' own: the integration stack's broker is db 15.
-BROKER_REDIS_URL = os.environ.get("BULKSMS_TEST_BROKER_REDIS_URL", "redis://127.0.0.1:6379/10")
+from tests.conftest import BROKER_REDIS_URL
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
