@@ -164,6 +164,14 @@ def settings_of(settings: Settings, name: str) -> ProviderSettings:
     return block
 
 
+def route_order(settings: Settings) -> list[str]:
+    """Offered providers in the order `auto` campaigns prefer them: BULKSMS_ROUTING__ORDER
+    where set (names not offered are left out), else the registry's order."""
+    names = [entry.name for entry in offered(settings)]
+    chosen = [name for name in settings.routing.order if name in names]
+    return chosen or names
+
+
 def offered(settings: Settings) -> list[Provider]:
     """Providers whose keys are set, in registry order; the others are not offered."""
     return [entry for entry in ENTRIES if settings_of(settings, entry.name).credentials_set()]

@@ -60,6 +60,13 @@ class SendSettings(BaseModel):
     max_lookups: int = Field(default=12, ge=1)
 
 
+class RoutingSettings(BaseModel):
+    """How campaigns on `auto` pick a provider for each batch."""
+
+    # Provider names in order of preference; empty: every offered provider, registry order.
+    order: list[str] = []
+
+
 class ResendSettings(BaseModel):
     """Re-sending recipients whose result was a transient failure (handset off, busy)."""
 
@@ -71,6 +78,28 @@ class ResendSettings(BaseModel):
     # A campaign accepts no re-send due after its deadline (created + this, unless given).
     default_deadline_hours: float = Field(default=24.0, gt=0)
     beat_interval_seconds: float = Field(default=5.0, gt=0)
+
+
+class BreakerSettings(BaseModel):
+    """When a provider is taken out of use (worker/health), shared by every worker process.
+
+    As GOV.UK Notify switches providers: after a run of errors, or when too many messages
+    wait too long for their result. 429s never count: they only slow the rate limiter.
+    """
+
+    # Opens after this many 5xx / timeout / network errors within window_seconds
+    # (Notify: 50 in 60 s; our batches are larger, so fewer failed requests say as much).
+    errors_to_open: int = Field(default=20, ge=1)
+    window_seconds: float = Field(default=60.0, gt=0)
+    # Open this long, then one probe request is let through (half-open).
+    open_seconds: float = Field(default=30.0, gt=0)
+    # A probe whose worker died frees itself after this long (keep it above the timeouts).
+    probe_lease_seconds: float = Field(default=60.0, gt=0)
+    # Opens when more than slow_share of the messages sent slow_after_seconds ago or earlier
+    # still have no result, counted over at least slow_min_messages (a tiny sample says little).
+    slow_after_seconds: float = Field(default=300.0, gt=0)
+    slow_share: float = Field(default=0.15, ge=0, lt=1)
+    slow_min_messages: int = Field(default=100, ge=1)
 
 
 class Settings(BaseSettings):
@@ -91,6 +120,8 @@ class Settings(BaseSettings):
     poll: PollSettings = PollSettings()
     send: SendSettings = SendSettings()
     resend: ResendSettings = ResendSettings()
+    breaker: BreakerSettings = BreakerSettings()
+    routing: RoutingSettings = RoutingSettings()
     # How often the providers' 080 opt-out lists are copied into the suppression table.
     opt_out_sync_seconds: float = Field(default=3600.0, gt=0)
     log_level: str = "INFO"

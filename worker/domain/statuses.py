@@ -59,6 +59,8 @@ class BatchStatus(StrEnum):
     CANCELLED = "cancelled"
     UNSURE = "unsure"
     UNKNOWN = "unknown"
+    # Never sent: its recipients were cut into batches of another provider (failover).
+    REROUTED = "rerouted"
 
 
 FINAL_RECIPIENT_STATUSES: frozenset[RecipientStatus] = frozenset(

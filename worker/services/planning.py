@@ -30,6 +30,13 @@ CHUNK = 20_000
 
 # A provider's batch size (recipients per request), by its name.
 BatchSize = Callable[[str], int]
+# The provider for the next chunk of a campaign's recipients of one type (services/routing).
+Route = Callable[[Any, str], str | None]
+
+
+def pinned(campaign: Any, _message_type: str) -> str:
+    """The campaign's own provider, for callers without routing."""
+    return str(campaign.provider)
 
 
 class CampaignNotFound(LookupError):
@@ -38,32 +45,36 @@ class CampaignNotFound(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    """How one planning run cuts a campaign."""
+    """How one planning run cuts a campaign: each chunk goes to the provider `route` names,
+    at that provider's batch size."""
 
-    campaign_id: int
-    provider: str
-    sender: str
-    size: int
+    campaign: Any
+    route: Route
+    batch_size: BatchSize
     complete: bool  # the import has ended: the last batch of each type may be short
     due: datetime  # when a batch whose task got lost is published again
 
+    @property
+    def campaign_id(self) -> int:
+        """The campaign being cut."""
+        return int(self.campaign.id)
+
 
 def plan_campaign(
-    engine: Engine, campaign_id: int, batch_size: BatchSize, regrace: timedelta, publish: Publish
+    engine: Engine,
+    campaign_id: int,
+    batch_size: BatchSize,
+    regrace: timedelta,
+    publish: Publish,
+    route: Route = pinned,
 ) -> int:
     """Batch every pending recipient imported so far and publish the batches; how many."""
     campaign = _start(engine, campaign_id)
     if campaign is None:
         return 0
     now = utcnow()
-    cut = Cut(
-        campaign_id,
-        campaign.provider,
-        campaign.sender,
-        batch_size(campaign.provider),
-        campaign.imported_at is not None,
-        now + regrace,
-    )
+    complete = campaign.imported_at is not None
+    cut = Cut(campaign, route, batch_size, complete, now + regrace)
     made = sum(_plan_type(engine, cut, kind.value, publish) for kind in MessageType)
     with engine.begin() as conn:
         if cut.complete:
@@ -92,23 +103,28 @@ def _plan_type(engine: Engine, cut: Cut, message_type: str, publish: Publish) ->
     with engine.connect() as conn:
         after = batches.planned_through(conn, cut.campaign_id, message_type)
     while True:
+        provider = cut.route(cut.campaign, message_type)
+        if provider is None:
+            log.error("campaign=%s: no provider can send its %s", cut.campaign_id, message_type)
+            return made
         with engine.begin() as conn:
-            cut_now = batches.plan_ranges(conn, _plan(cut, message_type, after))
+            cut_now = batches.plan_ranges(conn, _plan(cut, provider, message_type, after))
             reached = batches.planned_through(conn, cut.campaign_id, message_type)
-        publish([SendJob(batch_id, cut.provider, size, cut.sender) for batch_id, size in cut_now])
+        sender = cut.campaign.sender
+        publish([SendJob(batch_id, provider, size, sender) for batch_id, size in cut_now])
         made += len(cut_now)
         if not cut_now and reached == after:
             return made  # nothing left to cut, and no other planner moved on meanwhile
         after = reached
 
 
-def _plan(cut: Cut, message_type: str, after: int) -> dict[str, Any]:
+def _plan(cut: Cut, provider: str, message_type: str, after: int) -> dict[str, Any]:
     return {
         "campaign_id": cut.campaign_id,
-        "provider": cut.provider,
+        "provider": provider,
         "message_type": message_type,
         "after": after,
-        "size": cut.size,
+        "size": cut.batch_size(provider),
         "chunk": CHUNK,
         "complete": cut.complete,
         "now": utcnow(),

@@ -1,0 +1,116 @@
+"""Failover re-cuts recipients, not requests: a sick provider's unsent batches of an auto
+campaign become batches of the next provider at its own size; nothing that may have been sent
+moves (real PostgreSQL; the next provider is a scripted client)."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import Engine, select, update
+
+from config.settings import PollSettings, SendSettings
+from tests.fake_provider import FakeProvider
+from tests.services.conftest import numbers
+from worker.db import batches
+from worker.db.models import Batch, Campaign
+from worker.db.types import utcnow
+from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.failover import fail_over
+from worker.services.planning import plan_campaign
+
+HOUR = timedelta(hours=1)
+SIZES = {"sens": 100, "nhn": 1000}
+
+
+def _auto_campaign(engine: Engine, make_campaign, count: int, start: int) -> tuple[int, list]:
+    campaign_id = make_campaign(numbers(count, start=start))
+    with engine.begin() as conn:
+        conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(provider="auto"))
+    published: list = []
+    plan_campaign(engine, campaign_id, SIZES.get, HOUR, published.extend, lambda *_: "sens")
+    return campaign_id, [job.batch_id for job in published]
+
+
+def _to_nhn(*_: object) -> str:
+    return "nhn"
+
+
+def _fail_over(engine: Engine, published: list) -> int:
+    return fail_over(engine, "sens", _to_nhn, SIZES.__getitem__, HOUR, published.extend)
+
+
+def _batches(engine: Engine, campaign_id: int) -> Counter:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Batch.provider, Batch.status, Batch.recipient_count).where(
+                Batch.campaign_id == campaign_id
+            )
+        ).all()
+    return Counter((r.provider, r.status, r.recipient_count) for r in rows)
+
+
+def test_unsent_batches_are_recut_at_the_next_providers_size_and_sent_once(
+    engine, make_campaign
+) -> None:
+    campaign_id, sens_batches = _auto_campaign(engine, make_campaign, 1500, 10_000)
+    published: list = []
+    assert _fail_over(engine, published) == 1500
+    assert _batches(engine, campaign_id) == Counter(
+        {("sens", "rerouted", 100): 15, ("nhn", "planned", 1000): 1, ("nhn", "planned", 500): 1}
+    )
+    nhn = FakeProvider("nhn", lambda _: ("1000", "reception"))
+    dispatcher = Dispatcher(engine, nhn, SendSettings(), PollSettings(first_delay_seconds=0))
+    assert [dispatcher.send_batch(job.batch_id) for job in published] == [SendOutcome.ACCEPTED] * 2
+    sent = [m.to for send in nhn.sends for m in send.request.messages]
+    assert sorted(sent) == numbers(1500, start=10_000)
+    # The moved SENS batches never go out: their tasks find them rerouted.
+    sens = FakeProvider("sens", lambda _: ("0", "reception"))
+    sens_dispatcher = Dispatcher(engine, sens, SendSettings(), PollSettings())
+    assert {sens_dispatcher.send_batch(b) for b in sens_batches} == {SendOutcome.SKIPPED}
+    assert sens.sends == []
+
+
+def test_a_batch_that_may_have_reached_the_sick_provider_stays_for_its_lookup(
+    engine, make_campaign
+) -> None:
+    campaign_id, sens_batches = _auto_campaign(engine, make_campaign, 300, 20_000)
+    with engine.begin() as conn:  # one being sent, one unsure: both may be at SENS
+        batches.claim(conn, sens_batches[0], utcnow(), HOUR)
+        batches.claim(conn, sens_batches[1], utcnow(), HOUR)
+        conn.execute(update(Batch).where(Batch.id == sens_batches[1]).values(status="unsure"))
+    assert _fail_over(engine, []) == 100
+    assert _batches(engine, campaign_id) == Counter(
+        {
+            ("sens", "sending", 100): 1,
+            ("sens", "unsure", 100): 1,
+            ("sens", "rerouted", 100): 1,
+            ("nhn", "planned", 100): 1,
+        }
+    )
+
+
+def test_two_failovers_at_once_move_each_recipient_once(engine, make_campaign) -> None:
+    campaign_id, _ = _auto_campaign(engine, make_campaign, 2000, 30_000)
+    moved: list[int] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        moved.append(_fail_over(engine, []))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(moved) == 2000
+    counts = _batches(engine, campaign_id)
+    assert sum(n * size for (p, _, size), n in counts.items() if p == "nhn") == 2000
+    assert counts[("sens", "rerouted", 100)] == 20
+
+
+def test_a_pinned_campaign_never_moves(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(200, start=40_000))
+    plan_campaign(engine, campaign_id, SIZES.get, HOUR, lambda _: None)
+    assert _fail_over(engine, []) == 0
+    assert _batches(engine, campaign_id) == Counter({("sens", "planned", 100): 2})

@@ -1,0 +1,48 @@
+"""Routing rules as plain functions: a pinned campaign stays, `auto` takes the first able and
+healthy provider, failover skips the sick one and those that cannot carry the batch."""
+
+from dataclasses import replace
+
+from config import providers
+from worker.services.routing import AUTO, Need, able, choose, next_after
+
+ORDER = ["sens", "nhn"]
+SMS = Need("SMS")
+
+
+def healthy_but(*sick: str):
+    return lambda name: name not in sick
+
+
+def test_a_pinned_campaign_stays_on_its_provider_even_when_it_is_sick() -> None:
+    assert choose("sens", ORDER, SMS, healthy_but("sens")) == "sens"
+    assert choose("nhn", ORDER, SMS, healthy_but()) == "nhn"
+
+
+def test_auto_takes_the_first_healthy_provider_in_order() -> None:
+    assert choose(AUTO, ORDER, SMS, healthy_but()) == "sens"
+    assert choose(AUTO, ORDER, SMS, healthy_but("sens")) == "nhn"
+    assert choose(AUTO, ["nhn", "sens"], SMS, healthy_but()) == "nhn"
+
+
+def test_when_every_provider_is_sick_auto_waits_for_the_first() -> None:
+    assert choose(AUTO, ORDER, SMS, healthy_but("sens", "nhn")) == "sens"
+
+
+def test_a_provider_is_able_only_for_what_its_capabilities_say() -> None:
+    sens = providers.get("sens")
+    bare = replace(sens.capabilities, mms=False, ad=False, reservations=False)
+    plain = replace(sens, capabilities=replace(bare, international=False))
+    assert able(sens, Need("MMS", advertising=True, reserved=True))
+    assert able(plain, SMS)
+    assert not able(plain, Need("MMS"))
+    assert not able(plain, Need("SMS", advertising=True))
+    assert not able(plain, Need("SMS", reserved=True))
+    assert not able(plain, Need("SMS", international=True))
+
+
+def test_failover_goes_to_the_next_able_healthy_provider_or_nowhere() -> None:
+    assert next_after("sens", ORDER, SMS, healthy_but("sens")) == "nhn"
+    assert next_after("sens", ORDER, SMS, healthy_but("sens", "nhn")) is None
+    assert next_after("nhn", ORDER, SMS, healthy_but("nhn")) == "sens"
+    assert next_after("sens", ["sens"], SMS, healthy_but("sens")) is None
