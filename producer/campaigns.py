@@ -73,6 +73,8 @@ class ImportReport:
     # The campaign is stored, but the broker went away before it was handed to the workers:
     # beat queues it once the broker is back.
     handover_pending: bool = False
+    # Created before under the same idempotency key: nothing was imported this time.
+    existing: bool = False
 
     def reject(self, line: int, reason: str, raw: str = "") -> None:
         """Count a bad row; keep the first KEPT_ERRORS of them to show."""
@@ -100,16 +102,21 @@ def create_campaign(
     be reached (SpecError); each row that cannot be sent is counted, kept in the report (the
     first KEPT_ERRORS) and, with `rejects`, written to that CSV file. A broker that goes away
     once the campaign is stored does not stop the import: the report's `handover_pending`
-    says so, and beat queues the campaign when the broker is back.
+    says so, and beat queues the campaign when the broker is back. A campaign created before
+    with the spec's idempotency key is returned as it is (`existing`), nothing imported.
     """
     settings = settings or get_settings()
     spec = _for_settings(spec, settings)
     engine = get_engine(settings.database_url)
+    if (found := _existing(engine, spec.idempotency_key)) is not None:
+        return found
     started = time.monotonic()
     handover = _reach_broker(settings) if enqueue else None
     with source.open() as table:
         composer = _composer(spec, table)
         campaign_id = _insert_campaign(engine, spec, settings)
+        if campaign_id is None:
+            return _raced(engine, spec.idempotency_key)
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
         report = _import(engine, table, composer, intake, rejects, progress)
     intake.finish(_waits(spec))
@@ -126,6 +133,25 @@ def _for_settings(spec: CampaignSpec, settings: Settings) -> CampaignSpec:
         raise
     except ValueError as exc:
         raise SpecError(str(exc)) from None
+
+
+def _existing(engine: Engine, key: str | None) -> ImportReport | None:
+    """The report of the campaign created under `key` before, or None."""
+    if key is None:
+        return None
+    with engine.connect() as conn:
+        row = campaigns.find_by_key(conn, key)
+    if row is None:
+        return None
+    return ImportReport(campaign_id=row.id, imported=row.total_recipients, existing=True)
+
+
+def _raced(engine: Engine, key: str | None) -> ImportReport:
+    """A create racing with this one stored a campaign under the same key first: that one."""
+    found = _existing(engine, key)
+    if found is None:  # it stored nothing usable after all, and removed its draft
+        raise SpecError(f"a create with idempotency key {key!r} failed meanwhile; create again")
+    return found
 
 
 def _reach_broker(settings: Settings) -> Handover:
@@ -189,14 +215,18 @@ def _composer(spec: CampaignSpec, table: Table) -> Composer:
         raise SpecError(f"the message cannot be sent: {exc}") from None
 
 
-def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> int:
+def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> int | None:
+    """The new campaign's id; None when a campaign with the spec's idempotency key exists."""
     now = utcnow()
     columns = spec.columns()
     start = max(spec.send_at or now, now)
     if columns["deadline_at"] is None:
         columns["deadline_at"] = start + timedelta(hours=settings.resend.default_deadline_hours)
+    fields = {**columns, "status": CampaignStatus.DRAFT.value, "created_at": now}
     with engine.begin() as conn:
-        return campaigns.create(conn, **columns, status=CampaignStatus.DRAFT.value, created_at=now)
+        if spec.idempotency_key is None:
+            return campaigns.create(conn, **fields)
+        return campaigns.create_once(conn, **fields)
 
 
 def _load_recipients(

@@ -81,6 +81,10 @@ def campaign_create(
             help=f"{' or '.join(providers.provider_names())}; default: the first configured."
         ),
     ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(help="Create once: again with this key, the first campaign is returned."),
+    ] = None,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
     if (csv_path is None) == (numbers is None):
@@ -97,6 +101,7 @@ def campaign_create(
             schedule_mode="reserve" if reserve else "wait",
             deadline=parse_time(deadline) if deadline else None,
             provider=provider,
+            idempotency_key=idempotency_key,
         )
         if csv_path and rejects is None:
             rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")

@@ -35,6 +35,8 @@ class CampaignSpec(BaseModel):
     schedule_mode: Literal["wait", "reserve"] = "wait"
     # No re-send is scheduled after this; default: settings.resend.default_deadline_hours.
     deadline: datetime | None = None
+    # A second create with the same key returns the campaign the first one made.
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
 
     def columns(self) -> dict[str, object]:
         """The campaign row's fields for this spec (its provider must be chosen)."""

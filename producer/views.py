@@ -11,6 +11,13 @@ SHOWN_ERRORS = 20
 
 def print_import(console: Console, report: ImportReport) -> None:
     """What creating the campaign did with the rows it read."""
+    if report.existing:
+        console.print(
+            f"campaign {report.campaign_id} already existed under this idempotency key "
+            f"(recipients: {report.imported}): nothing was imported again",
+            soft_wrap=True,
+        )
+        return
     console.print(
         f"campaign {report.campaign_id}: read {report.read}, imported {report.imported}, "
         f"duplicates {report.duplicates}, suppressed {report.suppressed}, "

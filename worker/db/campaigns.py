@@ -8,6 +8,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, sele
 
 from worker.db import batches
 from worker.db.models import Batch, Campaign, Recipient
+from worker.db.upsert import insert_ignoring_conflicts
 from worker.domain.statuses import (
     FINAL_RECIPIENT_STATUSES,
     BatchStatus,
@@ -22,6 +23,19 @@ B = BatchStatus
 def create(conn: Connection, **fields: Any) -> int:
     """Insert a campaign and return its id."""
     return int(conn.execute(insert(Campaign).values(**fields).returning(Campaign.id)).scalar_one())
+
+
+def create_once(conn: Connection, **fields: Any) -> int | None:
+    """Insert a campaign carrying an idempotency key and return its id; None when a campaign
+    with that key exists (a racing insert waits for the other's commit, then finds it)."""
+    statement = insert_ignoring_conflicts(conn, Campaign, ["idempotency_key"])
+    inserted = conn.execute(statement.values(**fields).returning(Campaign.id)).scalar()
+    return None if inserted is None else int(inserted)
+
+
+def find_by_key(conn: Connection, key: str) -> Any:
+    """The campaign created under this idempotency key, or None."""
+    return conn.execute(select(Campaign).where(Campaign.idempotency_key == key)).first()
 
 
 def get(conn: Connection, campaign_id: int) -> Any:
