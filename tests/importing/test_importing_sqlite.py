@@ -37,3 +37,14 @@ def test_sqlite_import(tmp_path: Path, write):
     )
     assert (listed.read, listed.imported, listed.rejected) == (2, 1, 1)
     assert stored(get_engine(url), listed.campaign_id) == [("01055556666", None, "SMS")]
+
+
+def test_sqlite_idempotency_key(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'bulksms.db'}"
+    migrate.upgrade(url)
+    spec = CampaignSpec(name="t", sender="0212345678", template="hi", idempotency_key="k-1")
+    settings = simulated_settings(database_url=url)
+    first = create_campaign(spec, NumberList(["010-5555-6666"]), settings, enqueue=False)
+    again = create_campaign(spec, NumberList(["010-5555-7777"]), settings, enqueue=False)
+    assert (again.campaign_id, again.existing, again.imported) == (first.campaign_id, True, 1)
+    assert stored(get_engine(url), first.campaign_id) == [("01055556666", None, "SMS")]
