@@ -1,0 +1,1 @@
+"""Each provider's health breaker, shared by every worker process through Redis."""
