@@ -37,7 +37,6 @@ def test_every_fault_was_injected_and_the_table_printed(outcome) -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=False, reason="exactly-once reconcile in progress")
 def test_no_recipient_lost_and_none_sent_twice(outcome) -> None:
     figures, table = outcome
     assert figures.lost == 0, table
