@@ -156,6 +156,8 @@ def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
             Campaign.sender,
             Recipient.message_type,
             Recipient.attempts,
+            Campaign.content_type,
+            Campaign.schedule_mode,
         )
         .join(Campaign, Campaign.id == Recipient.campaign_id)
         .where(

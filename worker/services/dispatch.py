@@ -68,6 +68,8 @@ class Dispatcher:
     resend: ResendSettings = field(default_factory=ResendSettings)
     # Told of every 429, so the caller's rate limiter can slow down (worker.ratelimit).
     on_slow_down: Callable[[SlowDown], None] | None = None
+    # Told how every provider call ended (None: accepted), for the provider's health breaker.
+    on_call: Callable[[ProviderError | None], None] | None = None
 
     def pending(self, batch_id: int) -> PendingBatch | None:
         """Size and sender of a batch still planned (or sending); None once it moved on.
@@ -126,7 +128,7 @@ class Dispatcher:
     def _call(self, batch: Any, request: SendRequest) -> SendOutcome:
         """One provider call, its answer recorded on the batch."""
         try:
-            receipt = self.client.send(request)
+            receipt = self._observed(request)
         except AuthFailed as exc:
             # Wrong keys fail every batch alike: wait for an operator rather than fail them all.
             log.error("provider refused our credentials: %s", exc)
@@ -141,6 +143,24 @@ class Dispatcher:
             log.exception("batch=%s: the provider call failed unexpectedly", batch.id)
             return self._unsure(batch, exc)
         return self._record(batch, receipt, request.reserve_time)
+
+    def _observed(self, request: SendRequest) -> SendReceipt:
+        """The provider call, its outcome told to `on_call` (health never stops a send)."""
+        try:
+            receipt = self.client.send(request)
+        except ProviderError as exc:
+            self._tell(exc)
+            raise
+        self._tell(None)
+        return receipt
+
+    def _tell(self, outcome: ProviderError | None) -> None:
+        if self.on_call is None:
+            return
+        try:
+            self.on_call(outcome)
+        except Exception:
+            log.exception("provider health not recorded")
 
     def _record(self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None) -> SendOutcome:
         """The accept written; if that fails the lease lapses and the batch is looked up."""

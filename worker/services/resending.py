@@ -19,13 +19,18 @@ RESEND_CHUNK = 20_000
 
 
 def resend_due(
-    engine: Engine, batch_size: Callable[[str], int], regrace: timedelta, publish: Publish
+    engine: Engine,
+    batch_size: Callable[[str], int],
+    regrace: timedelta,
+    publish: Publish,
+    route: Callable[[Any, str], str | None] = lambda row, _: row.provider,
 ) -> int:
-    """Batch every due retry_wait recipient (per campaign, type and attempt); publish them."""
+    """Batch every due retry_wait recipient (per campaign, type and attempt) for the provider
+    `route` names (an auto campaign's re-send may take another provider); publish them."""
     now = utcnow()
     with engine.begin() as conn:
         due = recipients.due_retries(conn, now, RESEND_CHUNK)
-        groups = list(_groups(due, batch_size))
+        groups = list(_groups(due, batch_size, route))
         if not groups:
             return 0
         batch_ids = batches.create_many(conn, [_batch_row(g, now, regrace) for g in groups])
@@ -51,11 +56,17 @@ class Group(NamedTuple):
     ids: list[int]
 
 
-def _groups(rows: Sequence[Any], batch_size: Callable[[str], int]) -> Iterator[Group]:
-    def key(row: Any) -> tuple[int, str, str, str, int]:
-        return (row.campaign_id, row.provider, row.sender, row.message_type, row.attempts + 1)
+def _groups(
+    rows: Sequence[Any], batch_size: Callable[[str], int], route: Callable[[Any, str], str | None]
+) -> Iterator[Group]:
+    def key(row: Any) -> tuple[int, str, str, int]:
+        return (row.campaign_id, row.sender, row.message_type, row.attempts + 1)
 
-    for (campaign_id, provider, sender, message_type, attempt), members in groupby(rows, key):
+    for (campaign_id, sender, message_type, attempt), group in groupby(rows, key):
+        members = list(group)
+        provider = route(members[0], message_type)
+        if provider is None:
+            continue  # no provider can carry them now: they wait for the next round
         ids = [row.id for row in members]
         size = batch_size(provider)
         for start in range(0, len(ids), size):

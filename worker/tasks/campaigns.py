@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from config.names import (
     QUEUE_PLAN,
@@ -10,7 +11,9 @@ from config.names import (
     TASK_RELEASE_DUE_BATCHES,
     TASK_RESEND_DUE,
 )
+from worker.health.rules import BreakerState
 from worker.services.cancelling import cancel_campaign, stop_leftovers
+from worker.services.failover import fail_over, routed_next
 from worker.services.planning import plan_campaign
 from worker.services.release import (
     hand_lapsed_to_lookup,
@@ -20,6 +23,7 @@ from worker.services.release import (
     start_due_campaigns,
 )
 from worker.services.resending import resend_due
+from worker.services.routing import choose, need_of
 from worker.tasks import context, locks
 from worker.tasks.app import app
 from worker.tasks.publish import idle_providers, plan_queue_idle, publish_batches
@@ -35,7 +39,14 @@ def plan_campaign_task(campaign_id: int) -> int:
         batch_size=context.batch_size,
         regrace=timedelta(seconds=settings.send.republish_after_seconds),
         publish=publish_batches,
+        route=_route,
     )
+
+
+def _route(campaign: Any, message_type: str) -> str | None:
+    """A pinned campaign's provider, or for `auto` the first able and healthy one."""
+    need = need_of(campaign, message_type)
+    return choose(campaign.provider, context.route_order(), need, context.healthy)
 
 
 # A campaign still queued this long after its plan task was sent lost that task; sooner
@@ -54,8 +65,18 @@ def release_due_batches_task() -> int:
     requeue_stale_campaigns(context.engine(), stale, _publish_plans)
     hand_lapsed_to_lookup(context.engine(), timedelta(seconds=send.lookup_delay_seconds))
     stop_leftovers(context.engine())
+    _fail_over(regrace)
     mark_all_sent(context.engine())
     return release_due_batches(context.engine(), regrace, publish_batches, idle_providers())
+
+
+def _fail_over(regrace: timedelta) -> None:
+    """Unsent batches of auto campaigns on a provider whose breaker is open move on."""
+    pick = routed_next(context.route_order(), context.healthy)
+    for provider in context.route_order():
+        if context.breaker(provider).health().state is BreakerState.OPEN:
+            fail_over(context.engine(), provider, pick, context.batch_size, regrace,
+                      publish_batches)  # fmt: skip
 
 
 def _publish_plans(campaign_ids: Sequence[int]) -> None:
@@ -75,7 +96,9 @@ def resend_due_task() -> int:
             return 0
         settings = context.settings()
         regrace = timedelta(seconds=settings.send.republish_after_seconds)
-        return resend_due(context.engine(), context.batch_size, regrace, publish_batches)
+        return resend_due(
+            context.engine(), context.batch_size, regrace, publish_batches, route=_route
+        )
 
 
 @app.task(name=TASK_CANCEL_CAMPAIGN)

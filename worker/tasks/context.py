@@ -9,6 +9,8 @@ from config import providers
 from config.provider_settings import ProviderSettings
 from config.settings import Settings, get_settings
 from worker.db.engine import get_engine
+from worker.health.breaker import Breaker
+from worker.health.rules import BreakerPolicy, BreakerState
 from worker.providers.base import ProviderClient
 from worker.providers.factory import make_client
 
@@ -54,3 +56,20 @@ def warm() -> None:
     redis_client().ping()
     for entry in providers.offered(settings()):
         client(entry.name)
+
+
+@cache
+def breaker(provider: str) -> Breaker:
+    """The provider's health breaker, shared with every worker through Redis."""
+    policy = BreakerPolicy.from_settings(settings().breaker)
+    return Breaker(redis_client(), provider, policy)
+
+
+def healthy(provider: str) -> bool:
+    """True while the provider's breaker is closed: new work may be routed to it."""
+    return breaker(provider).health().state is BreakerState.CLOSED
+
+
+def route_order() -> list[str]:
+    """Offered providers in the order `auto` campaigns prefer them."""
+    return providers.route_order(settings())

@@ -8,6 +8,8 @@ from celery import Task
 
 from config.names import TASK_SEND_BATCH
 from config.provider_settings import ProviderLimits
+from worker.health.rules import BreakerState
+from worker.providers.errors import ProviderError
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.limiter import RedisLimiter
 from worker.services.dispatch import Dispatcher, PendingBatch, SendOutcome
@@ -46,6 +48,13 @@ def send_batch_task(
     pending = PendingBatch(recipients, sender) if recipients else dispatcher.pending(batch_id)
     if pending is None:
         return SendOutcome.SKIPPED.value
+    health = context.breaker(provider)
+    if not health.allow():
+        # The provider is sick: the batch stays planned; failover moves an auto campaign's
+        # batch on, a pinned one is published again once the breaker lets a probe through.
+        log.info("batch=%s held: %s breaker is open", batch_id, provider)
+        return "held"
+    dispatcher = replace(dispatcher, on_call=partial(_observe, provider))
     limit = gate(provider)
     try:
         with limit.admitted(pending.recipients, pending.sender) as ticket:
@@ -53,4 +62,15 @@ def send_batch_task(
             return reporting.send_batch(batch_id).value
     except MustWait as wait:
         log.info("batch=%s provider=%s re-queued: %s", batch_id, provider, wait)
+        if health.health().state is BreakerState.HALF_OPEN:
+            health.release_probe()  # ours (only one caller gets it): let another probe now
         raise self.retry(countdown=wait.seconds) from None
+
+
+def _observe(provider: str, outcome: ProviderError | None) -> None:
+    """One provider call's outcome, into the provider's breaker."""
+    breaker = context.breaker(provider)
+    if outcome is None:
+        breaker.record_success()
+    else:
+        breaker.record_error(outcome)
