@@ -18,6 +18,7 @@ from producer.columns import HeaderError
 from producer.export import export_results
 from producer.limits_view import show_limits
 from producer.progress import import_progress
+from producer.providers_view import show_providers
 from producer.queueing import BrokerUnavailable, enqueue_cancel
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
@@ -36,6 +37,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
 app.command("limits")(show_limits)
+app.command("providers")(show_providers)
 console = Console()
 
 
@@ -78,7 +80,8 @@ def campaign_create(
     provider: Annotated[
         str | None,
         typer.Option(
-            help=f"{' or '.join(providers.provider_names())}; default: the first configured."
+            help=f"{', '.join(providers.provider_names())} or auto (each batch through the first "
+            "healthy provider); default: auto when several are configured.",
         ),
     ] = None,
     idempotency_key: Annotated[

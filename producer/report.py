@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from config import providers
 from worker.db import attempts, campaigns
 from worker.db.types import utcnow
 from worker.domain.codes import describe
@@ -40,6 +41,8 @@ class CampaignReport:
     completed_at: datetime | None
     resent: int = 0
     delivered_by_attempt: dict[int, int] = field(default_factory=dict)
+    # Messages each provider took (accepted requests' recipients), by provider name.
+    sent_by_provider: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed_by_class(self) -> dict[str, int]:
@@ -70,7 +73,11 @@ class CampaignReport:
 
 def _line(campaign_provider: str, counted: Any) -> CodeLine:
     """One code line, described in the family and by the provider that reported it."""
+    # Our own codes (a cancel, an unrenderable text) may have no batch; an auto campaign
+    # then names no provider, and the first of the registry describes them alike.
     provider = counted.provider or campaign_provider
+    if provider not in providers.provider_names():
+        provider = providers.provider_names()[0]
     row = describe(provider, counted.result_code, counted.result_family)
     return CodeLine(
         counted.status,
@@ -97,6 +104,7 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         codes = campaigns.code_counts(conn, campaign_id)
         resent = campaigns.resent_count(conn, campaign_id)
         by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
+        by_provider = campaigns.sent_by_provider(conn, campaign_id)
     lines = [_line(campaign.provider, counted) for counted in codes]
     return CampaignReport(
         campaign_id=campaign_id,
@@ -110,4 +118,5 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         completed_at=campaign.completed_at,
         resent=resent,
         delivered_by_attempt=by_attempt,
+        sent_by_provider=by_provider,
     )

@@ -15,6 +15,8 @@ from worker.domain.messages import MessageError, check_subject, euc_kr_length
 RESERVE_MARGIN = timedelta(seconds=30)
 
 SENDER = re.compile(r"^\d{8,12}$")
+# Each batch through the first able, healthy provider (worker/services/routing.py).
+AUTO = "auto"
 
 
 class CampaignSpec(BaseModel):
@@ -26,7 +28,9 @@ class CampaignSpec(BaseModel):
     message_type: Literal["SMS", "LMS", "MMS", "AUTO"] = "AUTO"
     content_type: Literal["COMM", "AD"] = "COMM"
     subject: str | None = None
-    # A registry name (config/providers.py); None: the first provider whose keys are set.
+    # A registry name (config/providers.py), or "auto": each batch through the first able,
+    # healthy provider (BULKSMS_ROUTING__ORDER). None: "auto" when more than one provider is
+    # configured, else the one that is.
     provider: str | None = None
     # When to send (aware). "wait": the campaign waits in the database until then;
     # "reserve": it is sent now with the provider's own send time (SENS reserveTime,
@@ -48,14 +52,17 @@ class CampaignSpec(BaseModel):
     def for_settings(self, settings: Settings) -> "CampaignSpec":
         """This spec with its provider chosen and offered (its keys set); ValueError if not."""
         offered = [entry.name for entry in providers.offered(settings)]
-        if self.provider is None:
-            if not offered:
-                raise ValueError("no provider is configured: set a provider's keys (README)")
-            return self.model_validate({**self.model_dump(), "provider": offered[0]})
-        if self.provider not in offered:
+        if self.provider not in (None, AUTO, *offered):
             entry = providers.get(self.provider)
             prefix = f"BULKSMS_{entry.settings_field.upper()}__"
             raise ValueError(f"{entry.title} is not configured: set its {prefix}… keys")
+        if not offered:
+            raise ValueError("no provider is configured: set a provider's keys (README)")
+        if self.provider is None:
+            chosen = AUTO if len(offered) > 1 else offered[0]
+            return self.model_validate({**self.model_dump(), "provider": chosen})
+        if self.provider == AUTO:
+            _check_someone_can(self, [providers.get(name) for name in offered])
         return self
 
     @field_validator("sender")
@@ -70,7 +77,7 @@ class CampaignSpec(BaseModel):
     @field_validator("provider")
     @classmethod
     def _known_provider(cls, value: str | None) -> str | None:
-        if value is not None:
+        if value is not None and value != AUTO:
             try:
                 providers.get(value)
             except providers.UnknownProvider as exc:
@@ -105,13 +112,28 @@ class CampaignSpec(BaseModel):
 
     @model_validator(mode="after")
     def _provider_can(self) -> "CampaignSpec":
-        if self.provider is None:
-            return self
+        if self.provider is None or self.provider == AUTO:
+            return self  # checked against the configured providers (for_settings)
         entry = providers.get(self.provider)
         _check_abilities(self, entry)
         if self.schedule_mode == "reserve":
             _check_reservable(self.send_at, entry)
         return self
+
+
+def _check_someone_can(spec: CampaignSpec, entries: list[providers.Provider]) -> None:
+    """An auto campaign needs one configured provider able to carry it; else the first's
+    reason."""
+    errors = []
+    for entry in entries:
+        try:
+            _check_abilities(spec, entry)
+            if spec.schedule_mode == "reserve":
+                _check_reservable(spec.send_at, entry)
+            return
+        except ValueError as exc:
+            errors.append(exc)
+    raise errors[0]
 
 
 def _check_abilities(spec: CampaignSpec, entry: providers.Provider) -> None:

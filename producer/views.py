@@ -57,6 +57,15 @@ def print_report(console: Console, report: CampaignReport) -> None:
     console.print(f"delivered by attempt: {delivered or 'none'}")
     console.print(f"failed by class: {failed or 'none'}")
     console.print(f"re-sent after a transient failure: {report.resent}")
+    sent = ", ".join(f"{name}: {count}" for name, count in report.sent_by_provider.items())
+    console.print(f"sent by provider: {sent or 'none yet'}")
+    unknown = report.by_status.get("unknown", 0)
+    if unknown:
+        console.print(
+            f"[bold red]{unknown} recipients unknown[/bold red]: their request may have reached "
+            "the provider, which cannot be asked; an operator decides whether to send again",
+            soft_wrap=True,
+        )
     statuses = Table("status", "recipients", title="by status")
     for status, count in sorted(report.by_status.items(), key=lambda item: -item[1]):
         statuses.add_row(status, str(count))

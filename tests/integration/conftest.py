@@ -120,11 +120,14 @@ def rabbitmq_stack(rabbitmq_url: str, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @contextmanager
-def start_stack(app_env: dict[str, str], run_dir: Path) -> Iterator[Stack]:
-    """Simulators, a worker of two processes, beat and Flower, all as `make up` starts them."""
+def start_stack(
+    app_env: dict[str, str], run_dir: Path, overrides: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """Simulators, a worker of two processes, beat and Flower, all as `make up` starts them;
+    `overrides` win over the simulators' keys and the fast timings."""
     sim_ports = {entry.name: free_port() for entry in providers.ENTRIES}
     flower_port = free_port()
-    env = stack.stack_env({**app_env, **_fast_settings(sim_ports)})
+    env = stack.stack_env({**app_env, **_fast_settings(sim_ports), **(overrides or {})})
     table = stack.services(
         sim_ports=sim_ports,
         flower_port=flower_port,

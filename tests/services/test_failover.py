@@ -110,7 +110,7 @@ def test_two_failovers_at_once_move_each_recipient_once(engine, make_campaign) -
 
 
 def test_a_pinned_campaign_never_moves(engine, make_campaign) -> None:
-    campaign_id = make_campaign(numbers(200, start=40_000))
+    campaign_id = make_campaign(numbers(200, start=40_000), provider="sens")
     plan_campaign(engine, campaign_id, SIZES.get, HOUR, lambda _: None)
     assert _fail_over(engine, []) == 0
     assert _batches(engine, campaign_id) == Counter({("sens", "planned", 100): 2})

@@ -110,8 +110,11 @@ def spec(**fields: object) -> CampaignSpec:
     return CampaignSpec(**values)
 
 
-def test_a_spec_takes_the_first_offered_provider_or_refuses_an_unconfigured_one() -> None:
-    assert spec().for_settings(simulated_settings()).provider == "sens"
+def test_a_spec_routes_per_batch_when_several_are_offered_or_takes_the_one_offered() -> None:
+    assert spec().for_settings(simulated_settings()).provider == "auto"
+    only_sens = simulated_settings(nhn=blank().nhn)  # NHN's keys unset
+    assert spec().for_settings(only_sens).provider == "sens"
+    assert spec(provider="auto").for_settings(simulated_settings()).provider == "auto"
     assert spec(provider="nhn").for_settings(simulated_settings()).provider == "nhn"
     with pytest.raises(ValueError, match="no provider is configured"):
         spec().for_settings(blank())

@@ -174,6 +174,18 @@ def mark_planned(conn: Connection, campaign_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def sent_by_provider(conn: Connection, campaign_id: int) -> dict[str, int]:
+    """Recipients of the campaign's accepted requests, per provider (re-sends count again)."""
+    taken = [B.ACCEPTED.value, B.COMPLETED.value]
+    query = (
+        select(Batch.provider, func.sum(Batch.recipient_count))
+        .where(Batch.campaign_id == campaign_id, Batch.status.in_(taken))
+        .group_by(Batch.provider)
+        .order_by(Batch.provider)
+    )
+    return {provider: int(count or 0) for provider, count in conn.execute(query)}
+
+
 def code_counts(conn: Connection, campaign_id: int) -> list[Any]:
     """(provider, status, outcome, code, family, count) of recipients with a result code.
 

@@ -188,6 +188,11 @@ class ProviderClient(ABC):
         """Withdraw a reserved request before its time."""
         raise NotImplementedError(f"{self.name} has no reserved sends")
 
+    def probe(self) -> None:
+        """One cheap authenticated call, to learn whether the provider answers again (the
+        health breaker's probe when no batch is left to probe with); raises ProviderError."""
+        next(iter(self.opted_out_numbers()), None)
+
     def opted_out_numbers(self) -> Iterator[str]:
         """Numbers that opted out at the provider (080 call blocks); none by default."""
         return iter(())

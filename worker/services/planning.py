@@ -21,6 +21,7 @@ from worker.domain.messages import MessageType
 from worker.domain.statuses import CampaignStatus
 from worker.services.progress import refresh
 from worker.services.publishing import Publish, SendJob
+from worker.services.routing import unwatched
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,6 @@ CHUNK = 20_000
 BatchSize = Callable[[str], int]
 # The provider for the next chunk of a campaign's recipients of one type (services/routing).
 Route = Callable[[Any, str], str | None]
-
-
-def pinned(campaign: Any, _message_type: str) -> str:
-    """The campaign's own provider, for callers without routing."""
-    return str(campaign.provider)
 
 
 class CampaignNotFound(LookupError):
@@ -66,7 +62,7 @@ def plan_campaign(
     batch_size: BatchSize,
     regrace: timedelta,
     publish: Publish,
-    route: Route = pinned,
+    route: Route = unwatched,
 ) -> int:
     """Batch every pending recipient imported so far and publish the batches; how many."""
     campaign = _start(engine, campaign_id)

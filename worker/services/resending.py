@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from worker.db import batches, recipients
 from worker.db.types import utcnow
 from worker.services.publishing import Publish, SendJob
+from worker.services.routing import unwatched
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def resend_due(
     batch_size: Callable[[str], int],
     regrace: timedelta,
     publish: Publish,
-    route: Callable[[Any, str], str | None] = lambda row, _: row.provider,
+    route: Callable[[Any, str], str | None] = unwatched,
 ) -> int:
     """Batch every due retry_wait recipient (per campaign, type and attempt) for the provider
     `route` names (an auto campaign's re-send may take another provider); publish them."""

@@ -59,3 +59,11 @@ def next_after(
     healthy provider; None when there is none (they wait for `sick`)."""
     others = [name for name in order if name != sick]
     return next((n for n in others if able(providers.get(n), need) and healthy(n)), None)
+
+
+def unwatched(campaign: object, message_type: str) -> str | None:
+    """Routing without health: a pinned campaign's provider, or for `auto` the first able
+    provider of the registry (for callers with no breakers, such as tests and tools)."""
+    need = need_of(campaign, message_type)
+    return choose(str(campaign.provider), providers.provider_names(), need,
+                  lambda _: True)  # fmt: skip

@@ -11,6 +11,8 @@ from config.names import (
     TASK_RECONCILE_SENDS,
     TASK_SYNC_OPT_OUTS,
 )
+from worker.health.rules import BreakerState
+from worker.providers.errors import ProviderError
 from worker.services.optouts import sync_opt_outs
 from worker.services.polling import Poller
 from worker.services.reconciling import Reconciler
@@ -69,4 +71,19 @@ def reconcile_sends_task(provider: str) -> int:
         done = reconciler.reconcile_due()
         if done:
             log.info("reconcile provider=%s %s", provider, dict(done))
+        _probe_if_half_open(provider)
         return sum(done.values())
+
+
+def _probe_if_half_open(provider: str) -> None:
+    """A half-open breaker whose probe no send has taken is probed with one cheap call: the
+    provider's batches may all have moved elsewhere, leaving nothing to probe with."""
+    breaker = context.breaker(provider)
+    if breaker.health().state is not BreakerState.HALF_OPEN or not breaker.allow():
+        return
+    try:
+        context.client(provider).probe()
+    except ProviderError as exc:
+        breaker.record_error(exc)
+        return
+    breaker.record_success()
