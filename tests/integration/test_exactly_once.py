@@ -27,7 +27,7 @@ from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
 pytestmark = pytest.mark.integration
 
-REDIS_URL = "redis://127.0.0.1:6379/10"
+REDIS_URL = "redis://127.0.0.1:6379/7"
 # Answers held back longer than the clients wait for them; lookups a few seconds after.
 READ_TIMEOUT = 1.0
 LOST_SECONDS = 2.5
