@@ -16,6 +16,7 @@ from worker.db.models import Batch, Campaign
 from worker.db.types import utcnow
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.failover import fail_over
+from worker.services.lateness import late_share
 from worker.services.planning import plan_campaign
 
 HOUR = timedelta(hours=1)
@@ -114,3 +115,26 @@ def test_a_pinned_campaign_never_moves(engine, make_campaign) -> None:
     plan_campaign(engine, campaign_id, SIZES.get, HOUR, lambda _: None)
     assert _fail_over(engine, []) == 0
     assert _batches(engine, campaign_id) == Counter({("sens", "planned", 100): 2})
+
+
+def test_messages_without_a_result_long_after_their_send_are_counted_late(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(300, start=50_000), provider="sens")
+    published: list = []
+    plan_campaign(engine, campaign_id, SIZES.get, HOUR, published.extend)
+    now = utcnow()
+    ten_minutes_ago = now - timedelta(minutes=10)
+    with engine.begin() as conn:  # three accepted requests; one has all its results
+        for job in published:
+            conn.execute(
+                update(Batch)
+                .where(Batch.id == job.batch_id)
+                .values(status="accepted", sent_at=ten_minutes_ago)
+            )
+        conn.execute(update(Batch).where(Batch.id == published[0].batch_id).values(settled=100))
+    late = timedelta(minutes=5)
+    assert late_share(engine, "sens", 0.0, late, now) == (200 / 300, 300)
+    # Sent less than five minutes ago: not late yet; sent before the breaker closed: ignored.
+    assert late_share(engine, "sens", 0.0, timedelta(minutes=15), now) is None
+    assert late_share(engine, "sens", now.timestamp() - 60, late, now) is None

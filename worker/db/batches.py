@@ -353,6 +353,25 @@ def sweep_load(conn: Connection, provider: str, since: datetime) -> int:
     return int(conn.execute(done_since).scalar_one()) + int(conn.execute(awaited).scalar_one())
 
 
+def late_results(
+    conn: Connection, provider: str, sent_after: datetime, sent_before: datetime
+) -> tuple[int, int]:
+    """(still awaited, sent) messages of the provider's batches sent in [after, before): how
+    many of them lack a result although they went out long enough ago."""
+    query = select(
+        func.coalesce(func.sum(Batch.recipient_count - Batch.settled), 0),
+        func.coalesce(func.sum(Batch.recipient_count), 0),
+    ).where(
+        Batch.provider == provider,
+        Batch.status.in_([B.ACCEPTED.value, B.COMPLETED.value]),
+        Batch.sent_at >= sent_after,
+        Batch.sent_at < sent_before,
+        Batch.reserve_time.is_(None),
+    )
+    awaited, sent = conn.execute(query).one()
+    return int(awaited), int(sent)
+
+
 def open_count(conn: Connection, provider: str) -> int:
     """How many of the provider's batches await results."""
     query = select(func.count()).where(Batch.provider == provider, Batch.status == B.ACCEPTED.value)

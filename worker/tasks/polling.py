@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from config.names import (
@@ -11,8 +12,10 @@ from config.names import (
     TASK_RECONCILE_SENDS,
     TASK_SYNC_OPT_OUTS,
 )
+from worker.db.types import utcnow
 from worker.health.rules import BreakerState
 from worker.providers.errors import ProviderError
+from worker.services.lateness import late_share
 from worker.services.optouts import sync_opt_outs
 from worker.services.polling import Poller
 from worker.services.reconciling import Reconciler
@@ -33,7 +36,19 @@ def poll_results_task(provider: str) -> int:
             log.info("poll provider=%s skipped: another poller runs", provider)
             return 0
         poller = _poller(provider, fan_out=partial(_hand_out, provider))
-        return poller.poll_due().results_applied
+        applied = poller.poll_due().results_applied
+        _report_late_results(provider)
+        return applied
+
+
+def _report_late_results(provider: str) -> None:
+    """Tell the breaker how many recent messages still lack a result past the usual delay
+    (only those sent since it last changed, so old ones cannot re-open it)."""
+    breaker = context.breaker(provider)
+    late = timedelta(seconds=context.settings().breaker.slow_after_seconds)
+    found = late_share(context.engine(), provider, breaker.health().since, late, utcnow())
+    if found is not None:
+        breaker.record_slow(*found)
 
 
 @app.task(name=TASK_POLL_BATCHES)
