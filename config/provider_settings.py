@@ -1,5 +1,7 @@
 """Settings of each provider: endpoint, credentials, timeouts and how it is fed."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -79,3 +81,18 @@ class NhnSettings(ProviderSettings):
     def credentials_set(self) -> bool:
         """App key and secret key are both given."""
         return _given(self.app_key, self.secret_key)
+
+
+class ApiplexSettings(ProviderSettings):
+    """API PLEX Global Message (GMS v2): BULKSMS_APIPLEX__API_KEY and __ROUTE."""
+
+    # PROVIDERS.md: POST https://gi8f5tsosp.apigw.ntruss.com/{gms-kg|gms-gk}/v2/send.
+    base_url: str = "https://gi8f5tsosp.apigw.ntruss.com"
+    # The `Authorization` header's value; a secret, never logged.
+    api_key: SecretStr | None = None
+    # gms-kg sends from Korea abroad, gms-gk from abroad to Korea.
+    route: Literal["gms-kg", "gms-gk"] = "gms-kg"
+
+    def credentials_set(self) -> bool:
+        """The API key is given."""
+        return _given(self.api_key)

@@ -1,0 +1,1 @@
+"""API PLEX Global Message (GMS v2): sends by POST, results by webhook only."""
