@@ -18,6 +18,7 @@ def _route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **
         names.TASK_POLL_BATCHES,
         names.TASK_SYNC_OPT_OUTS,
         names.TASK_RECONCILE_SENDS,
+        names.TASK_APPLY_INBOX,
     ):
         return {"queue": names.QUEUE_POLL}
     return {"queue": names.QUEUE_PLAN}
@@ -49,6 +50,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             entry.name,
         )  # fmt: skip
         can = entry.capabilities
+        if can.webhooks and providers.receives_webhooks(settings, entry.name):
+            schedule[f"apply-inbox-{entry.name}"] = _tick(
+                names.TASK_APPLY_INBOX, settings.service.inbox_interval_seconds,
+                names.QUEUE_POLL, entry.name,
+            )  # fmt: skip
         if can.opt_out_list:
             schedule[f"sync-opt-outs-{entry.name}"] = _tick(
                 names.TASK_SYNC_OPT_OUTS,

@@ -45,6 +45,9 @@ class ProviderSettings(BaseModel):
     connect_timeout: float = Field(default=3.05, gt=0)
     read_timeout: float = Field(default=15.0, gt=0)
     limits: ProviderLimits = ProviderLimits()
+    # The shared secret of its webhook, as set in the provider's console (NHN: the
+    # signature string it sends in X-Toast-Webhook-Signature). Unset: every call is refused.
+    webhook_secret: SecretStr | None = None
 
     def credentials_set(self) -> bool:
         """True when every key the provider needs is set (else it is not offered)."""

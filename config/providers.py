@@ -40,6 +40,8 @@ class Capabilities:
     partial_refusal: bool = False
     # Template text the provider reads as its own markup, so a campaign may not contain it.
     reserved_text: tuple[str, ...] = ()
+    # The header its webhook calls carry our shared secret in (with `webhooks`).
+    webhook_secret_header: str = "X-Webhook-Secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,8 @@ NHN = Provider(
         partial_refusal=True,
         # templateParameter fills ##key## in the body, so a literal ## would be read as one.
         reserved_text=("##",),
+        # webhook.md: the signature string set in the console comes back in this header.
+        webhook_secret_header="X-Toast-Webhook-Signature",
     ),
     simulator=Simulator(8091, {"app_key": "sim-app-key", "secret_key": "sim-secret-key"}),
 )
@@ -162,6 +166,13 @@ def settings_of(settings: Settings, name: str) -> ProviderSettings:
     """The settings block of provider `name` (BULKSMS_<NAME>__…)."""
     block: ProviderSettings = getattr(settings, get(name).settings_field)
     return block
+
+
+def receives_webhooks(settings: Settings, name: str) -> bool:
+    """True when the provider pushes results and its webhook secret is set (so the HTTP
+    service takes its calls and beat applies them)."""
+    secret = settings_of(settings, name).webhook_secret
+    return get(name).capabilities.webhooks and bool(secret and secret.get_secret_value())
 
 
 def route_order(settings: Settings) -> list[str]:

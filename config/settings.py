@@ -35,6 +35,9 @@ class PollSettings(BaseModel):
     sweep_overlap_seconds: float = Field(default=10.0, ge=0)
     # Batches this old that still wait for results are also asked by requestId.
     catchup_after_seconds: float = Field(default=600.0, gt=0)
+    # A provider that pushes results (its webhook secret set) is first polled only this long
+    # after a send: polls then read only what no webhook reported.
+    webhook_first_delay_seconds: float = Field(default=600.0, ge=0)
     # A message with no final result this long after sending is expired. It must stay
     # inside every offered provider's result history (config/providers.py checks it).
     result_deadline_hours: float = Field(default=72.0, gt=0)
@@ -58,6 +61,17 @@ class SendSettings(BaseModel):
     lookup_delay_seconds: float = Field(default=60.0, ge=0)
     lookup_backoff_seconds: list[float] = [30.0, 60.0, 300.0, 900.0]
     max_lookups: int = Field(default=12, ge=1)
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service (`bulksms serve`): where it listens and what it takes."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # A webhook call larger than this is refused with 413, unread.
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    # Stored webhook calls applied per round, and how often beat runs a round.
+    inbox_interval_seconds: float = Field(default=1.0, gt=0)
 
 
 class RoutingSettings(BaseModel):
@@ -122,6 +136,7 @@ class Settings(BaseSettings):
     resend: ResendSettings = ResendSettings()
     breaker: BreakerSettings = BreakerSettings()
     routing: RoutingSettings = RoutingSettings()
+    service: ServiceSettings = ServiceSettings()
     # How often the providers' 080 opt-out lists are copied into the suppression table.
     opt_out_sync_seconds: float = Field(default=3600.0, gt=0)
     log_level: str = "INFO"

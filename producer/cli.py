@@ -38,6 +38,21 @@ app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
 app.command("limits")(show_limits)
 app.command("providers")(show_providers)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: BULKSMS_SERVICE__HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: BULKSMS_SERVICE__PORT.")] = None,
+) -> None:
+    """Run the HTTP service: the providers' webhooks (POST /webhooks/<provider>)."""
+    import uvicorn
+
+    service = get_settings().service
+    uvicorn.run("worker.http.app:create", factory=True, host=host or service.host,
+                port=port or service.port, log_level="warning")  # fmt: skip
+
+
 console = Console()
 
 

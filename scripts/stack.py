@@ -36,6 +36,7 @@ def services(
     *,
     sim_ports: Mapping[str, int] | None = None,
     flower_port: int = 5555,
+    serve_port: int = 8000,
     concurrency: int = 4,
     beat_schedule: str = "var/run/celerybeat-schedule",
     sim_args: Sequence[str] = (),
@@ -64,6 +65,11 @@ def services(
         ),
         "flower": Service(
             "flower", [*celery, "flower", "--address=127.0.0.1", f"--port={flower_port}"]
+        ),
+        # The HTTP service: provider webhooks into the inbox (worker/http).
+        "serve": Service(
+            "serve",
+            [str(BIN / "bulksms"), "serve", "--host", "127.0.0.1", "--port", str(serve_port)],
         ),
     }
     for entry in providers.ENTRIES:

@@ -20,7 +20,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 
 INFRA = {"redis", "postgres", "rabbitmq"}
 SIMULATORS = {simulator_name(entry.name): entry for entry in providers.ENTRIES}
-APP = {"migrate", "worker", "beat", "flower", *SIMULATORS}
+APP = {"migrate", "worker", "beat", "flower", "serve", *SIMULATORS}
 CELERY_APP = "worker.tasks.app"
 SHARED_ENV = {
     "BULKSMS_DATABASE_URL": "postgresql+psycopg://postgres:postgres@postgres:5432/bulksms",
@@ -246,7 +246,7 @@ def test_flower_and_beat_options(services: dict[str, Any]) -> None:
 # --- the same commands as scripts/stack.py -------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["worker", "beat", "flower", *sorted(SIMULATORS)])
+@pytest.mark.parametrize("name", ["worker", "beat", "flower", "serve", *sorted(SIMULATORS)])
 def test_commands_match_scripts_stack(services: dict[str, Any], name: str) -> None:
     from scripts.stack import services as stack_services
 

@@ -146,6 +146,23 @@ class Recipient(SQLModel, table=True):
     completed_at: datetime | None = _ts()
 
 
+class InboxEvent(SQLModel, table=True):
+    """One webhook call as it arrived, stored before it is answered; applied later in bulk."""
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (Index("ix_inbox_event_state", "state", "id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True))
+    provider: str = Field(max_length=20)
+    received_at: datetime = _created()
+    # The body as received (JSON text): nothing is lost if parsing it later fails.
+    body: str
+    # new → applied | unmatched (some results name no batch we know) | invalid (unreadable)
+    state: str = Field(default="new", max_length=20)
+    applied_at: datetime | None = _ts()
+    note: str | None = Field(default=None, max_length=500)
+
+
 class Suppression(SQLModel, table=True):
     """A number never to message again, with why and where we learned it."""
 

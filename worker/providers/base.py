@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from config import providers
 from worker.domain.messages import ContentType, MessageType
@@ -187,6 +188,18 @@ class ProviderClient(ABC):
     def cancel_reservation(self, reserve_id: str) -> None:
         """Withdraw a reserved request before its time."""
         raise NotImplementedError(f"{self.name} has no reserved sends")
+
+    def webhook_results(self, body: dict[str, Any]) -> list[MessageResult]:
+        """The results one webhook call of this provider reports (parsing only, no HTTP)."""
+        raise NotImplementedError(f"{self.name} pushes no results")
+
+    def webhook_problem(self, body: dict[str, Any]) -> str | None:
+        """Why a webhook body is not one this provider sends (one line); None when it is."""
+        return f"{self.name} pushes no webhooks"
+
+    def webhook_opt_outs(self, body: dict[str, Any]) -> list[str]:
+        """Numbers one webhook call reports as opted out; none by default."""
+        return []
 
     def probe(self) -> None:
         """One cheap authenticated call, to learn whether the provider answers again (the

@@ -70,6 +70,8 @@ class Dispatcher:
     on_slow_down: Callable[[SlowDown], None] | None = None
     # Told how every provider call ended (None: accepted), for the provider's health breaker.
     on_call: Callable[[ProviderError | None], None] | None = None
+    # The provider pushes results to our webhook: the first poll waits for what none reported.
+    pushed: bool = False
 
     def pending(self, batch_id: int) -> PendingBatch | None:
         """Size and sender of a batch still planned (or sending); None once it moved on.
@@ -187,7 +189,10 @@ class Dispatcher:
     def _accept(self, batch: Any, receipt: SendReceipt, reserve_at: datetime | None) -> SendOutcome:
         now = utcnow()
         # A reserved request has nothing to report before its time.
-        next_poll = (reserve_at or now) + timedelta(seconds=self.poll.first_delay_seconds)
+        first = (
+            self.poll.webhook_first_delay_seconds if self.pushed else self.poll.first_delay_seconds
+        )
+        next_poll = (reserve_at or now) + timedelta(seconds=first)
         accepted = {
             "request_id": receipt.request_id,
             "sent_at": now,

@@ -14,7 +14,12 @@ from worker.tasks import context
 # A provider whose settings cannot work stops the worker at start, not its first send.
 providers.check(get_settings())
 app = create_celery(get_settings())
-app.conf.imports = ("worker.tasks.campaigns", "worker.tasks.sending", "worker.tasks.polling")
+app.conf.imports = (
+    "worker.tasks.campaigns",
+    "worker.tasks.sending",
+    "worker.tasks.polling",
+    "worker.tasks.inbox",
+)
 logging.getLogger("worker").setLevel(get_settings().log_level)
 
 

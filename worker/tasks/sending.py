@@ -6,6 +6,7 @@ from functools import cache, partial
 
 from celery import Task
 
+from config import providers
 from config.names import TASK_SEND_BATCH
 from config.provider_settings import ProviderLimits
 from worker.health.rules import BreakerState
@@ -43,7 +44,12 @@ def send_batch_task(
     """
     settings = context.settings()
     dispatcher = Dispatcher(
-        context.engine(), context.client(provider), settings.send, settings.poll, settings.resend
+        context.engine(),
+        context.client(provider),
+        settings.send,
+        settings.poll,
+        settings.resend,
+        pushed=providers.receives_webhooks(settings, provider),
     )
     pending = PendingBatch(recipients, sender) if recipients else dispatcher.pending(batch_id)
     if pending is None:

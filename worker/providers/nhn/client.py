@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from config.provider_settings import NhnSettings
 from worker.providers.base import (
+    MessageResult,
     ProviderClient,
     ResultPage,
     SendReceipt,
@@ -19,7 +20,7 @@ from worker.providers.base import (
 )
 from worker.providers.errors import Rejected, RetryLater, TransportError
 from worker.providers.http import ProviderHttp, new_session
-from worker.providers.nhn import payloads, reservations
+from worker.providers.nhn import hooks, payloads, reservations
 from worker.providers.nhn.answers import PROVIDER, failure, header_of, http_error
 from worker.providers.nhn.windows import MAX_PAGE_SIZE, format_time, windows
 
@@ -95,6 +96,18 @@ class NhnClient(ProviderClient):
         found = [item for page in pages for item in page if _same(item, probe.content)]
         found.sort(key=lambda item: str(item.get("requestDate") or ""))
         return list(dict.fromkeys(str(item["requestId"]) for item in found))
+
+    def webhook_results(self, body: dict[str, Any]) -> list[MessageResult]:
+        """MESSAGE_RESULT_UPDATE hooks of one webhook call (webhook.md)."""
+        return hooks.results(body)
+
+    def webhook_problem(self, body: dict[str, Any]) -> str | None:
+        """The envelope webhook.md describes: an `event` and a list of `hooks`."""
+        return hooks.problem(body)
+
+    def webhook_opt_outs(self, body: dict[str, Any]) -> list[str]:
+        """UNSUBSCRIBE hooks of one webhook call: numbers now on the 080 list."""
+        return hooks.opted_out(body)
 
     def reservation_status(self, reserve_id: str) -> str:
         """The request's scheduled messages (GET /reservations?requestId=…) as one status."""

@@ -1,0 +1,94 @@
+"""The HTTP service under uvicorn, as `bulksms serve` runs it: each bad webhook call gets its
+documented answer and stores nothing; a good one is stored before it is answered."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from scripts import stack
+from tests.conftest import fresh_schema
+from tests.integration.conftest import free_port
+from worker.db.engine import get_engine
+from worker.db.models import InboxEvent
+
+SECRET = "s3cret-signature"
+HEADER = "X-Toast-Webhook-Signature"
+GOOD = {
+    "event": "MESSAGE_RESULT_UPDATE",
+    "hooks": [{"requestId": "R1", "recipientSeq": 1, "recipientNo": "01012345678",
+               "messageStatus": "COMPLETED", "resultCode": "1000"}],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(base URL, database URL) of a running `bulksms serve`."""
+    port = free_port()
+    with fresh_schema() as database_url:
+        env = stack.stack_env({**stack.simulators_env(), "BULKSMS_DATABASE_URL": database_url,
+                               "BULKSMS_NHN__WEBHOOK_SECRET": SECRET})  # fmt: skip
+        log = (tmp_path_factory.mktemp("serve") / "serve.log").open("wb")
+        argv = [str(Path(sys.executable).parent / "bulksms"), "serve", "--port", str(port)]
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            stack.wait_http(f"http://127.0.0.1:{port}/health")
+            yield f"http://127.0.0.1:{port}", database_url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _stored(database_url: str) -> int:
+    with get_engine(database_url).connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(InboxEvent)).scalar_one())
+
+
+def _post(base: str, body: bytes | str, **headers: str) -> requests.Response:
+    return requests.post(f"{base}/webhooks/nhn", data=body, headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "says"),
+    [
+        ({}, json.dumps(GOOD), 401, "secret"),
+        ({HEADER: "wrong"}, json.dumps(GOOD), 401, "secret"),
+        ({HEADER: SECRET}, "{not json", 422, "not JSON"),
+        ({HEADER: SECRET}, "[1, 2]", 422, "JSON object"),
+        ({HEADER: SECRET}, json.dumps({"event": "MESSAGE_RESULT_UPDATE"}), 422, "'hooks'"),
+        ({HEADER: SECRET}, json.dumps({**GOOD, "hooks": [{"requestId": "R1"}]}), 422, "lacks"),
+        ({HEADER: SECRET}, b"x" * 1_000_001, 413, "limit"),
+    ],
+    ids=["no-secret", "bad-signature", "malformed", "not-object", "no-hooks", "bad-hook", "1MB"],
+)
+def test_a_bad_call_gets_its_answer_and_stores_nothing(
+    service, headers: dict, body: bytes | str, status: int, says: str
+) -> None:
+    base, database_url = service
+    before = _stored(database_url)
+    answer = _post(base, body, **headers)
+    assert answer.status_code == status
+    assert answer.json()["code"] == str(status) and says in answer.json()["message"]
+    assert _stored(database_url) == before
+
+
+def test_a_good_call_is_stored_before_it_is_answered(service) -> None:
+    base, database_url = service
+    before = _stored(database_url)
+    answer = _post(base, json.dumps(GOOD), **{HEADER: SECRET})
+    assert answer.status_code == 200 and answer.json()["code"] == "0"
+    assert _stored(database_url) == before + 1
+    with get_engine(database_url).connect() as conn:
+        body = conn.execute(select(InboxEvent.body).order_by(InboxEvent.id.desc())).scalar()
+    assert json.loads(body) == GOOD
+
+
+def test_a_provider_without_webhooks_has_no_hook(service) -> None:
+    base, _ = service
+    answer = requests.post(f"{base}/webhooks/sens", json=GOOD, timeout=10)
+    assert answer.status_code == 404 and answer.json()["code"] == "404"

@@ -1,0 +1,112 @@
+"""Webhook calls stored in the inbox are applied through the guarded result update: once,
+never backwards, unknown requests kept (real PostgreSQL; NHN's own webhook shapes)."""
+
+import json
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import Engine, select
+
+from config.settings import PollSettings, ResendSettings, SendSettings
+from scripts.simulated import provider_settings
+from tests.fake_provider import FakeProvider
+from tests.services.conftest import numbers
+from worker.db import campaigns, inbox
+from worker.db.models import InboxEvent, Suppression
+from worker.providers.nhn.client import NhnClient
+from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.inbox import Intake
+from worker.services.planning import plan_campaign
+
+NHN = NhnClient(provider_settings("nhn", "http://127.0.0.1:9"))  # parses only: no HTTP
+
+
+def _sent(engine: Engine, make_campaign, count: int, start: int) -> tuple[int, str, list[str]]:
+    """A campaign's NHN request, accepted: (campaign id, request id, numbers)."""
+    sent = numbers(count, start=start)
+    campaign_id = make_campaign(sent, provider="nhn")
+    published: list = []
+    plan_campaign(engine, campaign_id, lambda _: 1000, timedelta(hours=1), published.extend)
+    fake = FakeProvider("nhn", lambda _: ("1000", "reception"))
+    dispatcher = Dispatcher(engine, fake, SendSettings(), PollSettings(first_delay_seconds=600))
+    assert dispatcher.send_batch(published[0].batch_id) is SendOutcome.ACCEPTED
+    return campaign_id, fake.sends[0].request_id, sent
+
+
+def _hooks(request_id: str, rows: list[tuple[str, str, str | None]]) -> str:
+    """A MESSAGE_RESULT_UPDATE call (webhook.md) with (number, messageStatus, resultCode)."""
+    hooks = [
+        {"requestId": request_id, "recipientSeq": i + 1, "recipientNo": number,
+         "messageStatus": status, "resultCode": code, "receiveDate": "2026-12-01T10:00:00"}
+        for i, (number, status, code) in enumerate(rows)
+    ]  # fmt: skip
+    return json.dumps({"event": "MESSAGE_RESULT_UPDATE", "hooks": hooks})
+
+
+def _store(engine: Engine, body: str) -> int:
+    with engine.begin() as conn:
+        return inbox.add(conn, "nhn", body)
+
+
+def _statuses(engine: Engine, campaign_id: int) -> dict[str, int]:
+    with engine.connect() as conn:
+        return campaigns.status_counts(conn, campaign_id)
+
+
+def _states(engine: Engine) -> Counter:
+    with engine.connect() as conn:
+        return Counter(conn.execute(select(InboxEvent.state)).scalars())
+
+
+def intake(engine: Engine) -> Intake:
+    return Intake(engine, NHN, ResendSettings(backoff_seconds=[600.0]))
+
+
+def test_results_from_webhooks_apply_once_and_never_move_back(engine, make_campaign) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 3, 100)
+    final = _hooks(request_id, [(sent[0], "COMPLETED", "1000"), (sent[1], "FAILED", "3001")])
+    _store(engine, final)
+    _store(engine, final)  # the provider delivered it twice
+    _store(engine, _hooks(request_id, [(sent[0], "SENDING", None)]))  # late, out of order
+    done = intake(engine).apply_new()
+    assert done["applied"] == 3 and done["results"] == 2
+    assert _statuses(engine, campaign_id) == {"delivered": 1, "failed": 1, "accepted": 1}
+    _store(engine, _hooks(request_id, [(sent[2], "COMPLETED", "1000")]))
+    assert intake(engine).apply_new()["results"] == 1
+    assert _statuses(engine, campaign_id) == {"delivered": 2, "failed": 1}
+    assert _states(engine) == Counter({"applied": 4})
+
+
+def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 2, 200)
+    body = _hooks(request_id, [(sent[0], "COMPLETED", "1000")])
+    mixed = json.loads(body)
+    mixed["hooks"].append({**mixed["hooks"][0], "requestId": "NOT-OURS", "recipientNo": "0101"})
+    event_id = _store(engine, json.dumps(mixed))
+    assert intake(engine).apply_new() == Counter(unmatched=1, results=1)
+    with engine.connect() as conn:
+        state, note = conn.execute(
+            select(InboxEvent.state, InboxEvent.note).where(InboxEvent.id == event_id)
+        ).one()
+    assert state == "unmatched" and "NOT-OURS" in note
+    assert _statuses(engine, campaign_id) == {"delivered": 1, "accepted": 1}
+
+
+def test_an_unreadable_body_is_kept_as_invalid_and_the_rest_applies(engine, make_campaign) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 1, 300)
+    _store(engine, "{not json")
+    _store(engine, _hooks(request_id, [(sent[0], "COMPLETED", "1000")]))
+    assert intake(engine).apply_new() == Counter(invalid=1, applied=1, results=1)
+    assert _states(engine) == Counter({"invalid": 1, "applied": 1})
+    assert _statuses(engine, campaign_id) == {"delivered": 1}
+
+
+def test_an_unsubscribe_hook_suppresses_the_number(engine) -> None:
+    body = {
+        "event": "UNSUBSCRIBE",
+        "hooks": [{"recipientNo": "01012345678", "unsubscribeNo": "0801234567"}],
+    }
+    _store(engine, json.dumps(body))
+    assert intake(engine).apply_new()["applied"] == 1
+    with engine.connect() as conn:
+        assert list(conn.execute(select(Suppression.phone)).scalars()) == ["01012345678"]

@@ -1,0 +1,50 @@
+"""Queries on the webhook inbox: store a call as it came, take new ones, record the outcome."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from worker.db.models import InboxEvent
+from worker.db.types import utcnow
+
+NEW, APPLIED, UNMATCHED, INVALID = "new", "applied", "unmatched", "invalid"
+
+
+def add(conn: Connection, provider: str, body: str) -> int:
+    """Store one webhook call (one INSERT); its id."""
+    statement = insert(InboxEvent).values(provider=provider, body=body, received_at=utcnow())
+    return int(conn.execute(statement.returning(InboxEvent.id)).scalar_one())
+
+
+def take_new(conn: Connection, provider: str, limit: int) -> list[Any]:
+    """The oldest new events of a provider, locked for this transaction; appliers running at
+    once each take other events (SKIP LOCKED on PostgreSQL)."""
+    query = (
+        select(InboxEvent.id, InboxEvent.body)
+        .where(InboxEvent.provider == provider, InboxEvent.state == NEW)
+        .order_by(InboxEvent.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(conn.execute(query))
+
+
+def mark(conn: Connection, ids: Sequence[int], state: str, now: datetime, note: str = "") -> None:
+    """new → `state` for these events, with a note (what did not match, why unreadable)."""
+    if ids:
+        conn.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(list(ids)), InboxEvent.state == NEW)
+            .values(state=state, applied_at=now, note=note[:500] or None)
+        )
+
+
+def counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """Events per (provider, state)."""
+    query = select(InboxEvent.provider, InboxEvent.state, func.count()).group_by(
+        InboxEvent.provider, InboxEvent.state
+    )
+    return {(p, s): int(n) for p, s, n in conn.execute(query)}

@@ -1,0 +1,1 @@
+"""The HTTP service (`bulksms serve`): provider webhooks into the inbox."""
