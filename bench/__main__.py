@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import baseline_bench, dispatch_bench, import_bench, limiter_bench, polling_bench
+from bench import (
+    baseline_bench,
+    dispatch_bench,
+    import_bench,
+    limiter_bench,
+    polling_bench,
+    webhook_bench,
+)
 
 TARGET_1M_SECONDS = 60
 TARGET_RATIO = 20
@@ -122,6 +129,17 @@ def polling_rows(calls: dict[str, dict]) -> list[Row]:
     return [("polling 5k: list calls by mode", text, "", "")]
 
 
+def webhook_rows(r: dict) -> list[Row]:
+    """Webhook intake: results/s accepted by `bulksms serve`, applied, and none lost."""
+    target = webhook_bench.TARGET_ACCEPTED
+    ok = r["accepted_per_s"] >= target and r["lost"] == 0 and r["stored"] == r["calls"]
+    return [
+        (f"webhooks {r['results']:,}: accepted/s", f"{r['accepted_per_s']:,.0f}, lost {r['lost']}",
+         f"≥ {target:,}/s, 0 lost", _holds(ok)),
+        (f"webhooks {r['results']:,}: applied/s", f"{r['applied_per_s']:,.0f}", "", ""),
+    ]  # fmt: skip
+
+
 def print_table(rows: list[Row]) -> None:
     """One plain-text table."""
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -152,10 +170,11 @@ def main() -> None:
     polling = _step(
         "polling", lambda: {m: polling_bench.run(m, 5000, 10.0) for m in polling_bench.MODES}
     )
+    hooks = _step("webhooks", lambda: webhook_bench.run(20_000, 8))
     rows = dispatch_rows(runs) + rss_rows(runs) + cpu_rows(runs[max(runs)])
     rows += baseline_rows(naive, runs) + import_rows(imports) + limiter_rows(limiter)
     print()
-    print_table(rows + polling_rows(polling))
+    print_table(rows + polling_rows(polling) + webhook_rows(hooks))
 
 
 if __name__ == "__main__":

@@ -19,3 +19,11 @@ def test_polling_bench_polls_every_batch_to_its_end() -> None:
     figures = polling_bench.run("auto", 300, 10.0)
     # The bench gives up after 120 s with batches still open; a finished run stops sooner.
     assert figures["calls"] > 0 and figures["seconds"] < 100
+
+
+def test_the_webhook_bench_runs_and_loses_nothing() -> None:
+    from bench import webhook_bench
+
+    figures = webhook_bench.run(500, 4)
+    assert (figures["calls"], figures["answered"], figures["stored"]) == (50, 50, 50)
+    assert figures["lost"] == 0 and figures["accepted_per_s"] > 0
