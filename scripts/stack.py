@@ -212,6 +212,8 @@ def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
     if "flower" in names:
         wait_http(f"http://127.0.0.1:{flower_port}/healthcheck")
         enable_events(env)
+    if "serve" in names:
+        wait_http("http://127.0.0.1:8000/health")
 
 
 def down(run_dir: Path) -> None:
@@ -223,7 +225,8 @@ def down(run_dir: Path) -> None:
 
 
 DEFAULT_SERVICES = ",".join(
-    [*(simulator_name(entry.name) for entry in providers.ENTRIES), "worker", "beat", "flower"]
+    [*(simulator_name(entry.name) for entry in providers.ENTRIES), "worker", "beat", "flower",
+     "serve"]  # fmt: skip
 )
 
 
