@@ -225,8 +225,13 @@ def down(run_dir: Path) -> None:
 
 
 DEFAULT_SERVICES = ",".join(
-    [*(simulator_name(entry.name) for entry in providers.ENTRIES), "worker", "beat", "flower",
-     "serve"]  # fmt: skip
+    [
+        *(simulator_name(entry.name) for entry in providers.ENTRIES),
+        "worker",
+        "beat",
+        "flower",
+        "serve",
+    ]
 )
 
 
