@@ -1,4 +1,4 @@
-"""Command line: `python -m simulator {sens,nhn} --port N ...` (console: bulksms-simulator)."""
+"""Command line: `python -m simulator {sens,nhn,apiplex} --port N ...` (bulksms-simulator)."""
 
 import argparse
 import logging
@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from simulator.apiplex import cli as apiplex_cli
 from simulator.config import DEFAULT_PORTS, PROVIDERS, SimConfig, default_config
 from simulator.core.faults import FaultSettings, updated
 from simulator.nhn.faults import NhnFaultSettings
@@ -46,8 +47,8 @@ def _fault_flags(parser: argparse.ArgumentParser) -> None:
         help="transient codes succeed from this attempt on (0: never)",
     )
     group.add_argument("--refuse-rate", type=float, default=0.0, help="NHN: -2019 share")
-    group.add_argument("--webhook-duplicate-rate", type=float, default=0.0, help="NHN")
-    group.add_argument("--webhook-shuffle", action="store_true", help="NHN")
+    group.add_argument("--webhook-duplicate-rate", type=float, default=0.0, help="NHN, API PLEX")
+    group.add_argument("--webhook-shuffle", action="store_true", help="NHN, API PLEX")
 
 
 def _nhn_flags(parser: argparse.ArgumentParser) -> None:
@@ -79,12 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--service-id", default=base.service_id)
     sens.add_argument("--access-key", default=base.access_key)
     _nhn_flags(parser)
+    apiplex_cli.add_flags(parser)
     _fault_flags(parser)
     parser.add_argument("--log-level", default="INFO")
     return parser
 
 
 def _faults(args: argparse.Namespace) -> FaultSettings:
+    if args.provider == "apiplex":
+        return apiplex_cli.fault_settings(args, COMMON_FAULTS)
     if args.provider == "nhn":
         names: tuple[str, ...] = (*COMMON_FAULTS, *NHN_FAULTS)
         return updated(NhnFaultSettings(), {name: getattr(args, name) for name in names})
@@ -114,6 +118,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         secret_key=args.secret_key,
         faults=_faults(args),
         provider=args.provider,
+        api_key=args.api_key,
         **_nhn_fields(args),
     )
 

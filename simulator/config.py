@@ -3,16 +3,17 @@
 Each provider's simulator has its own defaults (never the application's settings, whose
 provider keys are unset until someone configures them): SENS listens on 8090 with service
 id `ncp:sms:kr:000000000000:bulksms` and keys `sim-access-key`/`sim-secret-key`; NHN on 8091
-with app key `sim-app-key` and secret key `sim-secret-key`. CLI flags, SimConfig fields and
-`default_config(...)` arguments override them.
+with app key `sim-app-key` and secret key `sim-secret-key`; API PLEX on 8092 with API key
+`sim-apiplex-key`. CLI flags, SimConfig fields and `default_config(...)` arguments override
+them.
 """
 
 from dataclasses import dataclass, field, replace
 
 from simulator.core.faults import FaultSettings
 
-PROVIDERS = ("sens", "nhn")
-DEFAULT_PORTS = {"sens": 8090, "nhn": 8091}
+PROVIDERS = ("sens", "nhn", "apiplex")
+DEFAULT_PORTS = {"sens": 8090, "nhn": 8091, "apiplex": 8092}
 DAY = 86400.0
 # The NHN guide says nothing about how long an uploaded attachment stays usable; the
 # simulator keeps it 6 days (a guess: long enough for a campaign, short enough to test).
@@ -34,11 +35,14 @@ class SimConfig:
     # NHN sender numbers that count as registered; empty: every number of 8 to 13 digits.
     registered_senders: tuple[str, ...] = ()
     file_ttl_seconds: float = DEFAULT_FILE_TTL  # NHN attachments, on the simulator clock
-    webhook_url: str | None = None  # NHN MESSAGE_RESULT_UPDATE / UNSUBSCRIBE target
+    api_key: str = "sim-apiplex-key"  # API PLEX (Authorization header)
+    # NHN MESSAGE_RESULT_UPDATE / UNSUBSCRIBE target; API PLEX result records.
+    webhook_url: str | None = None
     webhook_signature: str = ""  # sent as X-Toast-Webhook-Signature
     # The webhook guide gives no retry count: up to 10 retries, like API PLEX's webhooks.
     webhook_retries: int = 10
-    webhook_backoff_seconds: float = 1.0  # first retry delay; doubles per retry (max 60 s)
+    # NHN: the first retry delay, doubling per retry (max 60 s); API PLEX: retry n waits n × it.
+    webhook_backoff_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         if self.provider not in PROVIDERS:

@@ -6,13 +6,18 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+from simulator.apiplex.app import ApiplexApp
 from simulator.config import SimConfig
 from simulator.core.app import SimApp
 from simulator.core.http import SimHTTPServer
 from simulator.nhn.app import NhnApp
 from simulator.sens.app import SensApp
 
-APPS: dict[str, Callable[[SimConfig], SimApp]] = {"sens": SensApp, "nhn": NhnApp}
+APPS: dict[str, Callable[[SimConfig], SimApp]] = {
+    "sens": SensApp,
+    "nhn": NhnApp,
+    "apiplex": ApiplexApp,
+}
 
 
 class RunningSimulator:
