@@ -59,6 +59,9 @@ class SendSettings(BaseModel):
     # claimed (past the call's timeouts and the provider's listing delay), then again on
     # the lookup ladder; after max_lookups failed lookups its recipients become `unknown`.
     lookup_delay_seconds: float = Field(default=60.0, ge=0)
+    # An import whose producer stamped no heartbeat for this long died: its campaign is
+    # stopped (cancelled) as a failed import is. The producer stamps every 10 s.
+    import_silence_seconds: float = Field(default=120.0, gt=0)
     lookup_backoff_seconds: list[float] = [30.0, 60.0, 300.0, 900.0]
     max_lookups: int = Field(default=12, ge=1)
 

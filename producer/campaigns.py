@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
 from producer.composer import Composer
+from producer.heartbeat import Heartbeat
 from producer.intake import Intake
 from producer.loading import ProgressFn, load_rows
 from producer.queueing import BrokerUnavailable, Handover, connect
@@ -118,7 +119,8 @@ def create_campaign(
         if campaign_id is None:
             return _raced(engine, spec.idempotency_key)
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
-        report = _import(engine, table, composer, intake, rejects, progress)
+        with Heartbeat(engine, campaign_id):
+            report = _import(engine, table, composer, intake, rejects, progress)
     intake.finish(_waits(spec))
     report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started

@@ -35,6 +35,8 @@ LOSSY = {
     "BULKSMS_SEND__LOOKUP_DELAY_SECONDS": "3",
     "BULKSMS_SEND__LEASE_SECONDS": "15",
     "BULKSMS_SEND__REPUBLISH_AFTER_SECONDS": "5",
+    # An import silent this long lost its producer.
+    "BULKSMS_SEND__IMPORT_SILENCE_SECONDS": "4",
     "BULKSMS_SENS__READ_TIMEOUT": str(READ_TIMEOUT),
     "BULKSMS_NHN__READ_TIMEOUT": str(READ_TIMEOUT),
     # NHN cut at 100 too, so a campaign has enough requests for answers to get lost.
@@ -162,3 +164,36 @@ def _sent_count(stack: Stack, numbers: list[str]) -> int:
 def _all_final(stack: Stack, campaign_id: int) -> bool:
     final = {s.value for s in FINAL_RECIPIENT_STATUSES}
     return {status for status, _ in _recipients(stack, campaign_id).values()} <= final
+
+
+def test_a_campaign_whose_producer_dies_mid_import_is_stopped_and_ends_final(
+    lossy: Stack, tmp_path
+) -> None:
+    import signal
+    import subprocess
+
+    from tests.integration.test_create_when_broker_fails import (
+        BLOCK,
+        Feed,
+        campaign_of,
+        create_command,
+        rows,
+    )
+
+    name = "producer-killed"
+    numbers = _numbers(40, 3000)
+    command = create_command(name, tmp_path / "list.csv")
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    process = subprocess.Popen(command, env=lossy.env, **pipes)
+    feed = Feed(tmp_path / "list.csv", process)
+    first = "phone,memo\n" + rows(numbers[:2000])
+    feed.write(first + "\n" * (2 * BLOCK + 1 - len(first)))  # the first chunk commits
+    landed = lambda: (c := campaign_of(lossy.engine, name)) is not None and c.total_recipients  # noqa: E731
+    assert wait_until(landed, 30), process.poll()
+    process.send_signal(signal.SIGKILL)  # the producer dies with the file half read
+    process.wait()
+    feed.close()
+    campaign = campaign_of(lossy.engine, name)
+    assert campaign is not None and campaign.imported_at is None
+    assert wait_until(lambda: _status(lossy, campaign.id) == "cancelled", 60), lossy.logs()
+    assert wait_until(lambda: _all_final(lossy, campaign.id), 60), lossy.logs()

@@ -160,6 +160,33 @@ def mark_imported(conn: Connection, campaign_id: int, total: int, now: datetime)
     return result.rowcount == 1
 
 
+def import_alive(conn: Connection, campaign_id: int, now: datetime) -> None:
+    """The import of the campaign is still running (its producer's heartbeat)."""
+    conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.imported_at.is_(None))
+        .values(import_alive_at=now)
+    )
+
+
+def stop_abandoned_imports(conn: Connection, silent_since: datetime) -> list[int]:
+    """Campaigns whose import never ended and whose producer has been silent since
+    `silent_since` (it died) → cancelling, as an import that failed leaves them; their ids."""
+    open_ = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.QUEUED,
+             CampaignStatus.DISPATCHING]  # fmt: skip
+    result = conn.execute(
+        update(Campaign)
+        .where(
+            Campaign.imported_at.is_(None),
+            Campaign.import_alive_at < silent_since,
+            Campaign.status.in_([s.value for s in open_]),
+        )
+        .values(status=CampaignStatus.CANCELLING.value)
+        .returning(Campaign.id)
+    )
+    return list(result.scalars())
+
+
 def mark_planned(conn: Connection, campaign_id: int, now: datetime) -> bool:
     """Every recipient of an imported campaign is in a batch: record when (once)."""
     result = conn.execute(

@@ -44,6 +44,8 @@ class Campaign(SQLModel, table=True):
     # When the last recipient was imported, and when the last one was cut into a batch:
     # planning may start on the import's first committed chunk and ends after both.
     imported_at: datetime | None = _ts()
+    # The running import stamps this every few seconds; a stale stamp means its producer died.
+    import_alive_at: datetime | None = _ts()
     planned_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
     # Given by the caller: a second create with the same key finds this campaign instead.

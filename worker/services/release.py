@@ -38,6 +38,19 @@ def hand_lapsed_to_lookup(engine: Engine, delay: timedelta) -> int:
     return len(lapsed)
 
 
+def stop_abandoned_imports(
+    engine: Engine, silence: timedelta, publish_cancel: Callable[[Sequence[int]], None]
+) -> int:
+    """Campaigns whose producer died mid-import (no heartbeat for `silence`) are stopped
+    as a failed import is: cancelling, then the cancel task withdraws what it must."""
+    with engine.begin() as conn:
+        stopped = campaigns.stop_abandoned_imports(conn, utcnow() - silence)
+    if stopped:
+        log.warning("imports of campaigns %s stopped: their producer went silent", stopped)
+        publish_cancel(stopped)
+    return len(stopped)
+
+
 def requeue_stale_campaigns(
     engine: Engine, after: timedelta, publish_plan: Callable[[Sequence[int]], None]
 ) -> int:

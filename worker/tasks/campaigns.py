@@ -21,6 +21,7 @@ from worker.services.release import (
     release_due_batches,
     requeue_stale_campaigns,
     start_due_campaigns,
+    stop_abandoned_imports,
 )
 from worker.services.resending import resend_due
 from worker.services.routing import choose, need_of
@@ -65,6 +66,8 @@ def release_due_batches_task() -> int:
     requeue_stale_campaigns(context.engine(), stale, _publish_plans)
     hand_lapsed_to_lookup(context.engine(), timedelta(seconds=send.lookup_delay_seconds))
     stop_leftovers(context.engine())
+    silence = timedelta(seconds=send.import_silence_seconds)
+    stop_abandoned_imports(context.engine(), silence, _publish_cancels)
     _fail_over(regrace)
     mark_all_sent(context.engine())
     return release_due_batches(context.engine(), regrace, publish_batches, idle_providers())
@@ -77,6 +80,11 @@ def _fail_over(regrace: timedelta) -> None:
         if context.breaker(provider).health().state is BreakerState.OPEN:
             fail_over(context.engine(), provider, pick, context.batch_size, regrace,
                       publish_batches)  # fmt: skip
+
+
+def _publish_cancels(campaign_ids: Sequence[int]) -> None:
+    for campaign_id in campaign_ids:
+        cancel_campaign_task.apply_async(args=(campaign_id,), queue=QUEUE_PLAN)
 
 
 def _publish_plans(campaign_ids: Sequence[int]) -> None:
