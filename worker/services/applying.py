@@ -4,9 +4,9 @@ One call takes the results of many batches (a page of a sweep, or a group of bat
 by requestId) and writes each kind of row with one set-based statement.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -82,3 +82,40 @@ def _late(
             row = {**row, "b_status": FAILED, "b_done": now, "b_next": None}
         late.append({**row, **results.target(judged.ctx.batch, R.EXPIRED)})
     return late
+
+
+@dataclass(slots=True)
+class Applied:
+    """What applying results by request id did."""
+
+    results: int = 0
+    completed: list[int] = field(default_factory=list)
+    campaigns: set[int] = field(default_factory=set)
+    # The request ids some batch of ours holds (the others are unknown to us).
+    known: set[str] = field(default_factory=set)
+
+
+def apply_for_requests(
+    conn: Connection,
+    provider: str,
+    found: Sequence[MessageResult],
+    resend: ResendSettings,
+    now: datetime,
+) -> Applied:
+    """Apply results keyed by request id (a sweep page, a webhook call): find their batches,
+    apply what completed, and complete the batches that settled everyone."""
+    by_request: dict[str, list[MessageResult]] = defaultdict(list)
+    for result in found:
+        by_request[result.request_id].append(result)
+    if not by_request:
+        return Applied()
+    known = batches.contexts_for_requests(conn, provider, list(by_request))
+    hours = resend.default_deadline_hours
+    work = [(judge.context_of(provider, row, row, hours), by_request[row.request_id])
+            for row in known]  # fmt: skip
+    return Applied(
+        results=apply_results(conn, work, resend, now),
+        completed=batches.complete_many(conn, [row.id for row in known], now),
+        campaigns={row.campaign_id for row in known},
+        known={row.request_id for row in known},
+    )

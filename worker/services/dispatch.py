@@ -241,10 +241,8 @@ class Dispatcher:
         return SendOutcome.RETRY
 
     def _context(self, batch: Any, campaign: Any) -> judge.BatchContext:
-        deadline = judge.deadline_of(
-            campaign.created_at, campaign.deadline_at, self.resend.default_deadline_hours
-        )
-        return judge.BatchContext(batch.provider, BatchRef.of(batch), deadline)
+        hours = self.resend.default_deadline_hours
+        return judge.context_of(batch.provider, batch, campaign, hours)
 
     def _reject(self, batch: Any, exc: ProviderError) -> SendOutcome:
         now = utcnow()

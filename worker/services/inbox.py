@@ -8,7 +8,7 @@ holds are kept, and the event says so (`unmatched`), never dropped.
 
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,12 +17,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from config.settings import ResendSettings
-from worker.db import batches, inbox, suppressions
-from worker.db.members import BatchRef
+from worker.db import inbox, suppressions
 from worker.db.types import utcnow
 from worker.providers.base import MessageResult, ProviderClient
-from worker.services import results as judge
-from worker.services.applying import apply_results
+from worker.services.applying import apply_for_requests
 from worker.services.progress import refresh
 
 log = logging.getLogger(__name__)
@@ -62,20 +60,12 @@ class Intake:
     def _apply(
         self, conn: Connection, events: Sequence[tuple[int, Any]], now: datetime
     ) -> Counter[str]:
-        by_request: dict[str, list[MessageResult]] = defaultdict(list)
-        for _, (found, _) in events:
-            for result in found:
-                by_request[result.request_id].append(result)
-        known = batches.contexts_for_requests(conn, self.client.name, list(by_request))
-        work = [(self._context(row), by_request[row.request_id]) for row in known]
-        applied = apply_results(conn, work, self.resend, now)
-        batches.complete_many(conn, [row.id for row in known], now)
-        for campaign_id in {row.campaign_id for row in known}:
+        results = [result for _, (found, _) in events for result in found]
+        done = apply_for_requests(conn, self.client.name, results, self.resend, now)
+        for campaign_id in done.campaigns:
             refresh(conn, campaign_id, now)
         self._opt_out(conn, [n for _, (_, numbers) in events for n in numbers], now)
-        return self._mark(conn, events, {row.request_id for row in known}, now) + Counter(
-            results=applied
-        )
+        return self._mark(conn, events, done.known, now) + Counter(results=done.results)
 
     def _mark(self, conn: Connection, events: Sequence[tuple[int, Any]], known: set[str],
               now: datetime) -> Counter[str]:  # fmt: skip
@@ -93,9 +83,3 @@ class Intake:
         rows = [{"phone": n, "reason": "080 opt-out (webhook)", "source": self.client.name,
                  "created_at": now} for n in numbers]  # fmt: skip
         suppressions.add_many(conn, rows)
-
-    def _context(self, row: Any) -> judge.BatchContext:
-        deadline = judge.deadline_of(
-            row.created_at, row.deadline_at, self.resend.default_deadline_hours
-        )
-        return judge.BatchContext(self.client.name, BatchRef.of(row), deadline)

@@ -9,7 +9,6 @@ it spent in poll_round.
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,8 +25,7 @@ from worker.domain.statuses import RecipientStatus as R
 from worker.providers.base import MessageResult, ProviderClient, ResultPage, SentRequest
 from worker.providers.errors import ProviderError, SlowDown
 from worker.services import reservations
-from worker.services import results as judge
-from worker.services.applying import apply_results
+from worker.services.applying import apply_for_requests
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 
@@ -232,25 +230,13 @@ class Poller:
 
     def _apply(self, found: Sequence[MessageResult], round_: PollRound) -> None:
         """Apply completed results in one transaction; complete the batches they finished."""
-        by_request: dict[str, list[MessageResult]] = defaultdict(list)
-        for result in found:
-            by_request[result.request_id].append(result)
-        if not by_request:
+        if not found:
             return
-        now = utcnow()
         with self.engine.begin() as conn:
-            known = batches.contexts_for_requests(conn, self.client.name, list(by_request))
-            work = [(self._context(row), by_request[row.request_id]) for row in known]
-            round_.results_applied += apply_results(conn, work, self.resend, now)
-            done = batches.complete_many(conn, [row.id for row in known], now)
-            round_.completed_batches += len(done)
-            round_.campaigns.update(row.campaign_id for row in known)
-
-    def _context(self, row: Any) -> judge.BatchContext:
-        deadline = judge.deadline_of(
-            row.created_at, row.deadline_at, self.resend.default_deadline_hours
-        )
-        return judge.BatchContext(self.client.name, BatchRef.of(row), deadline)
+            done = apply_for_requests(conn, self.client.name, found, self.resend, utcnow())
+        round_.results_applied += done.results
+        round_.completed_batches += len(done.completed)
+        round_.campaigns.update(done.campaigns)
 
     def _expire(self, now: datetime, round_: PollRound) -> None:
         """Recipients still without a final result at the deadline become expired."""

@@ -43,6 +43,13 @@ def deadline_of(created_at: datetime, deadline_at: datetime | None, hours: float
     return deadline_at or created_at + timedelta(hours=hours)
 
 
+def context_of(provider: str, batch: Any, campaign: Any, hours: float) -> BatchContext:
+    """The context of a batch row (its member columns) whose campaign row carries created_at
+    and deadline_at; `hours` is the default deadline (resend.default_deadline_hours)."""
+    deadline = deadline_of(campaign.created_at, campaign.deadline_at, hours)
+    return BatchContext(provider, BatchRef.of(batch), deadline)
+
+
 def retry_due(settings: ResendSettings, attempt: int, now: datetime) -> datetime:
     """When attempt `attempt` + 1 should go: the backoff ladder, ±jitter."""
     return now + delay(settings.backoff_seconds, attempt, settings.jitter)
