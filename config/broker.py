@@ -1,5 +1,6 @@
 """What differs between the brokers (Redis, RabbitMQ): transport options and queue depths."""
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,18 @@ def transport_options(url: str) -> dict[str, Any]:
 def queue_depth(app_or_settings: Celery | Settings, queue_name: str) -> int:
     """Messages ready in `queue_name`: not those a worker holds unacknowledged; 0 for a queue
     that does not exist (Redis keeps no empty queue, so there the two are one)."""
-    with _connection(app_or_settings) as connection, connection.channel() as channel:
+    return queue_depths(app_or_settings, [queue_name])[queue_name]
+
+
+def queue_depths(app_or_settings: Celery | Settings, queue_names: Iterable[str]) -> dict[str, int]:
+    """`queue_depth` of each queue, over one broker connection."""
+    with _connection(app_or_settings) as connection:
+        return {name: _depth(connection, name) for name in queue_names}
+
+
+def _depth(connection: Connection, queue_name: str) -> int:
+    # A channel each: on AMQP a passive declare of a missing queue closes its channel.
+    with connection.channel() as channel:
         try:
             declared = channel.queue_declare(queue=queue_name, passive=True)
         except connection.channel_errors:

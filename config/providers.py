@@ -168,6 +168,10 @@ def settings_of(settings: Settings, name: str) -> ProviderSettings:
     return block
 
 
+# A campaign that lets routing choose its provider per batch (worker/services/routing.py).
+AUTO = "auto"
+
+
 def receives_webhooks(settings: Settings, name: str) -> bool:
     """True when the provider pushes results and its webhook secret is set (so the HTTP
     service takes its calls and beat applies them)."""

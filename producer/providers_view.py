@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from config import providers
-from config.broker import queue_depth
+from config.broker import queue_depths
 from config.settings import Settings, get_settings
 from worker.health.breaker import read_health
 from worker.health.rules import BreakerPolicy, BreakerState, Health
@@ -22,18 +22,23 @@ def _since(health: Health, now: float) -> str:
     return "—" if not health.since else f"{now - health.since:.0f} s ago"
 
 
-def _queued(settings: Settings, queue: str) -> str:
+def _queued(settings: Settings, names: list[str]) -> dict[str, str]:
+    """Each provider's send-queue depth as text, over one broker connection."""
+    queues = {name: providers.get(name).queue for name in names}
     try:
-        return str(queue_depth(settings, queue))
+        depths = queue_depths(settings, queues.values())
     except Exception as exc:  # the broker is down: say so in the table, not as a traceback
-        return f"? ({type(exc).__name__})"
+        return dict.fromkeys(names, f"? ({type(exc).__name__})")
+    return {name: str(depths[queue]) for name, queue in queues.items()}
 
 
 def provider_rows(settings: Settings, client: redis.Redis, now: float) -> list[tuple[str, ...]]:
     """One row per offered provider, in routing order."""
     policy = BreakerPolicy.from_settings(settings.breaker)
     rows = []
-    for name in providers.route_order(settings):
+    names = providers.route_order(settings)
+    queued = _queued(settings, names)
+    for name in names:
         limits = providers.settings_of(settings, name).limits
         health = read_health(client, name, policy, now)
         rate = read_state(client, LimitKeys.of(name), LimitPolicy.from_limits(limits))
@@ -41,7 +46,7 @@ def provider_rows(settings: Settings, client: redis.Redis, now: float) -> list[t
         why = health.reason if health.state is not BreakerState.CLOSED else ""
         rows.append((name, state, why, _since(health, now), str(health.errors),
                      f"{rate.effective_rate:.1f}/{rate.ceiling:.1f} per s",
-                     _queued(settings, providers.get(name).queue)))  # fmt: skip
+                     queued[name]))  # fmt: skip
     return rows
 
 

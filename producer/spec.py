@@ -15,8 +15,7 @@ from worker.domain.messages import MessageError, check_subject, euc_kr_length
 RESERVE_MARGIN = timedelta(seconds=30)
 
 SENDER = re.compile(r"^\d{8,12}$")
-# Each batch through the first able, healthy provider (worker/services/routing.py).
-AUTO = "auto"
+AUTO = providers.AUTO
 
 
 class CampaignSpec(BaseModel):

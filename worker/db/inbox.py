@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from worker.db.models import InboxEvent
 from worker.db.types import utcnow
@@ -40,11 +40,3 @@ def mark(conn: Connection, ids: Sequence[int], state: str, now: datetime, note: 
             .where(InboxEvent.id.in_(list(ids)), InboxEvent.state == NEW)
             .values(state=state, applied_at=now, note=note[:500] or None)
         )
-
-
-def counts(conn: Connection) -> dict[tuple[str, str], int]:
-    """Events per (provider, state)."""
-    query = select(InboxEvent.provider, InboxEvent.state, func.count()).group_by(
-        InboxEvent.provider, InboxEvent.state
-    )
-    return {(p, s): int(n) for p, s, n in conn.execute(query)}

@@ -5,14 +5,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from config import providers
 from worker.db.batches import MEMBER_COLUMNS, SENDING_CAMPAIGNS
 from worker.db.members import BatchRef, open_members
 from worker.db.models import Batch, Campaign, Recipient
 from worker.domain.statuses import BatchStatus, RecipientStatus
 
 B = BatchStatus
-# A campaign that lets the system choose its provider per batch (services/routing.AUTO).
-AUTO = "auto"
 
 
 def movable(conn: Connection, provider: str, limit: int) -> list[Any]:
@@ -24,7 +23,7 @@ def movable(conn: Connection, provider: str, limit: int) -> list[Any]:
         .where(
             Batch.provider == provider,
             Batch.status.in_([B.PLANNED.value, B.RETRY.value]),
-            Campaign.provider == AUTO,
+            Campaign.provider == providers.AUTO,
             Campaign.status.in_(SENDING_CAMPAIGNS),
         )
         .order_by(Batch.id)

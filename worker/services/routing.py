@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from config import providers
 
-# A campaign that lets the system choose its provider per batch.
-AUTO = "auto"
+AUTO = providers.AUTO
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from worker.services.resending import resend_due
 from worker.services.routing import choose, need_of
 from worker.tasks import context, locks
 from worker.tasks.app import app
-from worker.tasks.publish import idle_providers, plan_queue_idle, publish_batches
+from worker.tasks.publish import empty_queues, idle_providers, publish_batches
 
 
 @app.task(name=TASK_PLAN_CAMPAIGN)
@@ -62,7 +62,8 @@ def release_due_batches_task() -> int:
     send = context.settings().send
     regrace = timedelta(seconds=send.republish_after_seconds)
     _publish_plans(start_due_campaigns(context.engine()))
-    stale = regrace if plan_queue_idle() else STALE_QUEUED
+    empty = empty_queues()
+    stale = regrace if empty is not None and QUEUE_PLAN in empty else STALE_QUEUED
     requeue_stale_campaigns(context.engine(), stale, _publish_plans)
     hand_lapsed_to_lookup(context.engine(), timedelta(seconds=send.lookup_delay_seconds))
     stop_leftovers(context.engine())
@@ -70,7 +71,7 @@ def release_due_batches_task() -> int:
     stop_abandoned_imports(context.engine(), silence, _publish_cancels)
     _fail_over(regrace)
     mark_all_sent(context.engine())
-    return release_due_batches(context.engine(), regrace, publish_batches, idle_providers())
+    return release_due_batches(context.engine(), regrace, publish_batches, idle_providers(empty))
 
 
 def _fail_over(regrace: timedelta) -> None:

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Sequence
 
 from config import providers
-from config.broker import queue_depth
+from config.broker import queue_depths
 from config.names import QUEUE_PLAN, TASK_SEND_BATCH, send_queue
 from worker.services.publishing import SendJob
 from worker.tasks import context
@@ -27,21 +27,19 @@ def publish_batches(jobs: Sequence[SendJob]) -> None:
             )
 
 
-def idle_providers() -> list[str]:
-    """Offered providers whose send queue holds no task: a planned batch of theirs still
-    unclaimed has lost its task (a broker restart, a purge) and may be published again."""
+def empty_queues() -> set[str] | None:
+    """The plan queue and the offered providers' send queues that hold no task, read over one
+    broker connection; None when the broker cannot tell (then nothing is published twice)."""
+    names = [QUEUE_PLAN, *(e.queue for e in providers.offered(context.settings()))]
     try:
-        offered = providers.offered(context.settings())
-        return [e.name for e in offered if queue_depth(app, e.queue) == 0]
-    except Exception as exc:  # cannot tell: publish nothing twice this round
-        log.warning("send queue depths unknown: %s", exc)
-        return []
-
-
-def plan_queue_idle() -> bool:
-    """The plan queue holds no task: a campaign waiting for planning lost its task."""
-    try:
-        return queue_depth(app, QUEUE_PLAN) == 0
+        return {name for name, depth in queue_depths(app, names).items() if depth == 0}
     except Exception as exc:
-        log.warning("plan queue depth unknown: %s", exc)
-        return False
+        log.warning("queue depths unknown: %s", exc)
+        return None
+
+
+def idle_providers(empty: set[str] | None) -> list[str]:
+    """Offered providers whose send queue is empty: a planned batch of theirs still unclaimed
+    has lost its task (a broker restart, a purge) and may be published again."""
+    offered = providers.offered(context.settings())
+    return [e.name for e in offered if empty is not None and e.queue in empty]
