@@ -159,6 +159,27 @@ def start_stack(
             stack.stop_pid(process.pid)
 
 
+@contextmanager
+def own_stack(
+    run_dir: Path,
+    redis_url: str,
+    extra: dict[str, str] | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Iterator[Stack]:
+    """A stack with a schema and a Redis database (broker, limits, locks) of its own, whose
+    beat never sees another stack's campaigns; this process's settings point at it."""
+    redis.Redis.from_url(redis_url).flushdb()
+    with fresh_schema() as database_url:
+        values = {
+            "BULKSMS_DATABASE_URL": database_url,
+            "BULKSMS_BROKER_URL": redis_url,
+            "BULKSMS_REDIS_URL": redis_url,
+            **(extra or {}),
+        }
+        with start_stack(values, run_dir, overrides) as running, running.settings():
+            yield running
+
+
 def purge(broker_url: str) -> None:
     """Empty every queue of the app on this broker (Redis or RabbitMQ alike)."""
     create_celery(Settings(_env_file=None, broker_url=broker_url)).control.purge()

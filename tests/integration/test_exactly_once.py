@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import redis
 import requests
 from sqlalchemy import insert, select
 
@@ -19,8 +18,7 @@ from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
 from simulator.outcomes import TRANSIENT, code_for
-from tests.conftest import fresh_schema
-from tests.integration.conftest import SEED, Stack, start_stack, wait_until
+from tests.integration.conftest import SEED, Stack, own_stack, wait_until
 from worker.db.models import Batch, Recipient, Suppression
 from worker.db.types import utcnow
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
@@ -47,17 +45,8 @@ LOSSY = {
 @pytest.fixture(scope="module")
 def lossy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own (schema, Redis database) whose clients time out after a second."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with fresh_schema() as database_url:
-        values = {
-            "BULKSMS_DATABASE_URL": database_url,
-            "BULKSMS_BROKER_URL": REDIS_URL,
-            "BULKSMS_REDIS_URL": REDIS_URL,
-            **LOSSY,
-        }
-        run_dir = tmp_path_factory.mktemp("stack-lossy")
-        with start_stack(values, run_dir) as running, running.settings():
-            yield running
+    with own_stack(tmp_path_factory.mktemp("stack-lossy"), REDIS_URL, LOSSY) as running:
+        yield running
 
 
 def _faults(stack: Stack, provider: str, **values: object) -> None:

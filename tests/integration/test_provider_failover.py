@@ -5,12 +5,10 @@ recipient sent twice across the two; once SENS answers again, a half-open probe 
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-import redis
 import requests
 from sqlalchemy import select
 
@@ -18,8 +16,7 @@ from producer.campaigns import create_campaign
 from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
-from tests.conftest import fresh_schema
-from tests.integration.conftest import Stack, start_stack, wait_until
+from tests.integration.conftest import Stack, own_stack, wait_until
 from worker.db.models import Recipient
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
@@ -39,35 +36,17 @@ SICKLY = {
 }
 
 
-@contextmanager
 def _stack(
     tmp_path_factory: pytest.TempPathFactory, name: str, **overrides: str
-) -> Iterator[Stack]:
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with fresh_schema() as database_url:
-        values = {
-            "BULKSMS_DATABASE_URL": database_url,
-            "BULKSMS_BROKER_URL": REDIS_URL,
-            "BULKSMS_REDIS_URL": REDIS_URL,
-            **SICKLY,
-        }
-        run_dir = tmp_path_factory.mktemp(name)
-        with start_stack(values, run_dir, overrides) as running, running.settings():
-            yield running
+) -> AbstractContextManager[Stack]:
+    return own_stack(tmp_path_factory.mktemp(name), REDIS_URL, SICKLY, overrides)
 
 
-def _create(numbers: list[str]) -> int:
+def _create(stack: Stack, numbers: list[str]) -> int:
     spec = CampaignSpec(name="failover", sender="0212345678", template="배송 안내입니다")
     report = create_campaign(spec, NumberList(numbers))
-    assert campaign_report_provider(report.campaign_id) == "auto"
+    assert campaign_report(stack.engine, report.campaign_id).provider == "auto"
     return report.campaign_id
-
-
-def campaign_report_provider(campaign_id: int) -> str:
-    from config.settings import get_settings
-    from worker.db.engine import get_engine
-
-    return campaign_report(get_engine(get_settings().database_url), campaign_id).provider
 
 
 def _faults(stack: Stack, provider: str, **values: object) -> None:
@@ -109,7 +88,7 @@ def test_sens_answering_5xx_moves_the_campaign_to_nhn_and_a_probe_closes_the_bre
 ) -> None:
     numbers = [f"01061{i:06d}" for i in range(3000)]
     with _stack(tmp_path_factory, "stack-5xx") as stack:
-        campaign_id = _create(numbers)
+        campaign_id = _create(stack, numbers)
         some_sent = lambda: stack.sim_stats("sens")["requests_accepted"] >= 3  # noqa: E731
         assert wait_until(some_sent, 60, interval=0.2), stack.logs()
         _faults(stack, "sens", rate_5xx=1.0)
@@ -132,7 +111,7 @@ def test_sens_refusing_our_keys_moves_the_campaign_to_nhn_and_says_why(
 ) -> None:
     numbers = [f"01062{i:06d}" for i in range(500)]
     with _stack(tmp_path_factory, "stack-401", BULKSMS_SENS__SECRET_KEY="not-the-key") as stack:
-        campaign_id = _create(numbers)
+        campaign_id = _create(stack, numbers)
         done = wait_until(lambda: campaign_report(stack.engine, campaign_id).status
                           == "completed", 90)  # fmt: skip
         assert done, stack.logs()

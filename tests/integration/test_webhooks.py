@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-import redis
 import requests
 from sqlalchemy import func, select
 
@@ -16,8 +15,7 @@ from producer.sources import NumberList
 from producer.spec import CampaignSpec
 from scripts import stack as local
 from simulator.outcomes import TRANSIENT, code_for
-from tests.conftest import fresh_schema
-from tests.integration.conftest import SEED, Stack, free_port, start_stack, wait_until
+from tests.integration.conftest import SEED, Stack, free_port, own_stack, wait_until
 from worker.db.models import InboxEvent, PollRound, Recipient
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
@@ -30,23 +28,16 @@ SIGNATURE = "sim-webhook-signature"
 @pytest.fixture(scope="module")
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack of its own plus `bulksms serve`; NHN's simulator pushes to it."""
-    redis.Redis.from_url(REDIS_URL).flushdb()
     port = free_port()
-    with fresh_schema() as database_url:
-        values = {
-            "BULKSMS_DATABASE_URL": database_url,
-            "BULKSMS_BROKER_URL": REDIS_URL,
-            "BULKSMS_REDIS_URL": REDIS_URL,
-            "BULKSMS_NHN__WEBHOOK_SECRET": SIGNATURE,
-        }
-        run_dir = tmp_path_factory.mktemp("stack-webhooks")
-        with start_stack(values, run_dir) as running, running.settings():
-            serve = local.services(serve_port=port)["serve"]
-            running.processes.append(local.start(serve, run_dir, running.env))
-            local.wait_http(f"http://127.0.0.1:{port}/health")
-            hook = {"url": f"http://127.0.0.1:{port}/webhooks/nhn", "signature": SIGNATURE}
-            _control(running, "/_sim/webhook", hook)
-            yield running
+    run_dir = tmp_path_factory.mktemp("stack-webhooks")
+    secret = {"BULKSMS_NHN__WEBHOOK_SECRET": SIGNATURE}
+    with own_stack(run_dir, REDIS_URL, secret) as running:
+        serve = local.services(serve_port=port)["serve"]
+        running.processes.append(local.start(serve, run_dir, running.env))
+        local.wait_http(f"http://127.0.0.1:{port}/health")
+        hook = {"url": f"http://127.0.0.1:{port}/webhooks/nhn", "signature": SIGNATURE}
+        _control(running, "/_sim/webhook", hook)
+        yield running
 
 
 def _control(stack: Stack, path: str, body: dict) -> None:
