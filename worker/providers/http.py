@@ -5,6 +5,7 @@ from typing import Any
 
 import requests
 
+from config.provider_settings import ProviderSettings
 from worker.providers.errors import (
     AuthFailed,
     ProviderError,
@@ -39,6 +40,15 @@ class ProviderHttp:
     session: requests.Session
     connect_timeout: float
     read_timeout: float
+
+    @classmethod
+    def of(
+        cls, provider: str, title: str, settings: ProviderSettings, session: requests.Session | None
+    ) -> "ProviderHttp":
+        """The channel a client builds from its settings: its endpoint's session (or the one
+        given, the injectable transport) and its timeouts."""
+        chosen = session or new_session(settings.base_url)
+        return cls(provider, title, chosen, settings.connect_timeout, settings.read_timeout)
 
     def transmit(self, prepared: requests.PreparedRequest) -> requests.Response:
         """Send one prepared request; network failures become TransportError or RetryLater."""

@@ -19,7 +19,7 @@ from worker.providers.base import (
     SentRequest,
 )
 from worker.providers.errors import TransportError
-from worker.providers.http import ProviderHttp, new_session
+from worker.providers.http import ProviderHttp
 
 
 class ApiplexClient(ProviderClient):
@@ -29,13 +29,7 @@ class ApiplexClient(ProviderClient):
 
     def __init__(self, settings: ApiplexSettings, session: requests.Session | None = None) -> None:
         self._settings = settings
-        self._http = ProviderHttp(
-            PROVIDER,
-            TITLE,
-            session or new_session(settings.base_url),
-            settings.connect_timeout,
-            settings.read_timeout,
-        )
+        self._http = ProviderHttp.of(PROVIDER, TITLE, settings, session)
         self._url = settings.base_url.rstrip("/") + payloads.send_path(settings.route)
 
     def _send(self, request: SendRequest) -> SendReceipt:

@@ -19,7 +19,7 @@ from worker.providers.base import (
     SentRequest,
 )
 from worker.providers.errors import Rejected, RetryLater, TransportError
-from worker.providers.http import ProviderHttp, new_session
+from worker.providers.http import ProviderHttp
 from worker.providers.nhn import hooks, payloads, reservations
 from worker.providers.nhn.answers import PROVIDER, failure, header_of, http_error
 from worker.providers.nhn.windows import MAX_PAGE_SIZE, format_time, windows
@@ -41,13 +41,7 @@ class NhnClient(ProviderClient):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
-        self._http = ProviderHttp(
-            PROVIDER,
-            TITLE,
-            session or new_session(settings.base_url),
-            settings.connect_timeout,
-            settings.read_timeout,
-        )
+        self._http = ProviderHttp.of(PROVIDER, TITLE, settings, session)
         self._clock = clock
         app_key = _secret(settings.app_key)
         self._base = settings.base_url.rstrip("/") + f"/sms/v3.0/appKeys/{app_key}"

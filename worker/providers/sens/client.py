@@ -23,7 +23,7 @@ from worker.providers.base import (
     SentRequest,
 )
 from worker.providers.errors import Rejected, TransportError
-from worker.providers.http import ProviderHttp, new_session
+from worker.providers.http import ProviderHttp
 from worker.providers.sens import payloads
 from worker.providers.sens.gateway import PROVIDER, error_for
 
@@ -50,13 +50,7 @@ class SensClient(ProviderClient):
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
-        self._http = ProviderHttp(
-            PROVIDER,
-            TITLE,
-            session or new_session(settings.base_url),
-            settings.connect_timeout,
-            settings.read_timeout,
-        )
+        self._http = ProviderHttp.of(PROVIDER, TITLE, settings, session)
         self._clock = clock
         self._base = settings.base_url.rstrip("/") + f"/sms/v2/services/{settings.service_id}"
 
