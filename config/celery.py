@@ -62,11 +62,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
                 names.QUEUE_POLL,
                 entry.name,
             )
-        if can.polling or can.sweep:
-            schedule[f"poll-results-{entry.name}"] = _tick(
-                names.TASK_POLL_RESULTS, settings.poll.beat_interval_seconds, names.QUEUE_POLL,
-                entry.name,
-            )  # fmt: skip
+        # Every provider's round expires what passed its deadline; one that cannot be asked
+        # (API PLEX: webhooks only) does nothing else.
+        schedule[f"poll-results-{entry.name}"] = _tick(
+            names.TASK_POLL_RESULTS, settings.poll.beat_interval_seconds, names.QUEUE_POLL,
+            entry.name,
+        )  # fmt: skip
     return schedule
 
 

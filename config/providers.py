@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from config import names
-from config.provider_settings import NhnSettings, ProviderSettings, SensSettings
+from config.provider_settings import (
+    ApiplexSettings,
+    NhnSettings,
+    ProviderSettings,
+    SensSettings,
+)
 from config.settings import Settings
 
 
@@ -90,7 +95,9 @@ SENS = Provider(
         sweep=True,
         mms=True,
         max_images=1,
-        international=True,
+        # Seed 003 takes one countryCode per request, and our international batches mix
+        # countries: abroad goes through NHN (a countryCode per recipient) or API PLEX.
+        international=False,
         ad=True,
         opt_out_list=True,
     ),
@@ -136,7 +143,29 @@ NHN = Provider(
     simulator=Simulator(8091, {"app_key": "sim-app-key", "secret_key": "sim-secret-key"}),
 )
 
-ENTRIES: tuple[Provider, ...] = (SENS, NHN)
+APIPLEX = Provider(
+    name="apiplex",
+    title="API PLEX Global Message",
+    settings_field="apiplex",
+    settings_model=ApiplexSettings,
+    client="worker.providers.apiplex.client:ApiplexClient",
+    # Not in the documents: no batch limit is published for GMS v2 destinations; 100 keeps
+    # one refused request small (worker/providers/apiplex/WIRE.md).
+    max_batch=100,
+    capabilities=Capabilities(
+        # PROVIDERS.md: results come by webhook only; there is no result query and no
+        # lookup of sent requests (find_sent is CannotTell).
+        polling=False,
+        webhooks=True,
+        # gms-kg sends from Korea abroad: international numbers only.
+        domestic=False,
+        international=True,
+        webhook_secret_header="X-Webhook-Secret",
+    ),
+    simulator=Simulator(8092, {"api_key": "sim-apiplex-key"}),
+)
+
+ENTRIES: tuple[Provider, ...] = (SENS, NHN, APIPLEX)
 REGISTRY: dict[str, Provider] = {entry.name: entry for entry in ENTRIES}
 
 

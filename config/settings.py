@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from config.provider_settings import NhnSettings, SensSettings
+from config.provider_settings import ApiplexSettings, NhnSettings, SensSettings
 
 DEFAULT_DB_PATH = Path("var") / "bulksms.db"
 # Written by `make up` with the simulators' endpoints and keys; .env and the environment win.
@@ -75,6 +75,9 @@ class ServiceSettings(BaseModel):
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     # Stored webhook calls applied per round, and how often beat runs a round.
     inbox_interval_seconds: float = Field(default=1.0, gt=0)
+    # A webhook result can outrun its send's own answer: an event naming a request or batch
+    # we do not hold yet is tried again for this long before it is set aside as unmatched.
+    unmatched_hold_seconds: float = Field(default=300.0, ge=0)
 
 
 class RoutingSettings(BaseModel):
@@ -134,6 +137,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     sens: SensSettings = SensSettings()
     nhn: NhnSettings = NhnSettings()
+    apiplex: ApiplexSettings = ApiplexSettings()
     poll: PollSettings = PollSettings()
     send: SendSettings = SendSettings()
     resend: ResendSettings = ResendSettings()

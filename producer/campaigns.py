@@ -16,6 +16,7 @@ from producer.composer import Composer
 from producer.heartbeat import Heartbeat
 from producer.intake import Intake
 from producer.loading import ProgressFn, load_rows
+from producer.numbers import NumberReader, reach_of
 from producer.queueing import BrokerUnavailable, Handover, connect
 from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
@@ -26,6 +27,7 @@ from worker.db.engine import get_engine
 from worker.db.types import utcnow
 from worker.domain import template as templates
 from worker.domain.messages import MessageError
+from worker.domain.phones import KOREA, PhoneError
 from worker.domain.statuses import CampaignStatus
 
 KEPT_ERRORS = 1_000
@@ -115,12 +117,13 @@ def create_campaign(
     handover = _reach_broker(settings) if enqueue else None
     with source.open() as table:
         composer = _composer(spec, table)
+        numbers = _numbers(spec, table, settings)
         campaign_id = _insert_campaign(engine, spec, settings)
         if campaign_id is None:
             return _raced(engine, spec.idempotency_key)
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
         with Heartbeat(engine, campaign_id):
-            report = _import(engine, table, composer, intake, rejects, progress)
+            report = _import(engine, table, (composer, numbers), intake, rejects, progress)
     intake.finish(_waits(spec))
     report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started
@@ -183,7 +186,7 @@ def _left_to_caller(campaign_id: int) -> None:
 def _import(
     engine: Engine,
     table: Table,
-    composer: Composer,
+    readers: tuple[Composer, NumberReader],
     intake: Intake,
     rejects: Path | None,
     progress: ProgressFn | None,
@@ -193,7 +196,7 @@ def _import(
     report.encoding = getattr(table, "encoding", "")
     report.delimiter = getattr(table, "delimiter", "")
     with RejectsFile(rejects) as rejects_file:
-        _load_recipients(engine, table, composer, report, rejects_file, progress, intake)
+        _load_recipients(engine, table, readers, report, rejects_file, progress, intake)
     report.rejects_path = rejects if rejects_file.written else None
     report.imported, report.suppressed = intake.imported, intake.suppressed
     report.duplicates = report.read - report.rejected - report.imported
@@ -217,6 +220,22 @@ def _composer(spec: CampaignSpec, table: Table) -> Composer:
         raise SpecError(f"the message cannot be sent: {exc}") from None
 
 
+def _numbers(spec: CampaignSpec, table: Table, settings: Settings) -> NumberReader:
+    """How rows' numbers are read; SpecError when the spec asks for countries its providers
+    cannot reach, or names no such column."""
+    reach = reach_of(spec, settings)
+    abroad = spec.default_country != KOREA or spec.country_column is not None
+    if abroad and not reach.international:
+        raise SpecError(
+            "numbers of other countries were asked for (--default-country/--country-column), "
+            "but no provider of this campaign sends abroad"
+        )
+    try:
+        return NumberReader(spec, table.columns, reach)
+    except PhoneError as exc:
+        raise SpecError(str(exc)) from None
+
+
 def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> int | None:
     """The new campaign's id; None when a campaign with the spec's idempotency key exists."""
     now = utcnow()
@@ -234,7 +253,7 @@ def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> 
 def _load_recipients(
     engine: Engine,
     table: Table,
-    composer: Composer,
+    readers: tuple[Composer, NumberReader],
     report: ImportReport,
     rejects: RejectsFile,
     progress: ProgressFn | None,
@@ -251,7 +270,8 @@ def _load_recipients(
     load = RecipientLoad(report.campaign_id, len(columns.names), columns.phone, columns.variables)
     try:
         with recipient_loader(engine, load, intake.committed) as loader:
-            report.read = load_rows(table, composer, loader, reject, progress)
+            composer, numbers = readers
+            report.read = load_rows(table, composer, loader, reject, progress, numbers)
     except Exception as exc:
         if not intake.stop():
             raise

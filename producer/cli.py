@@ -103,6 +103,12 @@ def campaign_create(
         str | None,
         typer.Option(help="Create once: again with this key, the first campaign is returned."),
     ] = None,
+    default_country: Annotated[
+        str, typer.Option(help="Region (JP) or calling code (81) of numbers without +.")
+    ] = "KR",
+    country_column: Annotated[
+        str | None, typer.Option(help="Column whose region or calling code reads its row.")
+    ] = None,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
     if (csv_path is None) == (numbers is None):
@@ -120,6 +126,8 @@ def campaign_create(
             deadline=parse_time(deadline) if deadline else None,
             provider=provider,
             idempotency_key=idempotency_key,
+            default_country=default_country,
+            country_column=country_column,
         )
         if csv_path and rejects is None:
             rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")

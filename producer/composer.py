@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from producer.spec import CampaignSpec
 from worker.domain import template as templates
-from worker.domain.messages import CONTENT_LIMITS, MessageError, euc_kr_length
+from worker.domain.messages import CONTENT_LIMITS, MessageError, check_parts, euc_kr_length
 
 # Plain strings: enum member access costs more than the rest of a row's checks.
 LIMITS = {kind.value: limit for kind, limit in CONTENT_LIMITS.items()}
@@ -31,6 +31,18 @@ class Composer:
         if "" in values:
             self._check_filled(values)
         return self._type_of(self._render(*values))
+
+    def kind_abroad(self, values: list[str]) -> str:
+        """INTL for a row to another country's number: an SMS sized in GSM-7 / UCS-2 parts;
+        MessageError when the campaign declared LMS or MMS (Korean message types)."""
+        if self._declared in ("LMS", "MMS"):
+            raise MessageError(
+                f"{self._declared} goes to Korean numbers only; abroad an SMS is sent"
+            )
+        if self._needed and "" in values:
+            self._check_filled(values)
+        check_parts(self._render(*values))
+        return "INTL"
 
     def _check_filled(self, values: list[str]) -> None:
         for name, index in self._needed.items():

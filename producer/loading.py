@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from producer.composer import Composer
+from producer.numbers import NumberReader
 from producer.sources import Table
 from producer.table import Problem
 from worker.db.bulk import Loader
@@ -26,14 +27,15 @@ def load_rows(
     loader: Loader,
     reject: Reject,
     progress: ProgressFn | None = None,
-    international: bool = False,
+    numbers: NumberReader | None = None,
 ) -> int:
     """Hand every good record to `loader`, `reject` the others; return records read.
 
     This loop runs once per row, so it stays flat: a clean `010` number takes the fast
-    path, anything else goes through phonenumbers.
+    path, anything else goes through phonenumbers (`numbers`: Korean numbers only, if None).
     """
     phone = table.columns.phone
+    read = numbers.read if numbers is not None else _korean(phone)
     chunk: list[list[object]] = []
     good = failed = 0
 
@@ -42,8 +44,8 @@ def load_rows(
 
     for values in table.records(on_problem):
         try:
-            number = fast_kr_mobile(values[phone]) or normalise(values[phone], international)
-            kind = composer.kind(values)
+            number = read(values)
+            kind = composer.kind_abroad(values) if number[0] == "+" else composer.kind(values)
         except (PhoneError, TemplateError, MessageError) as exc:
             if not any(values):
                 continue  # a row of empty cells (",,,") is a blank line, not a recipient
@@ -68,3 +70,10 @@ def _report(progress: ProgressFn | None, table: Table, read: int) -> None:
     if progress is not None:
         done, total = table.progress()
         progress(read, done, total)
+
+
+def _korean(phone: int) -> Callable[[list[str]], str]:
+    def read(values: list[str]) -> str:
+        return fast_kr_mobile(values[phone]) or normalise(values[phone])
+
+    return read

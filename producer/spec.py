@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from config import providers
 from config.settings import Settings
 from worker.domain.messages import MessageError, check_subject, euc_kr_length
+from worker.domain.phones import region_of
 
 # The worker reserves only with this much to spare above a provider's minimum lead
 # (worker/services/scheduling.py).
@@ -40,10 +41,15 @@ class CampaignSpec(BaseModel):
     deadline: datetime | None = None
     # A second create with the same key returns the campaign the first one made.
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+    # Numbers written without `+` are read in this region (ISO 3166, or a calling code);
+    # a `country_column` cell, where given, overrides it for its row.
+    default_country: str = "KR"
+    country_column: str | None = None
 
     def columns(self) -> dict[str, object]:
         """The campaign row's fields for this spec (its provider must be chosen)."""
-        fields = self.model_dump(exclude={"send_at", "schedule_mode", "deadline"})
+        skip = {"send_at", "schedule_mode", "deadline", "default_country", "country_column"}
+        fields = self.model_dump(exclude=skip)
         if self.send_at is not None:
             fields.update(scheduled_at=self.send_at, schedule_mode=self.schedule_mode)
         return {**fields, "deadline_at": self.deadline}
@@ -63,6 +69,11 @@ class CampaignSpec(BaseModel):
         if self.provider == AUTO:
             _check_someone_can(self, [providers.get(name) for name in offered])
         return self
+
+    @field_validator("default_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        return region_of(value)
 
     @field_validator("sender")
     @classmethod

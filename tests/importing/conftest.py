@@ -31,8 +31,12 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 def run_import(pg_url: str, tmp_path: Path) -> Callable[..., ImportReport]:
     """Import a CSV into a new campaign (not enqueued), rejects beside it."""
 
-    def run(path: Path, template: str = "{이름}님 쿠폰 {쿠폰}", **source: str) -> ImportReport:
-        spec = CampaignSpec(name="t", sender="0212345678", template=template)
+    def run(
+        path: Path, template: str = "{이름}님 쿠폰 {쿠폰}", spec_fields: dict | None = None,
+        **source: str,
+    ) -> ImportReport:  # fmt: skip
+        fields = {"name": "t", "sender": "0212345678", "template": template, **(spec_fields or {})}
+        spec = CampaignSpec(**fields)
         settings = simulated_settings(database_url=pg_url)
         rejects = tmp_path / "rejects.csv"
         return create_campaign(

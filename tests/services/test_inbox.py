@@ -5,14 +5,14 @@ import json
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from config.settings import PollSettings, ResendSettings, SendSettings
 from scripts.simulated import provider_settings
 from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers
 from worker.db import campaigns, inbox
-from worker.db.models import InboxEvent, Suppression
+from worker.db.models import Batch, InboxEvent, Suppression
 from worker.providers.nhn.client import NhnClient
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.inbox import Intake
@@ -83,7 +83,15 @@ def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign)
     mixed = json.loads(body)
     mixed["hooks"].append({**mixed["hooks"][0], "requestId": "NOT-OURS", "recipientNo": "0101"})
     event_id = _store(engine, json.dumps(mixed))
-    assert intake(engine).apply_new() == Counter(unmatched=1, results=1)
+    # First held: a result can outrun the answer that tells us its request id ...
+    assert intake(engine).apply_new() == Counter(held=1, results=1)
+    assert _states(engine) == Counter({"new": 1})
+    assert intake(engine).apply_new() == Counter()  # not due again before the retry
+    # ... and once held long enough, set aside, never dropped.
+    patient = Intake(engine, NHN, ResendSettings(), hold=timedelta(0), retry=timedelta(0))
+    with engine.begin() as conn:
+        conn.execute(update(InboxEvent).values(due_at=None))
+    assert patient.apply_new() == Counter(unmatched=1)
     with engine.connect() as conn:
         state, note = conn.execute(
             select(InboxEvent.state, InboxEvent.note).where(InboxEvent.id == event_id)
@@ -110,3 +118,18 @@ def test_an_unsubscribe_hook_suppresses_the_number(engine) -> None:
     assert intake(engine).apply_new()["applied"] == 1
     with engine.connect() as conn:
         assert list(conn.execute(select(Suppression.phone)).scalars()) == ["01012345678"]
+
+
+def test_a_result_that_outran_its_send_answer_applies_once_the_batch_is_accepted(
+    engine, make_campaign
+) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 1, 400)
+    with engine.begin() as conn:  # the answer not stored yet: no batch holds the request
+        conn.execute(update(Batch).values(request_id=None))
+    _store(engine, _hooks(request_id, [(sent[0], "COMPLETED", "1000")]))
+    assert intake(engine).apply_new() == Counter(held=1)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).values(request_id=request_id))
+        conn.execute(update(InboxEvent).values(due_at=None))
+    assert intake(engine).apply_new() == Counter(applied=1, results=1)
+    assert _statuses(engine, campaign_id) == {"delivered": 1}

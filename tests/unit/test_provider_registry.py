@@ -67,7 +67,10 @@ def test_beat_polls_and_syncs_each_offered_provider() -> None:
     schedule = beat_schedule(simulated_settings())
     for entry in ENTRIES:
         assert schedule[f"poll-results-{entry.name}"]["args"] == (entry.name,)
-        assert schedule[f"sync-opt-outs-{entry.name}"]["args"] == (entry.name,)
+        if entry.capabilities.opt_out_list:
+            assert schedule[f"sync-opt-outs-{entry.name}"]["args"] == (entry.name,)
+        else:
+            assert f"sync-opt-outs-{entry.name}" not in schedule
     queues = {q.name for q in create_celery(blank()).conf.task_queues}
     assert queues == {names.QUEUE_PLAN, names.QUEUE_POLL, *(e.queue for e in ENTRIES)}
 
@@ -99,9 +102,9 @@ def test_a_result_deadline_past_a_providers_history_is_refused() -> None:
 
 
 def test_unknown_provider_names_the_known_ones() -> None:
-    with pytest.raises(providers.UnknownProvider, match="known: sens, nhn"):
+    with pytest.raises(providers.UnknownProvider, match="known: sens, nhn, apiplex"):
         providers.get("twilio")
-    with pytest.raises(ValidationError, match="known: sens, nhn"):
+    with pytest.raises(ValidationError, match="known: sens, nhn, apiplex"):
         CampaignSpec(name="t", sender="0212345678", template="x", provider="twilio")
 
 
@@ -112,7 +115,7 @@ def spec(**fields: object) -> CampaignSpec:
 
 def test_a_spec_routes_per_batch_when_several_are_offered_or_takes_the_one_offered() -> None:
     assert spec().for_settings(simulated_settings()).provider == "auto"
-    only_sens = simulated_settings(nhn=blank().nhn)  # NHN's keys unset
+    only_sens = simulated_settings(nhn=blank().nhn, apiplex=blank().apiplex)  # others unset
     assert spec().for_settings(only_sens).provider == "sens"
     assert spec(provider="auto").for_settings(simulated_settings()).provider == "auto"
     assert spec(provider="nhn").for_settings(simulated_settings()).provider == "nhn"

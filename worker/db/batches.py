@@ -388,6 +388,21 @@ def contexts_for_requests(conn: Connection, provider: str, request_ids: list[str
     return list(conn.execute(query))
 
 
+def contexts_for_batches(conn: Connection, provider: str, batch_ids: list[int]) -> list[Any]:
+    """contexts_for_requests by our batch ids (a provider that echoes our key), for accepted
+    batches only: a result that outran its send's answer waits until the batch is accepted."""
+    query = (
+        select(*MEMBER_COLUMNS, Batch.request_id, Campaign.created_at, Campaign.deadline_at)
+        .join(Campaign, Campaign.id == Batch.campaign_id)
+        .where(
+            Batch.provider == provider,
+            Batch.id.in_(batch_ids),
+            Batch.status.in_([B.ACCEPTED.value, B.COMPLETED.value]),
+        )
+    )
+    return list(conn.execute(query))
+
+
 def overdue(conn: Connection, provider: str, cutoff: datetime) -> list[Any]:
     """Member columns of accepted batches sent before `cutoff`: past their result deadline."""
     query = select(*MEMBER_COLUMNS).where(

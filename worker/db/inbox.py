@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from worker.db.models import InboxEvent
 from worker.db.types import utcnow
@@ -18,12 +18,16 @@ def add(conn: Connection, provider: str, body: str) -> int:
     return int(conn.execute(statement.returning(InboxEvent.id)).scalar_one())
 
 
-def take_new(conn: Connection, provider: str, limit: int) -> list[Any]:
-    """The oldest new events of a provider, locked for this transaction; appliers running at
-    once each take other events (SKIP LOCKED on PostgreSQL)."""
+def take_new(conn: Connection, provider: str, limit: int, now: datetime) -> list[Any]:
+    """The oldest new events of a provider that are due, locked for this transaction;
+    appliers running at once each take other events (SKIP LOCKED on PostgreSQL)."""
     query = (
-        select(InboxEvent.id, InboxEvent.body)
-        .where(InboxEvent.provider == provider, InboxEvent.state == NEW)
+        select(InboxEvent.id, InboxEvent.body, InboxEvent.received_at)
+        .where(
+            InboxEvent.provider == provider,
+            InboxEvent.state == NEW,
+            or_(InboxEvent.due_at.is_(None), InboxEvent.due_at <= now),
+        )
         .order_by(InboxEvent.id)
         .limit(limit)
     )
@@ -39,4 +43,14 @@ def mark(conn: Connection, ids: Sequence[int], state: str, now: datetime, note: 
             update(InboxEvent)
             .where(InboxEvent.id.in_(list(ids)), InboxEvent.state == NEW)
             .values(state=state, applied_at=now, note=note[:500] or None)
+        )
+
+
+def hold(conn: Connection, ids: Sequence[int], due: datetime, note: str) -> None:
+    """Leave these events new, to be taken again at `due` (their batch was not accepted yet)."""
+    if ids:
+        conn.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(list(ids)), InboxEvent.state == NEW)
+            .values(due_at=due, note=note[:500] or None)
         )

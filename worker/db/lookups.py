@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, String, cast, func, select, update
 
 from worker.db.batches import MEMBER_COLUMNS
 from worker.db.models import Batch
@@ -88,3 +88,23 @@ def recorded(conn: Connection, provider: str, request_ids: list[str], but: int) 
         Batch.provider == provider, Batch.request_id.in_(request_ids), Batch.id != but
     )
     return set(conn.execute(query).scalars())
+
+
+def found_by_webhook(conn: Connection, provider: str, batch_ids: list[int], now: datetime) -> int:
+    """unsure → accepted for batches whose results came by webhook with our echoed key: the
+    provider holds the request, so it is never sent again. The echo stands in for the
+    request id the lost answer would have told."""
+    if not batch_ids:
+        return 0
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.provider == provider, Batch.id.in_(batch_ids), Batch.status == B.UNSURE.value)
+        .values(
+            status=B.ACCEPTED.value,
+            next_attempt_at=None,
+            request_id=func.coalesce(Batch.request_id, "echo:" + cast(Batch.id, String)),
+            sent_at=func.coalesce(Batch.claimed_at, now),
+            http_status=202,
+        )
+    )
+    return result.rowcount

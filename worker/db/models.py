@@ -161,6 +161,8 @@ class InboxEvent(SQLModel, table=True):
     body: str
     # new → applied | unmatched (some results name no batch we know) | invalid (unreadable)
     state: str = Field(default="new", max_length=20)
+    # A new event that named a batch not yet accepted is taken again from this time on.
+    due_at: datetime | None = _ts()
     applied_at: datetime | None = _ts()
     note: str | None = Field(default=None, max_length=500)
 

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from worker.domain.segments import segments
+
 
 class MessageType(StrEnum):
     """SENS `type`: SMS (short), LMS (long), MMS (long with an image)."""
@@ -9,6 +11,9 @@ class MessageType(StrEnum):
     SMS = "SMS"
     LMS = "LMS"
     MMS = "MMS"
+    # An SMS to another country's number: sized in GSM-7 / UCS-2 parts, not EUC-KR bytes
+    # (worker/domain/segments.py), and kept in batches of its own.
+    INTL = "INTL"
 
 
 class ContentType(StrEnum):
@@ -65,6 +70,9 @@ def _not_encodable(text: str, position: int) -> MessageError:
 
 def check_content(text: str, message_type: MessageType) -> None:
     """Raise MessageError when `text` does not fit `message_type` (SENS would cut it)."""
+    if message_type is MessageType.INTL:
+        check_parts(text)
+        return
     size = euc_kr_length(text)
     limit = CONTENT_LIMITS[message_type]
     if size > limit:
@@ -76,3 +84,19 @@ def check_subject(subject: str) -> None:
     size = euc_kr_length(subject)
     if size > SUBJECT_LIMIT:
         raise MessageError(f"subject is {size} bytes in EUC-KR; at most {SUBJECT_LIMIT} allowed")
+
+
+# Not in the documents: no provider states a most-parts limit for international SMS. Ten parts
+# (1,530 GSM-7 characters, 670 UCS-2) keeps a mistaken template from billing dozens of parts
+# for every recipient.
+MAX_PARTS = 10
+
+
+def check_parts(text: str) -> None:
+    """Raise MessageError when an international SMS of `text` takes more than MAX_PARTS."""
+    found = segments(text)
+    if found.parts > MAX_PARTS:
+        raise MessageError(
+            f"content takes {found.parts} {found.encoding} parts ({found.units} characters); "
+            f"an international SMS allows at most {MAX_PARTS}"
+        )

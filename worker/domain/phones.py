@@ -36,20 +36,32 @@ def fast_kr_mobile(raw: str) -> str | None:
     return raw
 
 
-def normalise(raw: str, international: bool = False) -> str:
+def normalise(
+    raw: str, international: bool = False, region: str = KOREA, domestic: bool = True
+) -> str:
     """SENS form for a Korean mobile (`01012345678`), E.164 (`+14155550123`) for another
-    country's mobile when `international`; raise PhoneError with the reason otherwise."""
-    return fast_kr_mobile(raw) or by_phonenumbers(raw, international)
+    country's mobile when `international`; raise PhoneError with the reason otherwise.
+
+    `region` (ISO 3166, e.g. "JP") reads a number written without `+`; `domestic` False
+    refuses Korean numbers (a provider that sends abroad only)."""
+    fast = fast_kr_mobile(raw) if region == KOREA else None
+    if fast is not None and domestic:
+        return fast
+    return by_phonenumbers(raw, international, region, domestic)
 
 
-def by_phonenumbers(raw: str, international: bool = False) -> str:
+def by_phonenumbers(
+    raw: str, international: bool = False, region: str = KOREA, domestic: bool = True
+) -> str:
     """`normalise` without the fast path: every number through phonenumbers."""
-    number, text = _parse(raw)
+    number, text = _parse(raw, region)
     if number.country_code != KOREA_CODE and not international:
         raise PhoneError(
             f"{text} is not a Korean number (+{number.country_code}); "
             f"this campaign sends to Korean numbers (+{KOREA_CODE}) only"
         )
+    if number.country_code == KOREA_CODE and not domestic:
+        raise PhoneError(f"{text} is a Korean number; this campaign sends abroad only")
     if not phonenumbers.is_valid_number(number):
         raise PhoneError(f"{text} is not a valid {_place(number)} number")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
@@ -59,7 +71,32 @@ def by_phonenumbers(raw: str, international: bool = False) -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
-def _parse(raw: str) -> tuple[phonenumbers.PhoneNumber, str]:
+def split(phone: str) -> tuple[str, str]:
+    """(country code, number without it) of a stored number: ("82", "01012345678") for a
+    Korean one, ("81", "9012345678") for E.164 `+819012345678`; how providers that take a
+    separate countryCode (NHN, SENS) want it."""
+    if not phone.startswith("+"):
+        return str(KOREA_CODE), phone
+    number = phonenumbers.parse(phone)
+    return str(number.country_code), phonenumbers.national_significant_number(number)
+
+
+def region_of(value: str) -> str:
+    """An ISO 3166 region ("JP") from a country cell: a region code, or a calling code
+    ("81", "+81"); PhoneError when it is neither."""
+    text = value.strip().upper().lstrip("+")
+    if text.isdigit():
+        region = phonenumbers.region_code_for_country_code(int(text))
+    else:
+        region = text if text in phonenumbers.SUPPORTED_REGIONS else "ZZ"
+    if region == "ZZ":
+        raise PhoneError(
+            f"country {value.strip()!r} is neither a region code (JP) nor a calling code (81)"
+        )
+    return region
+
+
+def _parse(raw: str, region: str = KOREA) -> tuple[phonenumbers.PhoneNumber, str]:
     """The parsed number and its masked text for messages."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
@@ -69,7 +106,7 @@ def _parse(raw: str) -> tuple[phonenumbers.PhoneNumber, str]:
             f"{mask(text)} is not a phone number: only digits, spaces and + - ( ) . may appear"
         )
     try:
-        return phonenumbers.parse(text, KOREA), mask(text)
+        return phonenumbers.parse(text, region), mask(text)
     except NumberParseException as exc:
         raise PhoneError(f"{mask(text)} is not a phone number ({exc})") from None
 

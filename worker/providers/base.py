@@ -69,6 +69,9 @@ class MessageResult:
     complete_time: datetime | None
     request_time: datetime | None = None
     family: str = ""
+    # Our batch, where the provider echoes a key we sent instead of naming its request
+    # (API PLEX echo_to_webhook); results are then matched by batch, not request_id.
+    batch_id: int | None = None
 
     @property
     def completed(self) -> bool:

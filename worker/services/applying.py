@@ -105,17 +105,37 @@ def apply_for_requests(
     """Apply results keyed by request id (a sweep page, a webhook call): find their batches,
     apply what completed, and complete the batches that settled everyone."""
     by_request: dict[str, list[MessageResult]] = defaultdict(list)
+    by_batch: dict[int, list[MessageResult]] = defaultdict(list)
     for result in found:
-        by_request[result.request_id].append(result)
-    if not by_request:
-        return Applied()
-    known = batches.contexts_for_requests(conn, provider, list(by_request))
+        if result.batch_id is None:
+            by_request[result.request_id].append(result)
+        else:
+            by_batch[result.batch_id].append(result)
+    known = _known(conn, provider, by_request, by_batch)
     hours = resend.default_deadline_hours
-    work = [(judge.context_of(provider, row, row, hours), by_request[row.request_id])
-            for row in known]  # fmt: skip
+    work = [(judge.context_of(provider, row, row, hours), batch_results)
+            for row, batch_results in known]  # fmt: skip
     return Applied(
         results=apply_results(conn, work, resend, now),
-        completed=batches.complete_many(conn, [row.id for row in known], now),
-        campaigns={row.campaign_id for row in known},
-        known={row.request_id for row in known},
+        completed=batches.complete_many(conn, [row.id for row, _ in known], now),
+        campaigns={row.campaign_id for row, _ in known},
+        known={r.request_id for _, batch_results in known for r in batch_results},
     )
+
+
+def _known(
+    conn: Connection,
+    provider: str,
+    by_request: dict[str, list[MessageResult]],
+    by_batch: dict[int, list[MessageResult]],
+) -> list[tuple[Any, list[MessageResult]]]:
+    """The batches behind the results (by request id, or by our echoed batch id), each with
+    its results; results of no batch we hold are left out."""
+    known: list[tuple[Any, list[MessageResult]]] = []
+    if by_request:
+        rows = batches.contexts_for_requests(conn, provider, list(by_request))
+        known += [(row, by_request[row.request_id]) for row in rows]
+    if by_batch:
+        rows = batches.contexts_for_batches(conn, provider, list(by_batch))
+        known += [(row, by_batch[row.id]) for row in rows]
+    return known

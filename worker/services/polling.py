@@ -67,12 +67,16 @@ class Poller:
     resend: ResendSettings
     # Hands a group of batch ids to another process to poll (poll_batches); None: never.
     fan_out: Callable[[list[int]], None] | None = None
+    # False for a provider that has no result query (API PLEX): a round only expires.
+    asks: bool = True
 
     def poll_due(self) -> PollRound:
         """One round: expire overdue batches, fetch results the cheaper way, reschedule."""
         now = utcnow()
         round_ = PollRound()
         self._expire(now, round_)
+        if not self.asks:
+            return self._idle([], now, round_)
         with self.engine.connect() as conn:
             due = batches.due_for_poll(conn, self.client.name, now, self.settings.batches_per_round)
             if not due:

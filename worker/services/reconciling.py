@@ -37,6 +37,9 @@ class Reconciler:
     client: ProviderClient
     send: SendSettings
     poll: PollSettings
+    # Its results come by webhook with our echoed batch key (worker/services/inbox.py): a
+    # result for the batch proves it was sent, so one it cannot look up waits for them.
+    pushed: bool = False
 
     def reconcile_due(self, limit: int = LOOKUPS_PER_ROUND) -> Counter[str]:
         """Every unsure batch whose lookup is due; how many ended each way."""
@@ -53,7 +56,7 @@ class Reconciler:
         try:
             found = self.client.find_sent(probe)
         except CannotTell as exc:
-            return self._unknown(batch, str(exc), now)
+            return self._await_webhooks(batch, str(exc), now)
         except ProviderError as exc:
             return self._ask_later(batch, exc, now)
         request_id = self._first_unclaimed(batch.id, found)
@@ -128,6 +131,20 @@ class Reconciler:
         log.error("batch=%s may or may not have been sent (%s): its recipients are unknown, "
                   "for an operator", batch.id, why)  # fmt: skip
         return "unknown"
+
+    def _await_webhooks(self, batch: Any, why: str, now: datetime) -> str:
+        """Unknown, unless webhooks may still prove the send: then asked again once the
+        provider's results are due (the inbox accepts the batch if one comes first)."""
+        wait = timedelta(seconds=self.poll.webhook_first_delay_seconds)
+        due = (batch.claimed_at or now) + wait
+        if not self.pushed or due <= now:
+            said = f"{why}; no webhook result came" if self.pushed else why
+            return self._unknown(batch, said, now)
+        with self.engine.begin() as conn:
+            lookups.ask_later(conn, batch.id, due, f"{why}: waiting for its webhook results")
+        log.info("batch=%s cannot be looked up: waiting for webhook results until %s",
+                 batch.id, due.isoformat())  # fmt: skip
+        return "waiting"
 
     def _ask_later(self, batch: Any, exc: ProviderError, now: datetime) -> str:
         if batch.lookups + 1 >= self.send.max_lookups:

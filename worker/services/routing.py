@@ -24,6 +24,7 @@ def need_of(campaign: object, message_type: str) -> Need:
         message_type=message_type,
         advertising=getattr(campaign, "content_type", "COMM") == "AD",
         reserved=getattr(campaign, "schedule_mode", None) == "reserve",
+        international=message_type == "INTL",
     )
 
 
@@ -47,8 +48,16 @@ def choose(
     batches then wait for it to recover). None when no provider of `order` can."""
     if pinned != AUTO:
         return pinned
-    capable = [name for name in order if able(providers.get(name), need)]
+    capable = _preferred([name for name in order if able(providers.get(name), need)], need)
     return next((name for name in capable if healthy(name)), capable[0] if capable else None)
+
+
+def _preferred(names: list[str], need: Need) -> list[str]:
+    """International batches go first to providers that send abroad only (API PLEX), which
+    size and price by parts; the others keep their order."""
+    if not need.international:
+        return names
+    return sorted(names, key=lambda name: providers.get(name).capabilities.domestic)
 
 
 def next_after(
@@ -56,7 +65,7 @@ def next_after(
 ) -> str | None:
     """Where batches of an auto campaign go when `sick` cannot take them: the first other able,
     healthy provider; None when there is none (they wait for `sick`)."""
-    others = [name for name in order if name != sick]
+    others = _preferred([name for name in order if name != sick], need)
     return next((n for n in others if able(providers.get(n), need) and healthy(n)), None)
 
 

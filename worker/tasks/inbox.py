@@ -1,6 +1,7 @@
 """The inbox task, run by beat for each provider whose webhooks are set up."""
 
 import logging
+from datetime import timedelta
 
 from config.names import TASK_APPLY_INBOX
 from worker.services.inbox import Intake
@@ -19,7 +20,9 @@ def apply_inbox_task(provider: str) -> int:
     with locks.held(f"inbox:{provider}", INBOX_LOCK_SECONDS) as acquired:
         if not acquired:
             return 0
-        intake = Intake(context.engine(), context.client(provider), context.settings().resend)
+        settings = context.settings()
+        hold = timedelta(seconds=settings.service.unmatched_hold_seconds)
+        intake = Intake(context.engine(), context.client(provider), settings.resend, hold)
         done = intake.apply_new()
         if done:
             log.info("inbox provider=%s %s", provider, dict(done))

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
+from config import providers
 from config.names import (
     QUEUE_POLL,
     TASK_POLL_BATCHES,
@@ -60,7 +61,9 @@ def poll_batches_task(provider: str, batch_ids: list[int]) -> int:
 def _poller(provider: str, fan_out: Callable[[list[int]], None] | None = None) -> Poller:
     settings = context.settings()
     client = context.client(provider)
-    return Poller(context.engine(), client, settings.poll, settings.resend, fan_out)
+    can = providers.get(provider).capabilities
+    asks = can.polling or can.sweep
+    return Poller(context.engine(), client, settings.poll, settings.resend, fan_out, asks)
 
 
 def _hand_out(provider: str, batch_ids: list[int]) -> None:
@@ -80,8 +83,9 @@ def reconcile_sends_task(provider: str) -> int:
         if not acquired:
             return 0
         settings = context.settings()
+        pushed = providers.receives_webhooks(settings, provider)
         reconciler = Reconciler(
-            context.engine(), context.client(provider), settings.send, settings.poll
+            context.engine(), context.client(provider), settings.send, settings.poll, pushed
         )
         done = reconciler.reconcile_due()
         if done:

@@ -11,6 +11,7 @@ from worker.providers.apiplex import payloads
 from worker.providers.apiplex.answers import PROVIDER, TITLE, http_error
 from worker.providers.base import (
     CannotTell,
+    MessageResult,
     ProviderClient,
     ResultPage,
     SendReceipt,
@@ -56,6 +57,15 @@ class ApiplexClient(ProviderClient):
         """Always CannotTell: API PLEX offers no lookup of sent requests, so a send whose
         answer was lost leaves its recipients `unknown` (an operator decides), by design."""
         raise CannotTell(f"{TITLE} offers no lookup of sent requests")
+
+    def webhook_results(self, body: dict[str, Any]) -> list[MessageResult]:
+        """The records of one webhook call (PROVIDERS.md: {"results": [ … ]}), each with the
+        batch our echo_to_webhook key names."""
+        return payloads.parse_webhook_body(body)
+
+    def webhook_problem(self, body: dict[str, Any]) -> str | None:
+        """Why a body is not the {"results": [ … ]} API PLEX posts; None when it is."""
+        return payloads.webhook_problem(body)
 
     def probe(self) -> None:
         """A send to no destination (payloads.probe_body): 401/403, 429, 5xx and network

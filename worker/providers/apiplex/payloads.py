@@ -212,8 +212,10 @@ def parse_webhook_record(record: dict[str, Any]) -> MessageResult:
     """
     status = record.get("status") if isinstance(record.get("status"), dict) else {}
     code, family = result_code(status)
+    echo = parse_echo(record.get("echo_to_webhook"))
     return MessageResult(
         request_id=_text(record.get("echo_to_webhook")),
+        batch_id=echo[0] if echo else None,
         message_id=_text(record.get("messageId")),
         to=stored_form(_text(record.get("to"))),
         status=_group_name(status),

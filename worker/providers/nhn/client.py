@@ -9,6 +9,7 @@ import requests
 from pydantic import SecretStr
 
 from config.provider_settings import NhnSettings
+from worker.domain.phones import split
 from worker.providers.base import (
     MessageResult,
     ProviderClient,
@@ -83,7 +84,7 @@ class NhnClient(ProviderClient):
             "startRequestDate": format_time(probe.since),
             "endRequestDate": format_time(probe.until),
             "sendNo": probe.sender,
-            "recipientNo": probe.to,
+            "recipientNo": split(probe.to)[1],
             "senderGroupingKey": payloads.grouping_key(probe.batch_id, probe.attempt),
         }
         pages = self._raw_pages(payloads.list_path(probe.message_type), params)

@@ -4,7 +4,7 @@ as opt-outs."""
 from typing import Any
 
 from worker.providers.base import MessageResult
-from worker.providers.nhn.payloads import RECEPTION, parse_time
+from worker.providers.nhn.payloads import RECEPTION, parse_time, stored_number
 
 RESULT_EVENT = "MESSAGE_RESULT_UPDATE"
 UNSUBSCRIBE_EVENT = "UNSUBSCRIBE"
@@ -48,7 +48,7 @@ def _result(hook: dict[str, Any]) -> MessageResult:
     return MessageResult(
         request_id=str(hook.get("requestId") or ""),
         message_id=str(hook.get("recipientSeq") or ""),
-        to=str(hook.get("recipientNo") or hook.get("recipientGroupingKey") or ""),
+        to=stored_number(hook),
         status=status,
         code=str(code) if final else None,
         status_message=None,

@@ -5,6 +5,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from worker.domain.messages import ContentType, MessageType
+from worker.domain.phones import split
 from worker.domain.reservations import RESERVE_FORMAT
 from worker.domain.seoul import parse_local
 from worker.domain.template import PLACEHOLDER
@@ -17,13 +18,15 @@ RECEPTION, DLR_ERROR, MSG_STATUS, API = "reception", "dlr_error", "msg_status", 
 # msgStatus: 0 failed, 1 requesting, 2 processing, 3 success, 4 cancelled, 5 duplicate,
 # 6 failed (ad restriction), 7 waiting to re-send (ad restriction).
 IN_PROGRESS = frozenset({"1", "2", "7"})
+# Sent on the short endpoints: SMS, and SMS abroad (the guide takes no LMS/MMS abroad).
+SHORT = frozenset({MessageType.SMS, MessageType.INTL})
 # DLR states that are not final yet (seed 002, DLR status codes).
 DLR_OPEN = frozenset({"ACCEPTED", "BUFFERED"})
 
 
 def path(request: SendRequest) -> str:
     """The send endpoint: short or long, plain or advertising."""
-    long = request.message_type is not MessageType.SMS
+    long = request.message_type not in SHORT
     ad = request.content_type is ContentType.AD
     return "/sender/" + ("ad-" if ad else "") + ("mms" if long else "sms")
 
@@ -35,8 +38,9 @@ def grouping_key(batch_id: int, attempt: int) -> str:
 
 
 def list_path(message_type: str) -> str:
-    """Where requests of a type are listed: SMS under /sender/sms, LMS and MMS under /mms."""
-    return "/sender/sms" if message_type == MessageType.SMS.value else "/sender/mms"
+    """Where requests of a type are listed: SMS (and SMS abroad) under /sender/sms, LMS and
+    MMS under /mms."""
+    return "/sender/sms" if message_type in SHORT else "/sender/mms"
 
 
 def nhn_template(template: str) -> str:
@@ -58,7 +62,7 @@ def send_body(request: SendRequest) -> dict[str, Any]:
     }
     if request.batch_id is not None:
         body["senderGroupingKey"] = grouping_key(request.batch_id, request.attempt)
-    if request.message_type is not MessageType.SMS:
+    if request.message_type not in SHORT:
         body["title"] = request.subject or ""
     if request.file_ids:
         body["attachFileIdList"] = [int(file_id) for file_id in request.file_ids]
@@ -75,9 +79,11 @@ def _one_body(request: SendRequest) -> str:
 
 
 def _recipient(message: OutgoingMessage, used: list[str], country: str) -> dict[str, Any]:
+    # API v3.0 guide: countryCode per recipient (default 82), recipientNo without it.
+    code, number = split(message.to) if message.to.startswith("+") else (country, message.to)
     item: dict[str, Any] = {
-        "recipientNo": message.to,
-        "countryCode": country,
+        "recipientNo": number,
+        "countryCode": code,
         # Echoed by message-results, which lists no recipientNo: how a result finds its number.
         "recipientGroupingKey": message.to,
     }
@@ -106,7 +112,7 @@ def _refusal(request_id: str, item: dict[str, Any]) -> MessageResult:
     return MessageResult(
         request_id=request_id,
         message_id=str(item.get("recipientSeq") or ""),
-        to=str(item.get("recipientNo") or ""),
+        to=stored_number(item),
         status="REFUSED",
         # Per-recipient codes of a send answer are API result codes (-2019, -6001 …).
         code=str(item.get("resultCode")),
@@ -139,7 +145,7 @@ def message_result(item: dict[str, Any]) -> MessageResult:
     return MessageResult(
         request_id=str(item.get("requestId") or ""),
         message_id=str(item.get("recipientSeq") or ""),
-        to=str(item.get("recipientNo") or item.get("recipientGroupingKey") or ""),
+        to=stored_number(item),
         status=str(item.get("msgStatusName") or item.get("msgStatus") or ""),
         code=code,
         status_message=item.get("resultCodeName") or item.get("resultMessage"),
@@ -156,7 +162,7 @@ def update_result(item: dict[str, Any]) -> MessageResult:
     return MessageResult(
         request_id=str(item.get("requestId") or ""),
         message_id=str(item.get("recipientSeq") or ""),
-        to=str(item.get("recipientNo") or item.get("recipientGroupingKey") or ""),
+        to=stored_number(item),
         status="UPDATED",
         code=None if code in (None, "") else str(code),
         status_message=item.get("resultCodeName"),
@@ -179,3 +185,13 @@ def listed(body: dict[str, Any], key: str = "resultUpdateList") -> tuple[list[An
         data = data.get(key) or []
     items = data if isinstance(data, list) else []
     return items, int(page.get("totalCount") or len(items))
+
+
+def stored_number(item: dict[str, Any]) -> str:
+    """Our form of the number an answer names: the recipientGroupingKey we sent (our number
+    as stored), else recipientNo, with +countryCode where it is not Korea's."""
+    key = item.get("recipientGroupingKey")
+    if key:
+        return str(key)
+    number, country = str(item.get("recipientNo") or ""), str(item.get("countryCode") or "82")
+    return number if country == "82" or not number else f"+{country}{number.lstrip('0')}"
