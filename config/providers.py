@@ -162,7 +162,11 @@ APIPLEX = Provider(
         international=True,
         webhook_secret_header="X-Webhook-Secret",
     ),
-    simulator=Simulator(8092, {"api_key": "sim-apiplex-key"}),
+    # Its results come only by webhook, so the local stack sets a webhook secret and points
+    # the simulator at the HTTP service (scripts/stack.py).
+    simulator=Simulator(
+        8092, {"api_key": "sim-apiplex-key", "webhook_secret": "sim-apiplex-webhook-secret"}
+    ),
 )
 
 ENTRIES: tuple[Provider, ...] = (SENS, NHN, APIPLEX)
@@ -199,6 +203,12 @@ def settings_of(settings: Settings, name: str) -> ProviderSettings:
 
 # A campaign that lets routing choose its provider per batch (worker/services/routing.py).
 AUTO = "auto"
+
+
+def pushes_only(entry: Provider) -> bool:
+    """Its results come by webhook and cannot be asked for (API PLEX)."""
+    can = entry.capabilities
+    return can.webhooks and not (can.polling or can.sweep)
 
 
 def receives_webhooks(settings: Settings, name: str) -> bool:

@@ -74,8 +74,18 @@ def services(
     }
     for entry in providers.ENTRIES:
         port = (sim_ports or {}).get(entry.name, entry.simulator.port)
-        table[simulator_name(entry.name)] = _simulator(entry.name, port, sim_args)
+        extra = [*sim_args, *webhook_args(entry, f"http://127.0.0.1:{serve_port}")]
+        table[simulator_name(entry.name)] = _simulator(entry.name, port, extra)
     return table
+
+
+def webhook_args(entry: providers.Provider, service_url: str) -> list[str]:
+    """A provider that reports by webhook only posts to the HTTP service at `service_url`,
+    with the simulator's webhook secret in the URL (its calls carry no header of ours)."""
+    if not providers.pushes_only(entry):
+        return []
+    secret = entry.simulator.settings.get("webhook_secret", "")
+    return ["--webhook-url", f"{service_url}/webhooks/{entry.name}?secret={secret}"]
 
 
 def simulator_name(provider: str) -> str:

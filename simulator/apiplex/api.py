@@ -69,7 +69,9 @@ class ApiplexApi:
     def accept(self, order: SendOrder) -> Reply:
         """Record the request and its messages, schedule their results, answer 200."""
         now = self._clock.now()
-        sent = [(counted(to), order.text) for to in order.destinations]
+        sent = [
+            (counted(to), text) for to, text in zip(order.destinations, order.texts, strict=True)
+        ]
         attempts = self._counters.record_messages(counted(order.sender), sent)
         self._counters.record_request(now)
         messages = messages_for(order, attempts, self._faults.settings, now)

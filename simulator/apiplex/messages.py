@@ -16,7 +16,7 @@ class SendOrder:
 
     route: str  # "gms-kg" (Korea → abroad) or "gms-gk" (abroad → Korea)
     sender: str
-    text: str
+    texts: tuple[str, ...]  # each destination's text: the request's, or its own
     destinations: tuple[str, ...]  # E.164, in request order
     echo: str | None  # echo_to_webhook, handed back in every record
 
@@ -61,7 +61,8 @@ def messages_for(
     order: SendOrder, attempts: list[int], settings: FaultSettings, now: float
 ) -> list[Message]:
     """The messages of an accepted `order`; attempts[i]: earlier messages to destination i."""
-    batch = Batch(new_id(), now, sms_count(order.text), order.echo)
+    # smsCount is the request's longest text's: every message of a request shares its Batch.
+    batch = Batch(new_id(), now, max(sms_count(text) for text in order.texts), order.echo)
     return [
         _message(to, attempt, batch, settings)
         for to, attempt in zip(order.destinations, attempts, strict=True)

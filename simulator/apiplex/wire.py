@@ -9,7 +9,8 @@
 # this, so correct it here if API PLEX says otherwise):
 # - the Authorization value: the bare API key (also accepted: `Bearer <key>`);
 # - the send body: from, text, destinations[].to, echo_to_webhook (≤ 200 characters), and
-#   at most 1,000 destinations a request;
+#   at most 1,000 destinations a request; without a top-level text, each destination's own
+#   `text` (a personalised message, as our client sends it: worker/providers/apiplex/WIRE.md);
 # - every answer body ({"code", "message"}; {"code": "0", "requestId", "messages"}) and the
 #   HTTP status of each refusal (401, 400, 404, 429, 5xx);
 # - which seed-001 code a refused request carries (351 bad number, 352 wrong country for the
@@ -110,11 +111,18 @@ def _object(body: bytes) -> dict[str, Any]:
     return parsed
 
 
-def _text(parsed: dict[str, Any]) -> str:
+def _texts(parsed: dict[str, Any], count: int) -> tuple[str, ...]:
+    """The request's `text` for every destination, or else each destination's own."""
     text = parsed.get("text")
-    if not isinstance(text, str) or not text:
-        raise Refusal(MALFORMED, "text must be a non-empty string")
-    return text
+    if text is not None:
+        if not isinstance(text, str) or not text:
+            raise Refusal(MALFORMED, "text must be a non-empty string")
+        return (text,) * count
+    own = [item.get("text") for item in parsed["destinations"]]
+    for index, value in enumerate(own):
+        if not isinstance(value, str) or not value:
+            raise Refusal(MALFORMED, f"no text: give `text`, or destinations[{index}].text")
+    return tuple(own)
 
 
 def _sender(parsed: dict[str, Any]) -> str:
@@ -155,8 +163,9 @@ def _destinations(parsed: dict[str, Any], route: str) -> tuple[str, ...]:
 def parse_send(body: bytes, route: str) -> SendOrder:
     """The order a send body describes; Refusal names the first problem found."""
     parsed = _object(body)
-    text, sender, echo = _text(parsed), _sender(parsed), _echo(parsed)
-    return SendOrder(route, sender, text, _destinations(parsed, route), echo)
+    sender, echo = _sender(parsed), _echo(parsed)
+    destinations = _destinations(parsed, route)
+    return SendOrder(route, sender, _texts(parsed, len(destinations)), destinations, echo)
 
 
 # --- answers and webhook records -----------------------------------------------------------

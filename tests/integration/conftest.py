@@ -1,5 +1,6 @@
-"""The real stack for integration tests: simulator, Celery worker and beat processes, Flower;
-one stack per broker (Redis, RabbitMQ)."""
+"""The real stack for integration tests: simulators, Celery worker and beat processes, Flower
+and the HTTP service (API PLEX's simulator posts its webhooks to it); one stack per broker
+(Redis, RabbitMQ)."""
 
 import os
 import socket
@@ -48,6 +49,7 @@ class Stack:
     flower_url: str
     env: dict[str, str]
     run_dir: Path
+    serve_url: str = ""  # the HTTP service (webhooks)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
@@ -126,11 +128,12 @@ def start_stack(
     """Simulators, a worker of two processes, beat and Flower, all as `make up` starts them;
     `overrides` win over the simulators' keys and the fast timings."""
     sim_ports = {entry.name: free_port() for entry in providers.ENTRIES}
-    flower_port = free_port()
+    flower_port, serve_port = free_port(), free_port()
     env = stack.stack_env({**app_env, **_fast_settings(sim_ports), **(overrides or {})})
     table = stack.services(
         sim_ports=sim_ports,
         flower_port=flower_port,
+        serve_port=serve_port,
         concurrency=2,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
         sim_args=[
@@ -144,13 +147,15 @@ def start_stack(
     )
     purge(app_env["BULKSMS_BROKER_URL"])
     sim_urls = {name: f"http://127.0.0.1:{port}" for name, port in sim_ports.items()}
-    result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir)
+    serve_url = f"http://127.0.0.1:{serve_port}"
+    result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir, serve_url)
     simulators = [stack.simulator_name(name) for name in sim_ports]
     try:
-        for name in (*simulators, "flower", "worker", "beat"):
+        for name in (*simulators, "flower", "worker", "beat", "serve"):
             result.processes.append(stack.start(table[name], run_dir, env))
         stack.wait_simulators(simulators, sim_ports)
         stack.wait_http(f"{result.flower_url}/healthcheck")
+        stack.wait_http(f"{serve_url}/health")
         stack.wait_worker(env)
         stack.enable_events(env)
         yield result

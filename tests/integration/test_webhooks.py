@@ -13,9 +13,8 @@ from producer.campaigns import create_campaign
 from producer.report import campaign_report
 from producer.sources import NumberList
 from producer.spec import CampaignSpec
-from scripts import stack as local
 from simulator.outcomes import TRANSIENT, code_for
-from tests.integration.conftest import SEED, Stack, free_port, own_stack, wait_until
+from tests.integration.conftest import SEED, Stack, own_stack, wait_until
 from worker.db.models import InboxEvent, PollRound, Recipient
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
@@ -27,15 +26,11 @@ SIGNATURE = "sim-webhook-signature"
 
 @pytest.fixture(scope="module")
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A stack of its own plus `bulksms serve`; NHN's simulator pushes to it."""
-    port = free_port()
+    """A stack of its own (with `bulksms serve`); NHN's simulator pushes to it."""
     run_dir = tmp_path_factory.mktemp("stack-webhooks")
     secret = {"BULKSMS_NHN__WEBHOOK_SECRET": SIGNATURE}
     with own_stack(run_dir, REDIS_URL, secret) as running:
-        serve = local.services(serve_port=port)["serve"]
-        running.processes.append(local.start(serve, run_dir, running.env))
-        local.wait_http(f"http://127.0.0.1:{port}/health")
-        hook = {"url": f"http://127.0.0.1:{port}/webhooks/nhn", "signature": SIGNATURE}
+        hook = {"url": f"{running.serve_url}/webhooks/nhn", "signature": SIGNATURE}
         _control(running, "/_sim/webhook", hook)
         yield running
 

@@ -343,10 +343,41 @@ def test_an_undeliverable_record_with_a_permanent_service_error() -> None:
              "name": "EC_UNKNOWN_SUBSCRIBER", "description": "Unknown subscriber",
              "permanent": True}  # fmt: skip
     result = payloads.parse_webhook_record(record(2, 9, error, to="+14155550123"))
-    assert (result.code, result.family, result.status) == ("9", "result", "UNDELIVERABLE")
+    # The service error is the more specific: an unknown subscriber, failed and suppressed.
+    assert (result.code, result.family, result.status) == ("1", "service_error", "UNDELIVERABLE")
     assert result.to == "+14155550123"
     assert "service error 1 EC_UNKNOWN_SUBSCRIBER (permanent)" in (result.status_message or "")
+    row = lookup("apiplex", result.code, result.family)
+    assert (row.outcome, row.suppress) == (Outcome.FAILED, True)
+
+
+def busy(permanent: bool | None) -> dict[str, Any]:
+    error = {"groupId": 1, "id": 31, "name": "EC_SUBSCRIBER_BUSY_FOR_MT_SMS"}
+    return error if permanent is None else {**error, "permanent": permanent}
+
+
+@pytest.mark.parametrize("permanent", [False, None])
+def test_a_transient_service_error_makes_an_undeliverable_status_worth_a_resend(
+    permanent: bool | None,
+) -> None:
+    result = payloads.parse_webhook_record(record(2, 9, busy(permanent)))
+    assert (result.code, result.family) == ("31", "service_error")
+    assert lookup("apiplex", result.code, result.family).outcome is Outcome.RETRYABLE
+
+
+@pytest.mark.parametrize(("group", "code", "expected"), [
+    (2, 9, ("9", "result")),  # the status fails it: its own code
+    (4, 15, ("2", "status_group")),  # the status would re-send it: UNDELIVERABLE instead
+])  # fmt: skip
+def test_a_permanent_flag_is_never_re_sent(group: int, code: int, expected: tuple) -> None:
+    result = payloads.parse_webhook_record(record(group, code, busy(True)))
+    assert (result.code, result.family) == expected
     assert lookup("apiplex", result.code, result.family).outcome is Outcome.FAILED
+
+
+def test_a_delivered_record_ignores_its_error_object() -> None:
+    result = payloads.parse_webhook_record(record(3, 5, busy(False)))
+    assert (result.code, result.family) == ("5", "result")
 
 
 @pytest.mark.parametrize(("code", "outcome"), [(15, Outcome.RETRYABLE), (29, Outcome.FAILED)])

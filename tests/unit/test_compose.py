@@ -32,7 +32,7 @@ for _name, _entry in SIMULATORS.items():
     SHARED_ENV.update(providers.simulator_env(_entry, host=_name))
 # Options whose values differ between a container and a local run (bind address, port,
 # schedule file, node name); everything else must match scripts/stack.py.
-VALUE_OPTIONS = {"--host", "--port", "--schedule", "-n", "--hostname"}
+VALUE_OPTIONS = {"--host", "--port", "--schedule", "-n", "--hostname", "--webhook-url"}
 VALUE_PREFIXES = ("--address=", "--port=")
 
 
@@ -256,6 +256,23 @@ def test_commands_match_scripts_stack(services: dict[str, Any], name: str) -> No
     assert comparable(container[1:]) == comparable(local[1:])
     if "-Q" in local:
         assert option(container, "-Q") == option(local, "-Q")
+
+
+@pytest.mark.parametrize("name", sorted(SIMULATORS))
+def test_a_simulator_that_only_pushes_posts_to_the_service_with_the_apps_secret(
+    services: dict[str, Any], name: str
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    entry, args = SIMULATORS[name], argv(services[name])
+    if not providers.pushes_only(entry):
+        assert "--webhook-url" not in args
+        return
+    url = urlsplit(option(args, "--webhook-url"))
+    assert (url.hostname, url.port, url.path) == ("serve", 8000, f"/webhooks/{entry.name}")
+    variable = f"BULKSMS_{entry.settings_field.upper()}__WEBHOOK_SECRET"
+    assert parse_qs(url.query) == {"secret": [SHARED_ENV[variable]]}
+    assert environment(services["serve"])[variable] == SHARED_ENV[variable]
 
 
 def test_comparable_drops_only_the_varying_values() -> None:

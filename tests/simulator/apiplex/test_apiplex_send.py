@@ -148,3 +148,11 @@ def test_health_and_reset(apiplex, body):
     assert apiplex.control("POST", "/_sim/reset").json() == {"ok": True}
     stats = apiplex.stats()
     assert (stats["requests_accepted"], stats["sent_to"], stats["webhook_attempts"]) == (0, {}, 0)
+
+
+def test_each_destination_may_carry_its_own_text_when_the_request_has_none(apiplex) -> None:
+    own = [{"to": NUMBER, "text": "Hi Ann"}, {"to": "+14155550123", "text": "Hi Bob"}]
+    _refused(apiplex, {"from": SENDER, "destinations": [own[0], {"to": "+14155550124"}]},
+             "400", "destinations[1].text")  # fmt: skip
+    apiplex.accepted({"from": SENDER, "destinations": own})
+    assert apiplex.stats()["messages_accepted"] == 2

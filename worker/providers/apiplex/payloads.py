@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 
 # PROVIDERS.md: POST {base}/{gms-kg|gms-gk}/v2/send.
 SEND_PATH = "/{route}/v2/send"
-# Seed 000 families: `result` is the per-message code (status.id), `status_group` its group.
-RESULT, STATUS_GROUP = "result", "status_group"
+# Seed 000 families: `result` is the per-message code (status.id), `status_group` its group;
+# seed 001's `service_error` is the error object's id.
+RESULT, STATUS_GROUP, SERVICE_ERROR = "result", "status_group", "service_error"
 # Seed 000, "Message Status Group Code".
 PENDING, UNDELIVERABLE, DELIVERED, EXPIRED, REJECTED = "1", "2", "3", "4", "5"
 GROUP_NAMES = {PENDING: "PENDING", UNDELIVERABLE: "UNDELIVERABLE", DELIVERED: "DELIVERED",
@@ -178,6 +179,36 @@ def result_code(status: Any) -> tuple[str | None, str]:
     return None, RESULT
 
 
+def judged_code(status: Any, error: Any) -> tuple[str | None, str]:
+    """(code, family) that classifies a record: the service error (seed 001) where a final,
+    undelivered status names a known one, as it is the more specific (a status 9
+    UNDELIVERABLE_NOT_DELIVERED may be a busy handset, error 31, worth a re-send, or an
+    unknown subscriber, error 1, to suppress); else the status (result_code).
+
+    The record's `permanent: true` (PROVIDERS.md) is the provider saying a re-send cannot
+    help: a code the catalogue would re-send gives way to the status group's own verdict.
+    """
+    code, family = result_code(status)
+    if code is None or _text(status.get("groupId")) == DELIVERED or not isinstance(error, dict):
+        return code, family
+    found = _text(error.get("id"))
+    row = _row(found, SERVICE_ERROR) if found not in ("", "0") else None
+    if row is None:
+        return code, family
+    if error.get("permanent") is True and row.outcome is Outcome.RETRYABLE:
+        return _final_for_good(status, code, family)
+    return found, SERVICE_ERROR
+
+
+def _final_for_good(status: dict[str, Any], code: str, family: str) -> tuple[str, str]:
+    """A permanent failure never re-sent: the status code if the catalogue fails it, else
+    UNDELIVERABLE (group 2, failed)."""
+    row = _row(code, family)
+    if row is not None and row.outcome is not Outcome.RETRYABLE:
+        return code, family
+    return UNDELIVERABLE, STATUS_GROUP
+
+
 def _row(code: str, family: str) -> ResultCode | None:
     return next((row for row in matches(PROVIDER, code) if row.family == family), None)
 
@@ -204,14 +235,14 @@ def parse_webhook_body(body: dict[str, Any]) -> list[MessageResult]:
 def parse_webhook_record(record: dict[str, Any]) -> MessageResult:
     """One webhook record (PROVIDERS.md) as a result.
 
-    code: status.id in family `result` (see result_code), None while the group is 1 PENDING.
+    code: the service error or status.id (see judged_code), None while the group is 1 PENDING.
     request_id: the echo_to_webhook text as received ("<batch_id>:<attempt>"; parse_echo
     reads it): the record names no requestId, so the batch is found by our echo key.
     to: our recipients' form (0-prefixed national for Korea, E.164 otherwise). The service
     error, if any, is told in status_message only.
     """
     status = record.get("status") if isinstance(record.get("status"), dict) else {}
-    code, family = result_code(status)
+    code, family = judged_code(status, record.get("error"))
     echo = parse_echo(record.get("echo_to_webhook"))
     return MessageResult(
         request_id=_text(record.get("echo_to_webhook")),
