@@ -17,6 +17,7 @@ from producer.heartbeat import Heartbeat
 from producer.intake import Intake
 from producer.loading import ProgressFn, load_rows
 from producer.numbers import NumberReader, reach_of
+from producer.parts import count_abroad
 from producer.queueing import BrokerUnavailable, Handover, connect
 from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
@@ -78,6 +79,9 @@ class ImportReport:
     handover_pending: bool = False
     # Created before under the same idempotency key: nothing was imported this time.
     existing: bool = False
+    # Recipients abroad, and the SMS parts (GSM-7 / UCS-2 segments) their messages take.
+    abroad: int = 0
+    abroad_parts: int = 0
 
     def reject(self, line: int, reason: str, raw: str = "") -> None:
         """Count a bad row; keep the first KEPT_ERRORS of them to show."""
@@ -125,6 +129,8 @@ def create_campaign(
         with Heartbeat(engine, campaign_id):
             report = _import(engine, table, (composer, numbers), intake, rejects, progress)
     intake.finish(_waits(spec))
+    if numbers.abroad:
+        report.abroad, report.abroad_parts = count_abroad(engine, campaign_id, spec.template)
     report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started
     return report

@@ -46,11 +46,17 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: BULKSMS_SERVICE__PORT.")] = None,
 ) -> None:
     """Run the HTTP service: the providers' webhooks (POST /webhooks/<provider>)."""
+    import logging
+
     import uvicorn
 
-    service = get_settings().service
+    settings = get_settings()
+    # Our own lines (each call stored or refused) at BULKSMS_LOG_LEVEL; uvicorn's access log
+    # stays off, as a provider may carry its webhook secret in the URL.
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    service = settings.service
     uvicorn.run("worker.http.app:create", factory=True, host=host or service.host,
-                port=port or service.port, log_level="warning")  # fmt: skip
+                port=port or service.port, log_level="warning", access_log=False)  # fmt: skip
 
 
 console = Console()

@@ -38,6 +38,11 @@ class NumberReader:
         self._reach = reach
         self._fast = reach.domestic and self._region == KOREA and self._country is None
 
+    @property
+    def abroad(self) -> bool:
+        """Numbers of other countries may be taken."""
+        return self._reach.international
+
     def read(self, values: list[str]) -> str:
         """The row's number in stored form (`010…` or E.164); PhoneError says why not."""
         raw = values[self._phone]

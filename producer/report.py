@@ -43,6 +43,9 @@ class CampaignReport:
     delivered_by_attempt: dict[int, int] = field(default_factory=dict)
     # Messages each provider took (accepted requests' recipients), by provider name.
     sent_by_provider: dict[str, int] = field(default_factory=dict)
+    # Recipients abroad and the SMS parts their messages take (None until the import ended).
+    abroad_recipients: int | None = None
+    abroad_parts: int | None = None
 
     @property
     def failed_by_class(self) -> dict[str, int]:
@@ -119,4 +122,6 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         resent=resent,
         delivered_by_attempt=by_attempt,
         sent_by_provider=by_provider,
+        abroad_recipients=campaign.abroad_recipients,
+        abroad_parts=campaign.abroad_parts,
     )

@@ -28,6 +28,8 @@ def print_import(console: Console, report: ImportReport) -> None:
             f"  read as {report.encoding}, delimiter {report.delimiter!r}, "
             f"{report.rows_per_second:,.0f} rows/s"
         )
+    if report.abroad:
+        console.print(f"  {parts_line(report.abroad, report.abroad_parts)}")
     if report.rejects_path:
         console.print(f"  rejected rows (line, raw, reason) written to {report.rejects_path}")
     for error in report.errors[:SHOWN_ERRORS]:
@@ -40,6 +42,12 @@ def print_import(console: Console, report: ImportReport) -> None:
             "(beat queues it again); the broker went away while it was being created",
             soft_wrap=True,
         )
+
+
+def parts_line(recipients: int, parts: int) -> str:
+    """`abroad: 600 recipients, 1,200 SMS parts (2.0 each)`: what international sends cost."""
+    each = parts / recipients if recipients else 0.0
+    return f"abroad: {recipients:,} recipients, {parts:,} SMS parts ({each:.1f} each)"
 
 
 def print_report(console: Console, report: CampaignReport) -> None:
@@ -59,6 +67,8 @@ def print_report(console: Console, report: CampaignReport) -> None:
     console.print(f"re-sent after a transient failure: {report.resent}")
     sent = ", ".join(f"{name}: {count}" for name, count in report.sent_by_provider.items())
     console.print(f"sent by provider: {sent or 'none yet'}")
+    if report.abroad_recipients:
+        console.print(parts_line(report.abroad_recipients, report.abroad_parts or 0))
     unknown = report.by_status.get("unknown", 0)
     if unknown:
         console.print(

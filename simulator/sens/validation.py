@@ -75,6 +75,17 @@ def _enum(kind: type[E], raw: str, key: str) -> E:
         raise SendError(f"{key} {raw!r} is unknown; expected one of {allowed}") from None
 
 
+# Seed 003: `type` is SMS, LMS or MMS (a number abroad is still an SMS, with its countryCode).
+SENS_TYPES = (MessageType.SMS, MessageType.LMS, MessageType.MMS)
+
+
+def _sens_type(raw: str) -> MessageType:
+    if raw.upper() not in {kind.value for kind in SENS_TYPES}:
+        allowed = ", ".join(kind.value for kind in SENS_TYPES)
+        raise SendError(f"type {raw!r} is unknown; expected one of {allowed}")
+    return MessageType(raw.upper())
+
+
 def _digits(value: str, where: str) -> str:
     if not value.isascii() or not value.isdigit():
         raise SendError(f"{where} {value!r} must contain digits only (no '-' or '+')")
@@ -145,7 +156,7 @@ def _reserve(data: dict[str, Any]) -> ReserveTime | None:
 def parse_send(body: bytes) -> SendRequest:
     """The validated send request in `body`; SendError says what is wrong and where."""
     data = _load(body)
-    kind = _enum(MessageType, _text(data, "type") or "", "type")
+    kind = _sens_type(_text(data, "type") or "")
     content_type = _enum(
         ContentType, _text(data, "contentType", required=False) or "COMM", "contentType"
     )

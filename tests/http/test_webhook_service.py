@@ -24,6 +24,11 @@ GOOD = {
     "hooks": [{"requestId": "R1", "recipientSeq": 1, "recipientNo": "01012345678",
                "messageStatus": "COMPLETED", "resultCode": "1000"}],
 }  # fmt: skip
+# API PLEX: one record per call (PROVIDERS.md); its secret rides in the URL we gave it.
+APIPLEX_SECRET = "sim-apiplex-webhook-secret"  # the simulators' (config/providers.py)
+RECORD = {"messageId": "m1", "to": "+447911123456", "echo_to_webhook": "17:1",
+          "status": {"groupId": 3, "groupName": "DELIVERED", "id": 5}}  # fmt: skip
+APIPLEX_GOOD = {"results": [RECORD]}
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +97,56 @@ def test_a_provider_without_webhooks_has_no_hook(service) -> None:
     base, _ = service
     answer = requests.post(f"{base}/webhooks/sens", json=GOOD, timeout=10)
     assert answer.status_code == 404 and answer.json()["code"] == "404"
+
+
+def _apiplex(base: str, body: bytes | str, query: str = "", **headers: str) -> requests.Response:
+    url = f"{base}/webhooks/apiplex{query}"
+    return requests.post(url, data=body, headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "status", "says"),
+    [
+        ("", json.dumps(APIPLEX_GOOD), 401, "secret"),
+        ("?secret=wrong", json.dumps(APIPLEX_GOOD), 401, "secret"),
+        (f"?secret={APIPLEX_SECRET}", "{not json", 422, "not JSON"),
+        (f"?secret={APIPLEX_SECRET}", json.dumps({"results": "none"}), 422, "'results'"),
+        (f"?secret={APIPLEX_SECRET}", json.dumps({"results": [{"to": "+44"}]}), 422, "lacks"),
+        (f"?secret={APIPLEX_SECRET}", b"x" * 1_000_001, 413, "limit"),
+    ],
+    ids=["no-secret", "wrong-secret", "malformed", "not-a-list", "bad-record", "1MB"],
+)
+def test_a_bad_api_plex_call_gets_its_answer_and_stores_nothing(
+    service, query: str, body: bytes | str, status: int, says: str
+) -> None:
+    base, database_url = service
+    before = _stored(database_url)
+    answer = _apiplex(base, body, query)
+    assert answer.status_code == status
+    assert answer.json()["code"] == str(status) and says in answer.json()["message"]
+    assert _stored(database_url) == before
+
+
+@pytest.mark.parametrize("where", ["query", "header"])
+def test_an_api_plex_call_is_stored_with_its_secret_in_the_url_or_a_header(
+    service, where: str
+) -> None:
+    base, database_url = service
+    before = _stored(database_url)
+    if where == "query":
+        answer = _apiplex(base, json.dumps(APIPLEX_GOOD), f"?secret={APIPLEX_SECRET}")
+    else:
+        answer = _apiplex(base, json.dumps(APIPLEX_GOOD), **{"X-Webhook-Secret": APIPLEX_SECRET})
+    # API PLEX takes a body holding `code` as received (PROVIDERS.md).
+    assert answer.status_code == 200 and "code" in answer.json()
+    assert _stored(database_url) == before + 1
+
+
+def test_the_service_log_holds_no_secret(service, tmp_path_factory) -> None:
+    base, _ = service
+    _apiplex(base, json.dumps(APIPLEX_GOOD), f"?secret={APIPLEX_SECRET}")
+    _apiplex(base, json.dumps(APIPLEX_GOOD), "?secret=wrong-guess")
+    logs = [p.read_text() for p in tmp_path_factory.getbasetemp().glob("serve*/serve.log")]
+    text = "".join(logs)
+    assert "provider=apiplex stored event=" in text and "provider=apiplex from=" in text
+    assert APIPLEX_SECRET not in text and "wrong-guess" not in text and SECRET not in text

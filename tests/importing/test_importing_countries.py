@@ -4,6 +4,8 @@ default, stored in E.164, typed INTL (sized in parts); refused where no provider
 import pytest
 
 from producer.campaigns import SpecError
+from producer.report import campaign_report
+from producer.views import parts_line
 from tests.importing.conftest import stored
 
 
@@ -69,3 +71,17 @@ def test_countries_no_provider_reaches_or_a_missing_column_store_nothing(write, 
         run_import(path, "hi", spec_fields={"default_country": "JP", "provider": "sens"})
     with pytest.raises(SpecError, match="no column 'nation'"):
         run_import(path, "hi", spec_fields={"country_column": "nation"})
+
+
+def test_the_parts_messages_abroad_take_are_counted_once_the_import_ends(
+    write, run_import, engine
+):
+    rows = ["+81 90-1234-5678,short", "+1 415 555 0123," + "a" * 200, "010-1234-5678,짧은"]
+    path = write("phone,text\n" + "".join(f"{row}\n" for row in rows))
+    report = run_import(path, template="{text}")
+    assert (report.abroad, report.abroad_parts) == (2, 3)  # 1 part + 2 parts of 153
+    fixed = run_import(path, template="€" * 100)  # extension characters: two septets each
+    assert (fixed.abroad, fixed.abroad_parts) == (2, 4)
+    shown = campaign_report(engine, report.campaign_id)
+    assert (shown.abroad_recipients, shown.abroad_parts) == (2, 3)
+    assert parts_line(2, 3) == "abroad: 2 recipients, 3 SMS parts (1.5 each)"

@@ -4,7 +4,14 @@ import random
 
 import pytest
 
-from worker.domain.phones import PhoneError, by_phonenumbers, fast_kr_mobile, normalise
+from worker.domain.phones import (
+    PhoneError,
+    by_phonenumbers,
+    fast_kr_mobile,
+    normalise,
+    region_of,
+    split,
+)
 
 PREFIXES = [f"{n:03d}" for n in range(1000)]
 
@@ -72,3 +79,24 @@ def test_international_numbers_keep_their_country_code_when_allowed():
         normalise("+44 7400 123456")
     with pytest.raises(PhoneError, match="not a mobile number"):
         normalise("+44 20 7946 0000", international=True)
+
+
+@pytest.mark.parametrize(
+    ("stored", "parts"),
+    [("01012345678", ("82", "01012345678")), ("+819012345678", ("81", "9012345678")),
+     ("+14155550123", ("1", "4155550123")), ("+447911123456", ("44", "7911123456"))],
+)  # fmt: skip
+def test_a_stored_number_splits_into_country_code_and_the_rest(stored, parts):
+    assert split(stored) == parts
+
+
+@pytest.mark.parametrize(("cell", "region"), [("JP", "JP"), ("jp", "JP"), ("81", "JP"),
+                                              ("+44", "GB"), (" 1 ", "US")])  # fmt: skip
+def test_a_country_cell_is_a_region_or_a_calling_code(cell, region):
+    assert region_of(cell) == region
+
+
+@pytest.mark.parametrize("cell", ["XX", "999", "Japan", ""])
+def test_anything_else_is_not_a_country(cell):
+    with pytest.raises(PhoneError, match="neither a region code"):
+        region_of(cell)

@@ -18,6 +18,7 @@ from worker.domain.codes import Outcome, lookup
 from worker.domain.messages import ContentType, MessageType
 from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
 from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
+from worker.providers.nhn import payloads
 from worker.providers.nhn.client import NhnClient
 
 BASE_URL = "http://nhn.test"
@@ -120,6 +121,33 @@ def test_each_type_has_its_endpoint(
     assert fake.calls[0].request.url == f"{BASE_URL}{PATH}{path}"
     body = fake.calls[0].body
     assert ("title" in body) is (kind is not MessageType.SMS)
+
+
+def test_a_foreign_number_goes_on_the_sms_endpoint_with_its_own_country_code() -> None:
+    client, fake = make_client(accepted(ok_result("9012345678", 1)))
+    client.send(request("+819012345678", "01000000000", kind=MessageType.INTL, subject="x"))
+    assert fake.calls[0].request.url == f"{BASE_URL}{PATH}/sender/sms"
+    body = fake.calls[0].body
+    assert "title" not in body
+    assert [(r["recipientNo"], r["countryCode"], r["recipientGroupingKey"])
+            for r in body["recipientList"]] == [
+        ("9012345678", "81", "+819012345678"),
+        ("01000000000", "82", "01000000000"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("item", "ours"),
+    [
+        ({"recipientNo": "9012345678", "countryCode": "81"}, "+819012345678"),
+        ({"recipientNo": "09012345678", "countryCode": "81"}, "+819012345678"),
+        ({"recipientNo": "01012345678", "countryCode": "82"}, "01012345678"),
+        ({"recipientNo": "01012345678"}, "01012345678"),
+        ({"recipientNo": "9012345678", "recipientGroupingKey": "+819012345678"}, "+819012345678"),
+    ],
+)
+def test_an_answer_names_the_number_as_we_store_it(item: dict, ours: str) -> None:
+    assert payloads.stored_number(item) == ours
 
 
 def test_a_reservation_is_a_request_date_in_seoul_minutes() -> None:

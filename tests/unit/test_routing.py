@@ -46,3 +46,16 @@ def test_failover_goes_to_the_next_able_healthy_provider_or_nowhere() -> None:
     assert next_after("sens", ORDER, SMS, healthy_but("sens", "nhn")) is None
     assert next_after("nhn", ORDER, SMS, healthy_but("nhn")) == "sens"
     assert next_after("sens", ["sens"], SMS, healthy_but("sens")) is None
+
+
+INTL = Need("INTL", international=True)
+EVERY = ["sens", "nhn", "apiplex"]
+
+
+def test_international_batches_prefer_a_provider_that_sends_abroad_only() -> None:
+    assert choose(AUTO, EVERY, INTL, healthy_but()) == "apiplex"
+    assert choose(AUTO, EVERY, INTL, healthy_but("apiplex")) == "nhn"  # NHN: a code each
+    assert choose(AUTO, ["sens"], INTL, healthy_but()) is None  # SENS: one code a request
+    assert choose(AUTO, EVERY, SMS, healthy_but()) == "sens"  # API PLEX takes no Korean
+    assert choose(AUTO, ["apiplex"], SMS, healthy_but()) is None
+    assert next_after("apiplex", EVERY, INTL, healthy_but("apiplex")) == "nhn"

@@ -72,6 +72,12 @@ def delete_draft(conn: Connection, campaign_id: int) -> bool:
     return True
 
 
+def set_abroad(conn: Connection, campaign_id: int, recipients: int, parts: int) -> None:
+    """Record the campaign's recipients abroad and the SMS parts their messages take."""
+    values = {"abroad_recipients": recipients, "abroad_parts": parts}
+    conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(**values))
+
+
 def set_total(conn: Connection, campaign_id: int, total: int) -> None:
     """Record how many recipients the campaign holds."""
     conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(total_recipients=total))

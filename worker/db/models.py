@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from worker.db.types import BigId, UTCDateTime, utcnow
@@ -48,6 +48,10 @@ class Campaign(SQLModel, table=True):
     import_alive_at: datetime | None = _ts()
     planned_at: datetime | None = _ts()
     completed_at: datetime | None = _ts()
+    # Recipients abroad and the SMS parts (GSM-7 / UCS-2) their messages take, counted when
+    # the import ends (producer/parts.py); None before, or for a campaign made without.
+    abroad_recipients: int | None = None
+    abroad_parts: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # Given by the caller: a second create with the same key finds this campaign instead.
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True, index=True)
 

@@ -5,7 +5,7 @@ known (a result, a refusal, an expiry, a cancel) or it is re-sent; which batch h
 whether that batch was accepted follows from the batch (worker/db/members.py).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,6 +26,25 @@ SENDING_CAMPAIGNS = (CampaignStatus.DISPATCHING.value, CampaignStatus.AWAITING_R
 def count(conn: Connection, campaign_id: int) -> int:
     """How many recipients the campaign holds."""
     query = select(func.count()).where(Recipient.campaign_id == campaign_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def variables_of_type(
+    conn: Connection, campaign_id: int, message_type: str, chunk: int = 5_000
+) -> Iterator[dict[str, str] | None]:
+    """Each recipient's variables of one type, streamed in chunks (never the whole list)."""
+    query = select(Recipient.variables).where(
+        Recipient.campaign_id == campaign_id, Recipient.message_type == message_type
+    )
+    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+    yield from result.scalars()
+
+
+def count_of_type(conn: Connection, campaign_id: int, message_type: str) -> int:
+    """How many recipients of the campaign have `message_type`."""
+    query = select(func.count()).where(
+        Recipient.campaign_id == campaign_id, Recipient.message_type == message_type
+    )
     return int(conn.execute(query).scalar_one())
 
 

@@ -45,14 +45,14 @@ async def _take(settings: Settings, client: ProviderClient, request: Request) ->
     """401 without the secret, 413 over the size limit, 422 for a body the provider would
     never send; else one INSERT, committed, then 200."""
     if not _authentic(settings, client.name, request):
-        return _answer(401, "missing or wrong webhook secret")
+        return _refused(client.name, request, 401, "missing or wrong webhook secret")
     try:
         raw = await read_limited(request, settings.service.max_body_bytes)
     except BodyTooLarge as exc:
-        return _answer(413, str(exc))
+        return _refused(client.name, request, 413, str(exc))
     problem = _problem(client, raw)
     if problem is not None:
-        return _answer(422, problem)
+        return _refused(client.name, request, 422, problem)
     event_id = await run_in_threadpool(_store, settings, client.name, raw.decode("utf-8"))
     log.info("webhook provider=%s stored event=%s bytes=%d", client.name, event_id, len(raw))
     return JSONResponse({"code": "0", "message": "stored", "event": event_id})
@@ -82,6 +82,14 @@ def _problem(client: ProviderClient, raw: bytes) -> str | None:
     if not isinstance(body, dict):
         return "body must be a JSON object"
     return client.webhook_problem(body)
+
+
+def _refused(provider: str, request: Request, status: int, message: str) -> JSONResponse:
+    """The answer to a bad call, logged in one line naming the caller (never its URL, which
+    may hold a secret, nor its body, which holds phone numbers)."""
+    caller = request.client.host if request.client else "?"
+    log.warning("webhook provider=%s from=%s refused %d: %s", provider, caller, status, message)
+    return _answer(status, message)
 
 
 def _answer(status: int, message: str) -> JSONResponse:
