@@ -1,13 +1,16 @@
-"""The demo: a 10,000-recipient campaign from a generated CSV, end to end against a simulator.
+"""The demo: a 10,500-recipient campaign from a generated CSV, end to end against the simulators.
 
 It prepares a fresh SQLite database (the embedded default), starts the provider simulators, a
-worker and beat, creates the campaign through the same code as `bulksms campaign create`, shows
-progress until every recipient is final, prints the summary, and stops what it started. The
-simulators let numbers that failed for a transient reason succeed when sent again, so the
-summary shows re-sends recovering.
+worker, beat and the HTTP service, creates the campaign through the same code as `bulksms
+campaign create`, shows progress until every recipient is final, prints the summary, and stops
+what it started. 10,000 Korean numbers go through NAVER Cloud SENS (routing's first choice);
+500 numbers abroad (British in E.164, Japanese by the row's `country`) go through API PLEX,
+whose simulator reports every result by webhook to the HTTP service. The simulators let
+numbers that failed for a transient reason succeed when sent again, so the summary shows
+re-sends recovering.
 
-    python -m scripts.demo                  # through NAVER Cloud SENS
-    python -m scripts.demo --provider nhn   # through NHN Cloud
+    python -m scripts.demo                  # routed: SENS, and API PLEX abroad
+    python -m scripts.demo --provider nhn   # everything through NHN Cloud (a code each abroad)
 """
 
 import argparse
@@ -26,6 +29,7 @@ from scripts import stack
 ROOT = stack.ROOT
 VAR = ROOT / "var" / "demo"
 RECIPIENTS = 10_000
+ABROAD = 500
 DB_URL = f"sqlite:///{VAR / 'demo.db'}"
 NAMES = ["김민준", "이서연", "박지호", "최하은", "정도윤", "강서윤", "조예준", "윤지우"]
 
@@ -35,13 +39,16 @@ def write_csv(path: Path, count: int) -> None:
     rng = random.Random(7)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["휴대폰", "name", "coupon"])
+        writer.writerow(["휴대폰", "name", "coupon", "country"])
         for i in range(count):
             number = f"010{50_000_000 + i:08d}"
             shown = f"{number[:3]}-{number[3:7]}-{number[7:]}" if i % 3 else number
-            writer.writerow([shown, rng.choice(NAMES), f"C{i:05d}"])
-        writer.writerow(["02-123-4567", "landline", "X"])  # rejected: not a mobile number
-        writer.writerow(["010-5000-0001", "duplicate", "Y"])  # dropped: already listed
+            writer.writerow([shown, rng.choice(NAMES), f"C{i:05d}", ""])
+        for i in range(ABROAD // 2):  # British numbers in E.164, Japanese by their country
+            writer.writerow([f"+44 7911 {100_000 + i}", "Alex", f"G{i:05d}", ""])
+            writer.writerow([f"090-1{200 + i:03d}-{i:04d}", "Yuki", f"J{i:05d}", "JP"])
+        writer.writerow(["02-123-4567", "landline", "X", ""])  # rejected: not a mobile number
+        writer.writerow(["010-5000-0001", "duplicate", "Y", ""])  # dropped: already listed
 
 
 def demo_env() -> dict[str, str]:
@@ -73,12 +80,14 @@ def run(console: Console, provider: str) -> int:
     migrate.upgrade(DB_URL)
     csv_path = VAR / "recipients.csv"
     write_csv(csv_path, RECIPIENTS)
-    console.print(f"[bold]demo[/bold]: {RECIPIENTS:,} recipients in {csv_path.relative_to(ROOT)}")
+    total = RECIPIENTS + ABROAD
+    console.print(f"[bold]demo[/bold]: {total:,} recipients in {csv_path.relative_to(ROOT)}")
     spec = CampaignSpec(
         name="demo: delivery notice",
         sender="0212345678",
         template="[배송안내] {name}님, 주문하신 상품이 출발했습니다. 쿠폰 {coupon}",
         provider=provider,
+        country_column="country",
     )
     report = create_campaign(spec, CsvSource(csv_path))
     views.print_import(console, report)
@@ -91,7 +100,8 @@ def run(console: Console, provider: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Fresh database and queues, the stack up, the campaign, the stack down."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--provider", default="sens", choices=providers.provider_names())
+    choices = [providers.AUTO, *providers.provider_names()]
+    parser.add_argument("--provider", default=providers.AUTO, choices=choices)
     args = parser.parse_args(argv)
     console = Console()
     VAR.mkdir(parents=True, exist_ok=True)
@@ -105,10 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     names = [stack.simulator_name(entry.name) for entry in providers.ENTRIES]
     processes = []
     try:
-        for name in (*names, "worker", "beat"):
+        for name in (*names, "worker", "beat", "serve"):
             processes.append(stack.start(table[name], run_dir, env))
         stack.wait_simulators(names)
         stack.wait_worker(env)
+        stack.wait_http("http://127.0.0.1:8000/health")
         return run(console, args.provider)
     except SystemExit as exc:
         return int(exc.code or 0)
@@ -116,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         for process in processes:
             stack.stop_pid(process.pid)
         console.print(
-            f"stopped the simulators, worker and beat; logs in {run_dir.relative_to(ROOT)}"
+            f"stopped the simulators, worker, beat and the HTTP service; logs in "
+            f"{run_dir.relative_to(ROOT)}"
         )
 
 
