@@ -133,10 +133,12 @@ def webhook_rows(r: dict) -> list[Row]:
     """Webhook intake: results/s accepted by `bulksms serve`, applied, and none lost."""
     target = webhook_bench.TARGET_ACCEPTED
     ok = r["accepted_per_s"] >= target and r["lost"] == 0 and r["stored"] == r["calls"]
+    each = r["results"] // r["calls"]
+    name = f"webhooks {r['provider']} {r['results']:,} ({each}/call, {r['workers']} procs)"
     return [
-        (f"webhooks {r['results']:,}: accepted/s", f"{r['accepted_per_s']:,.0f}, lost {r['lost']}",
+        (f"{name}: accepted/s", f"{r['accepted_per_s']:,.0f}, lost {r['lost']}",
          f"≥ {target:,}/s, 0 lost", _holds(ok)),
-        (f"webhooks {r['results']:,}: applied/s", f"{r['applied_per_s']:,.0f}", "", ""),
+        (f"{name}: applied/s", f"{r['applied_per_s']:,.0f}", "", ""),
     ]  # fmt: skip
 
 
@@ -170,11 +172,13 @@ def main() -> None:
     polling = _step(
         "polling", lambda: {m: polling_bench.run(m, 5000, 10.0) for m in polling_bench.MODES}
     )
-    hooks = _step("webhooks", lambda: webhook_bench.run(20_000, 8))
+    hooks = _step("webhooks", lambda: [webhook_bench.run(20_000, 16, name)
+                                       for name in ("nhn", "apiplex")])  # fmt: skip
     rows = dispatch_rows(runs) + rss_rows(runs) + cpu_rows(runs[max(runs)])
     rows += baseline_rows(naive, runs) + import_rows(imports) + limiter_rows(limiter)
     print()
-    print_table(rows + polling_rows(polling) + webhook_rows(hooks))
+    hook_rows = [row for run in hooks for row in webhook_rows(run)]
+    print_table(rows + polling_rows(polling) + hook_rows)
 
 
 if __name__ == "__main__":

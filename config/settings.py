@@ -71,6 +71,8 @@ class ServiceSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # uvicorn worker processes; each takes calls and commits them in groups of its own.
+    workers: int = Field(default=1, ge=1)
     # A webhook call larger than this is refused with 413, unread.
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     # Stored webhook calls applied per round, and how often beat runs a round.

@@ -56,7 +56,8 @@ def serve(
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     service = settings.service
     uvicorn.run("worker.http.app:create", factory=True, host=host or service.host,
-                port=port or service.port, log_level="warning", access_log=False)  # fmt: skip
+                port=port or service.port, workers=service.workers, log_level="warning",
+                access_log=False)  # fmt: skip
 
 
 console = Console()

@@ -27,3 +27,6 @@ def test_the_webhook_bench_runs_and_loses_nothing() -> None:
     figures = webhook_bench.run(500, 4)
     assert (figures["calls"], figures["answered"], figures["stored"]) == (50, 50, 50)
     assert figures["lost"] == 0 and figures["accepted_per_s"] > 0
+    single = webhook_bench.run(300, 4, "apiplex", workers=1)  # one record a call
+    assert (single["calls"], single["answered"], single["stored"], single["lost"]) == (
+        300, 300, 300, 0)  # fmt: skip

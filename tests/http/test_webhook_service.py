@@ -150,3 +150,37 @@ def test_the_service_log_holds_no_secret(service, tmp_path_factory) -> None:
     text = "".join(logs)
     assert "provider=apiplex stored event=" in text and "provider=apiplex from=" in text
     assert APIPLEX_SECRET not in text and "wrong-guess" not in text and SECRET not in text
+
+
+def test_calls_at_once_are_each_stored_once_and_answered_after_their_commit(service) -> None:
+    from bench.loadgen import post_all
+
+    base, database_url = service
+    before = _stored(database_url)
+    bodies = [json.dumps({"results": [{**RECORD, "messageId": f"c{i}"}]}).encode()
+              for i in range(300)]  # fmt: skip
+    statuses = post_all(f"{base}/webhooks/apiplex?secret={APIPLEX_SECRET}", {}, bodies, 32)
+    assert statuses == [200] * 300
+    with get_engine(database_url).connect() as conn:
+        stored = [json.loads(b)["results"][0]["messageId"] for b in conn.execute(
+            select(InboxEvent.body).where(InboxEvent.provider == "apiplex")).scalars()]  # fmt: skip
+    assert _stored(database_url) == before + 300
+    assert sorted(m for m in stored if m.startswith("c")) == sorted(f"c{i}" for i in range(300))
+
+
+def test_a_database_that_fails_gets_503_so_the_provider_delivers_again(tmp_path) -> None:
+    port = free_port()
+    missing = "postgresql+psycopg://postgres@127.0.0.1:5432/no_such_database"
+    env = stack.stack_env({**stack.simulators_env(), "BULKSMS_DATABASE_URL": missing})
+    argv = [str(Path(sys.executable).parent / "bulksms"), "serve", "--port", str(port)]
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        stack.wait_http(f"http://127.0.0.1:{port}/health")
+        answer = _apiplex(f"http://127.0.0.1:{port}", json.dumps(APIPLEX_GOOD),
+                          f"?secret={APIPLEX_SECRET}")  # fmt: skip
+        assert answer.status_code == 503 and answer.json()["code"] == "503"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert "could not be stored" in (tmp_path / "serve.log").read_text()

@@ -18,6 +18,15 @@ def add(conn: Connection, provider: str, body: str) -> int:
     return int(conn.execute(statement.returning(InboxEvent.id)).scalar_one())
 
 
+def add_many(conn: Connection, rows: Sequence[tuple[str, str]]) -> list[int]:
+    """Store several calls ((provider, body) each, one row each) in one statement; their ids,
+    in the order given."""
+    now = utcnow()
+    values = [{"provider": provider, "body": body, "received_at": now} for provider, body in rows]
+    statement = insert(InboxEvent).returning(InboxEvent.id, sort_by_parameter_order=True)
+    return [int(event_id) for event_id in conn.execute(statement, values).scalars()]
+
+
 def take_new(conn: Connection, provider: str, limit: int, now: datetime) -> list[Any]:
     """The oldest new events of a provider that are due, locked for this transaction;
     appliers running at once each take other events (SKIP LOCKED on PostgreSQL)."""

@@ -3,10 +3,12 @@
 import hmac
 import json
 import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from config import providers
@@ -14,6 +16,7 @@ from config.settings import Settings, get_settings
 from worker.db import inbox
 from worker.db.engine import get_engine
 from worker.http.bodies import BodyTooLarge, read_limited
+from worker.http.writer import InboxWriter
 from worker.providers.base import ProviderClient
 from worker.providers.factory import make_client
 
@@ -23,7 +26,15 @@ log = logging.getLogger(__name__)
 def create(settings: Settings | None = None) -> FastAPI:
     """The app for these settings (uvicorn calls it with none: the process settings)."""
     settings = settings or get_settings()
-    app = FastAPI(title="bulksms", docs_url=None, redoc_url=None, openapi_url=None)
+    writer = InboxWriter(partial(_store, settings))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await writer.close()
+
+    app = FastAPI(title="bulksms", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)  # fmt: skip
     hooked = {e.name: make_client(settings, e.name) for e in providers.offered(settings)
               if e.capabilities.webhooks}  # fmt: skip
 
@@ -36,14 +47,17 @@ def create(settings: Settings | None = None) -> FastAPI:
         client = hooked.get(provider)
         if client is None:
             return _answer(404, f"no webhook for provider {provider!r}")
-        return await _take(settings, client, request)
+        return await _take(settings, writer, client, request)
 
     return app
 
 
-async def _take(settings: Settings, client: ProviderClient, request: Request) -> JSONResponse:
+async def _take(
+    settings: Settings, writer: InboxWriter, client: ProviderClient, request: Request
+) -> JSONResponse:
     """401 without the secret, 413 over the size limit, 422 for a body the provider would
-    never send; else one INSERT, committed, then 200."""
+    never send; else one row, committed (with the calls that came meanwhile), then 200; 503
+    when the database failed (the provider delivers it again)."""
     if not _authentic(settings, client.name, request):
         return _refused(client.name, request, 401, "missing or wrong webhook secret")
     try:
@@ -53,15 +67,19 @@ async def _take(settings: Settings, client: ProviderClient, request: Request) ->
     problem = _problem(client, raw)
     if problem is not None:
         return _refused(client.name, request, 422, problem)
-    event_id = await run_in_threadpool(_store, settings, client.name, raw.decode("utf-8"))
+    try:
+        event_id = await writer.store(client.name, raw.decode("utf-8"))
+    except Exception:
+        log.exception("webhook provider=%s could not be stored", client.name)
+        return _answer(503, "could not be stored; deliver it again")
     log.info("webhook provider=%s stored event=%s bytes=%d", client.name, event_id, len(raw))
     return JSONResponse({"code": "0", "message": "stored", "event": event_id})
 
 
-def _store(settings: Settings, provider: str, body: str) -> int:
-    """One INSERT, committed (off the event loop: the driver blocks)."""
+def _store(settings: Settings, rows: Sequence[tuple[str, str]]) -> list[int]:
+    """One row per call, one transaction for the group (in a thread: the driver blocks)."""
     with get_engine(settings.database_url).begin() as conn:
-        return inbox.add(conn, provider, body)
+        return inbox.add_many(conn, rows)
 
 
 def _authentic(settings: Settings, provider: str, request: Request) -> bool:

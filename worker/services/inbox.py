@@ -87,12 +87,14 @@ class Intake:
         """applied; or held (named something we do not hold yet); or, once held long
         enough, unmatched: kept for an operator with what did not match."""
         outcome: Counter[str] = Counter()
+        applied = [e.id for e in events if not {r.request_id for r in e.results} - known]
+        inbox.mark(conn, applied, inbox.APPLIED, now)  # one statement for all that matched
+        outcome["applied"] = len(applied)
         for event in events:
             unknown = sorted({r.request_id for r in event.results} - known)
             if not unknown:
-                inbox.mark(conn, [event.id], inbox.APPLIED, now)
-                outcome["applied"] += 1
-            elif now - event.received_at < self.hold:
+                continue
+            if now - event.received_at < self.hold:
                 inbox.hold(conn, [event.id], now + self.retry, f"waiting for requests: {unknown}")
                 outcome["held"] += 1
             else:
