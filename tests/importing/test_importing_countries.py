@@ -52,9 +52,7 @@ def test_bad_country_cells_and_korean_numbers_abroad_only_are_refused_by_line(wr
     ]
 
 
-def test_an_international_sms_is_sized_in_parts_and_takes_no_korean_long_types(
-    write, run_import
-):
+def test_an_international_sms_is_sized_in_parts_and_takes_no_korean_long_types(write, run_import):
     path = write("phone,text\n+81 90-1234-5678,short\n+81 90-1234-5679," + "한" * 700 + "\n")
     report = run_import(path, template="{text}")
     assert reasons(report) == [
@@ -73,9 +71,7 @@ def test_countries_no_provider_reaches_or_a_missing_column_store_nothing(write, 
         run_import(path, "hi", spec_fields={"country_column": "nation"})
 
 
-def test_the_parts_messages_abroad_take_are_counted_once_the_import_ends(
-    write, run_import, engine
-):
+def test_the_parts_messages_abroad_take_are_counted_once_the_import_ends(write, run_import, engine):
     rows = ["+81 90-1234-5678,short", "+1 415 555 0123," + "a" * 200, "010-1234-5678,짧은"]
     path = write("phone,text\n" + "".join(f"{row}\n" for row in rows))
     report = run_import(path, template="{text}")

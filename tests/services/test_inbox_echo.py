@@ -64,7 +64,8 @@ def test_echoed_results_find_their_batch_once_accepted(engine, make_campaign) ->
     _deliver(engine, batch_id)  # they outran the send's own answer
     assert intake(engine).apply_new() == Counter(held=2)
     fake = FakeProvider("apiplex", lambda _: ("5", "result"))
-    assert Dispatcher(engine, fake, SEND, PollSettings()).send_batch(batch_id) is SendOutcome.ACCEPTED
+    dispatcher = Dispatcher(engine, fake, SEND, PollSettings())
+    assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
     _due_now(engine)
     assert intake(engine).apply_new() == Counter(applied=2, results=2)
     _deliver(engine, batch_id)  # delivered again: nothing changes
