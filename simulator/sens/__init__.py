@@ -3,6 +3,7 @@
 Control endpoints (unsigned): GET /_sim/health, GET /_sim/stats, POST /_sim/reset,
 GET|POST /_sim/faults, and GET /_sim/clock → {"offset_seconds": x} with
 POST /_sim/clock {"advance_seconds": N}, which moves the simulator's "now" N seconds
-forward for message lifecycles, reservations and list window rules (the signature's
-5-minute skew check stays on the wall clock); POST /_sim/reset sets the offset back to 0.
+forward for message lifecycles, reservations, list window rules and uploaded files' 6-day
+expiry (the signature's 5-minute skew check stays on the wall clock); POST /_sim/reset sets
+the offset back to 0.
 """

@@ -1,4 +1,4 @@
-"""The SENS SMS API v2 endpoints: auth, faults, then send, list and get-one."""
+"""The SENS SMS API v2 endpoints: auth, faults, then send, list, get-one and file upload."""
 
 import time
 from collections.abc import Mapping
@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from simulator.core.clock import SimClock
 from simulator.core.faults import Fault, Faults, FaultSettings
 from simulator.sens.auth import AuthError, check_request
+from simulator.sens.files import FileStore, UploadError, parse_upload
 from simulator.sens.lifecycle import held, progress
 from simulator.sens.listing import candidates, matching, page
 from simulator.sens.replies import Reply, auth_failed, bad_request, empty_not_found, not_found
@@ -17,9 +18,10 @@ from simulator.sens.store import OutcomeProfile, Store
 from simulator.sens.throttle import RATE_LIMITED, Throttle
 from simulator.sens.times import format_accept_time
 from simulator.sens.unsubscribes import Unsubscribes, list_reply, numbers_in
-from simulator.sens.validation import SendError, parse_send
+from simulator.sens.validation import SendError, SendRequest, parse_send
 from simulator.sens.views import detail_item
 from simulator.sens.windows import QueryError, parse_list_query
+from worker.domain.messages import MessageType
 
 PREFIX = "/sms/v2/services/"
 
@@ -62,6 +64,7 @@ class SensApi:
         self.store, self.faults, self.sim_clock = store, faults, clock
         self.throttle = Throttle()
         self.unsubscribes = Unsubscribes()
+        self.files = FileStore(store.counters)
 
     def handle(self, method: str, raw_uri: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """Authenticate (against the exact raw URI), apply faults, then route."""
@@ -109,6 +112,13 @@ class SensApi:
                 return self.list(route.params)
             case ("GET", ("messages", message_id)):
                 return self.get(message_id)
+            case ("POST", ("files",)):
+                return self.upload(body)
+        return self._route_side(method, route, body)
+
+    def _route_side(self, method: str, route: Route, body: bytes) -> Reply:
+        """The unsubscribe list and the reservations; anything else is not found."""
+        match (method, route.resource):
             case ("GET", ("unsubscribes",)):
                 return list_reply(self.unsubscribes, route.params)
             case ("POST" | "DELETE", ("unsubscribes",)):
@@ -137,9 +147,9 @@ class SensApi:
             request = parse_send(body)
         except SendError as exc:
             return bad_request(str(exc))
-        too_soon = request.reserve and lead_error(request.reserve, now)
-        if too_soon:
-            return bad_request(too_soon)
+        refusal = self._refusal(request, now)
+        if refusal:
+            return bad_request(refusal)
         s = self.faults.settings
         profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate, s.recover_after)
         accepted = self.store.accept(request, profile, now)
@@ -152,6 +162,23 @@ class SensApi:
                 "statusName": "success",
             },
         )
+
+    def _refusal(self, request: SendRequest, now: float) -> str | None:
+        """Why a well-formed send is refused: a reservation too soon, or an unusable file."""
+        if request.reserve is not None and (too_soon := lead_error(request.reserve, now)):
+            return too_soon
+        # Seed 003: files are "Only available in MMS", each fileId one of "Upload files".
+        if request.type is MessageType.MMS:
+            return self.files.refusal(request.files, now)
+        return None
+
+    def upload(self, body: bytes) -> Reply:
+        """POST .../files: check the JPEG, keep it (or reuse a live one), 200."""
+        try:
+            name, size = parse_upload(body)
+        except UploadError as exc:
+            return bad_request(str(exc))
+        return Reply(200, self.files.upload(name, size, self.sim_clock.now()).view())
 
     def list(self, params: Mapping[str, str]) -> Reply:
         """GET .../messages: window rules, then one page of matching messages."""

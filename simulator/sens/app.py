@@ -33,6 +33,7 @@ class SensApp(SimApp):
         return self._api
 
     def reset(self) -> None:
-        """Forget every request and counter; faults restart from the seed; clock back to 0."""
+        """Forget every request, file and counter; faults restart from the seed; clock back to 0."""
         self.store.reset()
+        self._api.files.reset()
         super().reset()

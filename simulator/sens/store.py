@@ -25,7 +25,8 @@ from worker.domain.messages import ContentType, MessageType
 _ALPHABET = string.ascii_letters + string.digits
 # What DELETE .../reservations/{id} found: done, or why not.
 CancelOutcome = Literal["canceled", "unknown", "already_canceled", "sent"]
-EXTRA_STATS = ("lost_answers",)
+# files_uploaded: new MMS images; files_reused: seed 003 reuse of the same name and size.
+EXTRA_STATS = ("lost_answers", "files_uploaded", "files_reused")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from worker.domain.messages import (
 )
 
 MAX_MESSAGES = 100
+# Seed 003 names no count for `files`; the simulator takes one image per MMS.
+MAX_FILES = 1
 E = TypeVar("E", MessageType, ContentType)
 
 
@@ -130,10 +132,12 @@ def _messages(data: dict[str, Any], kind: MessageType) -> tuple[Outgoing, ...]:
     return tuple(_outgoing(entry, i, kind) for i, entry in enumerate(entries))
 
 
-def _files(data: dict[str, Any]) -> tuple[str, ...]:
+def _files(data: dict[str, Any], kind: MessageType) -> tuple[str, ...]:
     files = data.get("files") or []
     if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
         raise SendError('files must be a list of {"fileId": ...} objects')
+    if kind is MessageType.MMS and len(files) > MAX_FILES:
+        raise SendError(f"files has {len(files)} entries; at most {MAX_FILES} allowed")
     return tuple(str(f.get("fileId", "")) for f in files)
 
 
@@ -164,7 +168,7 @@ def parse_send(body: bytes) -> SendRequest:
     content = _text(data, "content") or ""
     subject = _text(data, "subject", required=False)
     _texts(kind, content, subject, "")
-    files = _files(data)
+    files = _files(data, kind)
     messages = _messages(data, kind)
     if kind is MessageType.MMS and not files:
         kind = MessageType.LMS  # seed 003: MMS without an attached file is sent as LMS

@@ -110,5 +110,7 @@ def test_health_and_reset(sens, sms_body):
         "accepted_times": [],
         "sent_to": {},
         "lost_answers": 0,
+        "files_uploaded": 0,
+        "files_reused": 0,
     }
     assert sens.list(requestId=request_id).status_code == 404
