@@ -19,6 +19,18 @@ from config.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
+class ImageLimits:
+    """What one MMS image may be, as the provider's documents state it."""
+
+    max_bytes: int
+    max_width: int
+    max_height: int
+    formats: tuple[str, ...] = ("JPEG",)  # Pillow's format names
+    # How long an uploaded file stays usable when the upload answer does not say.
+    keep: timedelta = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a provider can do; routing, spec checks, polling and beat read these."""
 
@@ -35,6 +47,7 @@ class Capabilities:
     # Long messages with images, and how many images a message may carry.
     mms: bool = False
     max_images: int = 0
+    images: ImageLimits | None = None
     domestic: bool = True
     international: bool = False
     # An advertising content type (or endpoint) exists.
@@ -95,6 +108,9 @@ SENS = Provider(
         sweep=True,
         mms=True,
         max_images=1,
+        # Seed 003, "Upload files": .jpg/.jpeg, up to 300 KB, up to 1500 × 1440, kept 6 days
+        # (the answer's expireTime says so too).
+        images=ImageLimits(300 * 1024, 1500, 1440, keep=timedelta(days=6)),
         # Seed 003 takes one countryCode per request, and our international batches mix
         # countries: abroad goes through NHN (a countryCode per recipient) or API PLEX.
         international=False,
@@ -131,6 +147,10 @@ NHN = Provider(
         webhooks=True,
         mms=True,
         max_images=3,
+        # API guide, "Restrictions for Attached Images": JPG, under 300 KB (seed 002 -2005),
+        # under 1000 × 1000. It states no retention: a file is reused for a day, and -2004
+        # ("expired or does not exist") makes us upload it again sooner.
+        images=ImageLimits(300 * 1024 - 1, 1000, 1000),
         international=True,
         ad=True,
         opt_out_list=True,

@@ -1,5 +1,6 @@
 """One typed settings object read from BULKSMS_* environment variables and `.env`."""
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -82,6 +83,31 @@ class ServiceSettings(BaseModel):
     unmatched_hold_seconds: float = Field(default=300.0, ge=0)
 
 
+class AdSettings(BaseModel):
+    """Advertising messages (Information and Communications Network Act, Art. 50; PROVIDERS.md):
+    what the tool adds to an AD campaign, and the hours it never sends one in."""
+
+    # The sender's name shown after "(광고)"; set, it is added where a template lacks it.
+    sender_name: str | None = None
+    # The free opt-out number (080…); set, "무료수신거부 <number>" ends a template lacking one.
+    opt_out_number: str | None = None
+    # Korea time: an AD batch is never sent from quiet_start until quiet_end (the law: 21:00
+    # to 08:00, unless the recipients consented to night-time ads: --night-consent).
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+
+
+class PriceSettings(BaseModel):
+    """KRW per message by provider and type, for the preview's cost estimate (BULKSMS_PRICES__
+    SENS__LMS=30 …). The defaults are round placeholders of the usual order of magnitude, not
+    any provider's price list: put your contract's prices in."""
+
+    sens: dict[str, float] = {"SMS": 9.0, "LMS": 30.0, "MMS": 100.0}
+    nhn: dict[str, float] = {"SMS": 9.9, "LMS": 30.0, "MMS": 100.0, "INTL": 100.0}
+    # API PLEX prices an SMS abroad by part; INTL here is per part.
+    apiplex: dict[str, float] = {"INTL": 80.0}
+
+
 class RoutingSettings(BaseModel):
     """How campaigns on `auto` pick a provider for each batch."""
 
@@ -145,6 +171,8 @@ class Settings(BaseSettings):
     resend: ResendSettings = ResendSettings()
     breaker: BreakerSettings = BreakerSettings()
     routing: RoutingSettings = RoutingSettings()
+    ad: AdSettings = AdSettings()
+    prices: PriceSettings = PriceSettings()
     service: ServiceSettings = ServiceSettings()
     # How often the providers' 080 opt-out lists are copied into the suppression table.
     opt_out_sync_seconds: float = Field(default=3600.0, gt=0)

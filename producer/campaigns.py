@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
+from producer.attachments import campaign_images
 from producer.composer import Composer
 from producer.heartbeat import Heartbeat
 from producer.intake import Intake
@@ -23,10 +24,12 @@ from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
 from producer.spec import CampaignSpec
 from worker.db import campaigns
+from worker.db import images as stored_images
 from worker.db.bulk import RecipientLoad, recipient_loader
 from worker.db.engine import get_engine
 from worker.db.types import utcnow
 from worker.domain import template as templates
+from worker.domain.images import Image, ImageError
 from worker.domain.messages import MessageError
 from worker.domain.phones import KOREA, PhoneError
 from worker.domain.statuses import CampaignStatus
@@ -122,7 +125,8 @@ def create_campaign(
     with source.open() as table:
         composer = _composer(spec, table)
         numbers = _numbers(spec, table, settings)
-        campaign_id = _insert_campaign(engine, spec, settings)
+        images = _images(spec, settings)
+        campaign_id = _insert_campaign(engine, spec, settings, images)
         if campaign_id is None:
             return _raced(engine, spec.idempotency_key)
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
@@ -242,8 +246,19 @@ def _numbers(spec: CampaignSpec, table: Table, settings: Settings) -> NumberRead
         raise SpecError(str(exc)) from None
 
 
-def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> int | None:
-    """The new campaign's id; None when a campaign with the spec's idempotency key exists."""
+def _images(spec: CampaignSpec, settings: Settings) -> list[Image]:
+    """The MMS images, checked; SpecError names the file and the limit it breaks."""
+    try:
+        return campaign_images(spec, settings)
+    except ImageError as exc:
+        raise SpecError(f"{exc}; nothing was stored") from None
+
+
+def _insert_campaign(
+    engine: Engine, spec: CampaignSpec, settings: Settings, images: list[Image]
+) -> int | None:
+    """The new campaign's id (its images stored with it); None when a campaign with the
+    spec's idempotency key exists."""
     now = utcnow()
     columns = spec.columns()
     start = max(spec.send_at or now, now)
@@ -252,8 +267,12 @@ def _insert_campaign(engine: Engine, spec: CampaignSpec, settings: Settings) -> 
     fields = {**columns, "status": CampaignStatus.DRAFT.value, "created_at": now}
     with engine.begin() as conn:
         if spec.idempotency_key is None:
-            return campaigns.create(conn, **fields)
-        return campaigns.create_once(conn, **fields)
+            campaign_id = campaigns.create(conn, **fields)
+        else:
+            campaign_id = campaigns.create_once(conn, **fields)
+        if campaign_id is not None:
+            stored_images.add_to_campaign(conn, campaign_id, images)
+        return campaign_id
 
 
 def _load_recipients(

@@ -116,6 +116,16 @@ def campaign_create(
     country_column: Annotated[
         str | None, typer.Option(help="Column whose region or calling code reads its row.")
     ] = None,
+    image: Annotated[
+        list[Path] | None,
+        typer.Option("--image", help="A JPEG for an MMS (repeat for more, as the provider takes)."),
+    ] = None,
+    ad: Annotated[
+        bool, typer.Option("--ad", help="An advertisement: (광고), sender name, 080 opt-out.")
+    ] = False,
+    night_consent: Annotated[
+        bool, typer.Option(help="The recipients consented to ads 21:00-08:00 (Korea time).")
+    ] = False,
 ) -> None:
     """Create a campaign from a CSV file or a list of numbers and queue it."""
     if (csv_path is None) == (numbers is None):
@@ -135,6 +145,9 @@ def campaign_create(
             idempotency_key=idempotency_key,
             default_country=default_country,
             country_column=country_column,
+            images=image or [],
+            content_type="AD" if ad else "COMM",
+            night_consent=night_consent,
         )
         if csv_path and rejects is None:
             rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")

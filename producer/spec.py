@@ -2,14 +2,17 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from config import providers
 from config.settings import Settings
+from worker.domain.advertising import AdError, AdParts, complete
 from worker.domain.messages import MessageError, check_subject, euc_kr_length
 from worker.domain.phones import region_of
+from worker.domain.quiet_hours import in_quiet_hours
 
 # The worker reserves only with this much to spare above a provider's minimum lead
 # (worker/services/scheduling.py).
@@ -45,10 +48,15 @@ class CampaignSpec(BaseModel):
     # a `country_column` cell, where given, overrides it for its row.
     default_country: str = "KR"
     country_column: str | None = None
+    # MMS images (JPEG files), in the order they are shown; giving any makes the type MMS.
+    images: list[Path] = []
+    # An AD campaign whose recipients consented to night-time ads (21:00-08:00 Korea time).
+    night_consent: bool = False
 
     def columns(self) -> dict[str, object]:
         """The campaign row's fields for this spec (its provider must be chosen)."""
-        skip = {"send_at", "schedule_mode", "deadline", "default_country", "country_column"}
+        skip = {"send_at", "schedule_mode", "deadline", "default_country", "country_column",
+                "images"}  # fmt: skip
         fields = self.model_dump(exclude=skip)
         if self.send_at is not None:
             fields.update(scheduled_at=self.send_at, schedule_mode=self.schedule_mode)
@@ -63,12 +71,34 @@ class CampaignSpec(BaseModel):
             raise ValueError(f"{entry.title} is not configured: set its {prefix}… keys")
         if not offered:
             raise ValueError("no provider is configured: set a provider's keys (README)")
-        if self.provider is None:
+        spec = self._as_ad(settings)
+        if spec.provider is None:
             chosen = AUTO if len(offered) > 1 else offered[0]
-            return self.model_validate({**self.model_dump(), "provider": chosen})
-        if self.provider == AUTO:
-            _check_someone_can(self, [providers.get(name) for name in offered])
-        return self
+            return spec.model_validate({**spec.model_dump(), "provider": chosen})
+        if spec.provider == AUTO:
+            _check_someone_can(spec, [providers.get(name) for name in offered])
+        return spec
+
+    def _as_ad(self, settings: Settings) -> "CampaignSpec":
+        """An AD campaign's template as the law wants it (worker/domain/advertising.py): the
+        sender's name and the opt-out line from settings added where missing, so their
+        bytes count in the SMS/LMS choice; ValueError saying what is still missing. A
+        reservation in the quiet hours needs night-time consent."""
+        if self.content_type != "AD":
+            return self
+        ad = settings.ad
+        try:
+            template = complete(self.template, AdParts(ad.sender_name, ad.opt_out_number))
+        except AdError as exc:
+            raise ValueError(str(exc)) from None
+        at = self.send_at if self.schedule_mode == "reserve" else None
+        if at and not self.night_consent and in_quiet_hours(at, ad.quiet_start, ad.quiet_end):
+            raise ValueError(
+                f"an advertisement reserved for {at.isoformat()} falls in the quiet hours "
+                f"({ad.quiet_start:%H:%M}-{ad.quiet_end:%H:%M} Korea time): pick another "
+                "time, or give --night-consent if the recipients agreed to night-time ads"
+            )
+        return self.model_copy(update={"template": template})
 
     @field_validator("default_country")
     @classmethod
@@ -104,6 +134,18 @@ class CampaignSpec(BaseModel):
             raise ValueError(str(exc)) from None
         if self.subject and self.message_type == "SMS":
             raise ValueError("an SMS has no subject; use LMS, MMS or AUTO")
+        return self
+
+    @model_validator(mode="after")
+    def _images_make_mms(self) -> "CampaignSpec":
+        """Images go with an MMS: AUTO becomes MMS; an MMS without one is refused, as SENS
+        would send it as an LMS (seed 003)."""
+        if self.images and self.message_type in ("SMS", "LMS"):
+            raise ValueError(f"an {self.message_type} carries no image; use MMS or AUTO")
+        if self.message_type == "MMS" and not self.images:
+            raise ValueError("an MMS needs an image: give --image PATH (a JPEG)")
+        if self.images and self.message_type == "AUTO":
+            self.message_type = "MMS"
         return self
 
     @model_validator(mode="after")

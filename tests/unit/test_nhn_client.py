@@ -409,3 +409,23 @@ def test_opted_out_numbers_page_through_the_080_list() -> None:
     numbers = list(client.opted_out_numbers())
     assert len(numbers) == 1001 and numbers[-1] == "01099999999"
     assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/blockservice/recipients"
+
+
+def test_an_image_is_uploaded_in_base64_and_its_file_id_kept() -> None:
+    answer = {"header": OK, "body": {"data": {"fileId": 100002, "fileName": "a.jpg"}}}
+    client, fake = make_client((200, answer))
+    uploaded = client.upload_image("spring-sale.jpg", b"\xff\xd8jpeg")
+    assert (uploaded.file_id, uploaded.expires_at) == ("100002", None)
+    (call,) = fake.calls
+    assert call.request.url == f"{BASE_URL}{PATH}/attachfile/binaryUpload"
+    assert call.body == {"fileName": "spring-sale.jpg", "createUser": "bulksms",
+                         "fileBody": "/9hqcGVn"}  # fmt: skip
+
+
+def test_a_send_naming_a_file_nhn_no_longer_holds_is_file_gone() -> None:
+    from worker.providers.errors import FileGone
+
+    gone = {"isSuccessful": False, "resultCode": -2004, "resultMessage": "File is expired"}
+    client, _ = make_client((200, {"header": gone}))
+    with pytest.raises(FileGone):
+        client.send(request("01000000000", kind=MessageType.MMS, subject="s", file_ids=["7"]))

@@ -576,3 +576,37 @@ def test_sweep_cost_counts_windows_and_extra_pages() -> None:
     assert client.sweep_cost(now - timedelta(hours=30), now, 250) == 2 + 2
     assert client.sweep_cost(now, now, 10) is None
     assert fake.calls == []
+
+
+# --- MMS files (seed 003, "Upload files") ---------------------------------------------------
+
+
+def test_an_image_is_uploaded_signed_in_base64_with_its_expiry() -> None:
+    answer = {"fileId": "4fe2078b", "createTime": "2025-11-25T10:17:00.123",
+              "expireTime": "2025-12-01T10:17:00.123"}  # fmt: skip
+    client, fake = make_client((200, answer))
+    uploaded = client.upload_image("a" * 50 + ".jpg", b"\xff\xd8jpeg")
+    (call,) = fake.calls
+    assert call.request.url == f"{BASE_URL}{SERVICE_PATH}/files"
+    assert_signed(call, "POST")
+    assert call.body["fileBody"] == "/9hqcGVn"
+    assert len(call.body["fileName"]) == 40 and call.body["fileName"].endswith(".jpg")
+    assert uploaded.file_id == "4fe2078b"
+    assert uploaded.expires_at is not None and uploaded.expires_at.day == 1
+
+
+def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
+    from worker.providers.errors import FileGone, Rejected
+
+    client, fake = make_client(ACCEPTED)
+    client.send(sms("01012345678", message_type=MessageType.MMS, file_ids=["4fe2078b"]))
+    assert fake.calls[0].body["files"] == [{"fileId": "4fe2078b"}]
+    refused = (400, {"statusCode": "400", "errorMessage": "files[0].fileId 'x' is unknown"})
+    client, _ = make_client(refused)
+    with pytest.raises(FileGone) as info:
+        client.send(sms("01012345678", message_type=MessageType.MMS, file_ids=["x"]))
+    assert info.value.file_ids == ("x",)
+    client, _ = make_client(refused)
+    with pytest.raises(Rejected) as plain:  # the same words on a request without files
+        client.send(sms("01012345678"))
+    assert not isinstance(plain.value, FileGone)

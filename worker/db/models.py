@@ -3,7 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from worker.db.types import BigId, UTCDateTime, utcnow
@@ -27,6 +36,8 @@ class Campaign(SQLModel, table=True):
     provider: str = Field(max_length=20)
     message_type: str = Field(max_length=8)  # SMS | LMS | MMS | AUTO
     content_type: str = Field(default="COMM", max_length=8)
+    # An AD campaign may send during the quiet hours only with the recipients' night consent.
+    night_consent: bool = False
     sender: str = Field(max_length=20)
     subject: str | None = Field(default=None, max_length=120)
     template: str
@@ -225,3 +236,31 @@ class PollRound(SQLModel, table=True):
     results: int = 0
     batches: int = 0
     expired: int = 0
+
+
+class CampaignImage(SQLModel, table=True):
+    """An MMS image of a campaign, kept with it: any worker uploads it from here."""
+
+    __tablename__ = "campaign_image"
+    __table_args__ = (UniqueConstraint("campaign_id", "position", name="uq_campaign_image"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(sa_column=Column(Integer, nullable=False))
+    position: int = 0  # the order the provider shows them in
+    name: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ProviderFile(SQLModel, table=True):
+    """An image uploaded to a provider, by content hash: reused until it expires."""
+
+    __tablename__ = "provider_file"
+    __table_args__ = (UniqueConstraint("provider", "sha256", name="uq_provider_file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)
+    sha256: str = Field(max_length=64)
+    file_id: str = Field(max_length=100)
+    uploaded_at: datetime = _created()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -80,6 +80,14 @@ class MessageResult:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """An image the provider now holds: the id an MMS names, and until when (if it says)."""
+
+    file_id: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SendReceipt:
     """The provider's acceptance of a request, and the recipients it refused inside it."""
 
@@ -183,6 +191,10 @@ class ProviderClient(ABC):
         """Ids of the requests the provider holds that match the probe, oldest first; empty
         when it positively holds none. Raises CannotTell where it cannot be asked."""
         raise CannotTell(f"{self.name} offers no lookup of sent requests")
+
+    def upload_image(self, name: str, data: bytes) -> UploadedFile:
+        """Upload one MMS image; its file id (and expiry where the provider says it)."""
+        raise NotImplementedError(f"{self.name} takes no images")
 
     def reservation_status(self, reserve_id: str) -> str:
         """The provider's status of a reserved request, as a ReservationStatus value."""

@@ -56,5 +56,22 @@ class Rejected(GiveUp):
     """The request's content was refused (HTTP 400, 404, 413)."""
 
 
+class FileGone(Rejected):
+    """A request named an attached file the provider no longer holds (expired, or never
+    known): upload it again, then send; the request itself was refused, nothing went out."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        code: str | None = None,
+        file_ids: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, provider=provider, status=status, code=code)
+        self.file_ids = file_ids
+
+
 class AuthFailed(GiveUp):
     """Credentials or permissions are wrong (HTTP 401, 403): an operator must fix settings."""

@@ -10,17 +10,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from config.settings import PollSettings, ResendSettings, SendSettings
+from config.settings import AdSettings, PollSettings, ResendSettings, SendSettings
 from worker.db import batches, campaigns, lookups, recipients
 from worker.db.engine import autocommit
 from worker.db.members import BatchRef
 from worker.db.types import utcnow
 from worker.domain.codes import INTERNAL
+from worker.domain.messages import ContentType, MessageType
+from worker.domain.quiet_hours import quiet_until
 from worker.domain.reservations import ReservationStatus
 from worker.domain.statuses import BatchStatus, RecipientStatus
 from worker.providers.base import ProviderClient, SendReceipt, SendRequest
 from worker.providers.errors import (
     AuthFailed,
+    FileGone,
     GiveUp,
     ProviderError,
     RetryLater,
@@ -29,6 +32,7 @@ from worker.providers.errors import (
 )
 from worker.services import results as judge
 from worker.services.applying import apply_results
+from worker.services.attachments import Attachments
 from worker.services.backoff import delay
 from worker.services.progress import refresh
 from worker.services.rendering import build_request
@@ -72,6 +76,8 @@ class Dispatcher:
     on_call: Callable[[ProviderError | None], None] | None = None
     # The provider pushes results to our webhook: the first poll waits for what none reported.
     pushed: bool = False
+    # The quiet hours of advertising.
+    ad: AdSettings = field(default_factory=AdSettings)
 
     def pending(self, batch_id: int) -> PendingBatch | None:
         """Size and sender of a batch still planned (or sending); None once it moved on.
@@ -104,6 +110,9 @@ class Dispatcher:
         """The request for the claimed batch, after suppressions and rendering; or what
         ended the batch instead (nothing left to send, held for its time)."""
         campaign = _profile(self.engine, batch.campaign_id)
+        quiet = self._quiet_until(campaign, now)
+        if quiet is not None:
+            return self._postpone(batch, quiet)
         with autocommit(self.engine).connect() as conn:
             self._suppress(conn, batch, now)
             rows = recipients.members(conn, BatchRef.of(batch))
@@ -116,8 +125,26 @@ class Dispatcher:
         if timing.wait_until is not None:
             return self._postpone(batch, timing.wait_until)
         return replace(
-            rendered.request, reserve_time=timing.reserve_at, attempt=batch.send_attempts
+            rendered.request,
+            reserve_time=timing.reserve_at,
+            attempt=batch.send_attempts,
+            file_ids=self._files(batch),
         )
+
+    def _quiet_until(self, campaign: Any, now: datetime) -> datetime | None:
+        """An advertisement never goes out in the quiet hours (21:00-08:00 Korea time,
+        Network Act Art. 50) without night-time consent: it waits in the database until
+        they end; re-sends are batches too, and wait the same."""
+        if campaign.content_type != ContentType.AD.value or campaign.night_consent:
+            return None
+        return quiet_until(now, self.ad.quiet_start, self.ad.quiet_end)
+
+    def _files(self, batch: Any) -> list[str]:
+        """An MMS batch names its campaign's images by the provider's file ids (uploaded
+        now if this provider holds none that is live)."""
+        if batch.message_type != MessageType.MMS.value:
+            return []
+        return Attachments(self.engine, self.client).file_ids(batch.campaign_id)
 
     def _suppress(self, conn: Any, batch: Any, now: datetime) -> None:
         """Members on the suppression list now (an opt-out after the import, a number found
@@ -134,6 +161,9 @@ class Dispatcher:
         except AuthFailed as exc:
             # Wrong keys fail every batch alike: wait for an operator rather than fail them all.
             log.error("provider refused our credentials: %s", exc)
+            return self._retry(batch, exc)
+        except FileGone as exc:  # refused, nothing went out: upload again, then send
+            Attachments(self.engine, self.client).forget(exc.file_ids or request.file_ids)
             return self._retry(batch, exc)
         except GiveUp as exc:
             return self._reject(batch, exc)

@@ -50,6 +50,7 @@ def send_batch_task(
         settings.poll,
         settings.resend,
         pushed=providers.receives_webhooks(settings, provider),
+        ad=settings.ad,
     )
     pending = PendingBatch(recipients, sender) if recipients else dispatcher.pending(batch_id)
     if pending is None:

@@ -5,13 +5,15 @@ from typing import Any
 import requests
 
 from worker.domain.codes import Outcome, lookup
-from worker.providers.errors import AuthFailed, ProviderError, Rejected, RetryLater
+from worker.providers.errors import AuthFailed, FileGone, ProviderError, Rejected, RetryLater
 from worker.providers.http import error_kind, short_text
 
 PROVIDER = "nhn"
 # Seed 002, "Common" area: codes that say the keys, the project or the caller's IP are not
 # allowed. Every request fails the same way until an operator fixes the settings.
 AUTH_CODES = frozenset({"-1000", "-1001", "-1002", "-1003", "-1004", "-1007", "-1008"})
+# Seed 002 -2004: "The attachment has expired or does not exist": upload it again.
+FILE_GONE = "-2004"
 
 
 def header_of(body: Any) -> dict[str, Any] | None:
@@ -26,6 +28,8 @@ def failure(header: dict[str, Any], status: int | None = None) -> ProviderError 
         return None
     code = str(header.get("resultCode", ""))
     message = str(header.get("resultMessage") or f"resultCode {code}")[:300]
+    if code == FILE_GONE:
+        return FileGone(message, provider=PROVIDER, status=status, code=code)
     kind = _kind(code)
     return kind(message, provider=PROVIDER, status=status, code=code or None, family="api")
 

@@ -18,6 +18,7 @@ from worker.providers.base import (
     SendRequest,
     SentProbe,
     SentRequest,
+    UploadedFile,
 )
 from worker.providers.errors import Rejected, RetryLater, TransportError
 from worker.providers.http import ProviderHttp
@@ -46,6 +47,13 @@ class NhnClient(ProviderClient):
         self._clock = clock
         app_key = _secret(settings.app_key)
         self._base = settings.base_url.rstrip("/") + f"/sms/v3.0/appKeys/{app_key}"
+
+    def upload_image(self, name: str, data: bytes) -> UploadedFile:
+        """POST /attachfile/binaryUpload (API guide, "Attached Files"): fileName, createUser
+        and the image in Base64; its fileId (the guide states no expiry)."""
+        body = self._call("POST", "/attachfile/binaryUpload", json=payloads.upload_body(name, data))
+        found = (body.get("body") or {}).get("data") or {}
+        return UploadedFile(str(found["fileId"]))
 
     def _send(self, request: SendRequest) -> SendReceipt:
         body = self._call("POST", payloads.path(request), json=payloads.send_body(request))

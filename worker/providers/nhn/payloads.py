@@ -1,5 +1,6 @@
 """NHN Cloud SMS v3.0 request bodies and answers (field names from the API v3.0 guide)."""
 
+import base64
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -195,3 +196,16 @@ def stored_number(item: dict[str, Any]) -> str:
         return str(key)
     number, country = str(item.get("recipientNo") or ""), str(item.get("countryCode") or "82")
     return number if country == "82" or not number else f"+{country}{number.lstrip('0')}"
+
+
+# Who the upload is recorded as (the guide's createUser: required, any text).
+UPLOAD_USER = "bulksms"
+
+
+def upload_body(name: str, data: bytes) -> dict[str, str]:
+    """API guide, "Attached Files": fileName (.jpg/.jpeg, ≤ 45 characters), createUser, and
+    fileBody (the guide's "byte arrangement value"; Base64 text, as its examples send)."""
+    stem, _, extension = name.rpartition(".")
+    short = f"{stem[: 44 - len(extension)]}.{extension}" if len(name) > 45 else name
+    body = base64.b64encode(data).decode("ascii")
+    return {"fileName": short, "createUser": UPLOAD_USER, "fileBody": body}

@@ -21,11 +21,12 @@ from worker.providers.base import (
     SendRequest,
     SentProbe,
     SentRequest,
+    UploadedFile,
 )
 from worker.providers.errors import Rejected, TransportError
 from worker.providers.http import ProviderHttp
 from worker.providers.sens import payloads
-from worker.providers.sens.gateway import PROVIDER, error_for
+from worker.providers.sens.gateway import PROVIDER, error_for, file_gone
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,22 @@ class SensClient(ProviderClient):
     def _send(self, request: SendRequest) -> SendReceipt:
         if request.reserve_time is not None:  # refused before any HTTP call
             payloads.check_reservation(request, self._clock())
-        body = self._call("POST", "/messages", json=payloads.send_body(request))
+        try:
+            body = self._call("POST", "/messages", json=payloads.send_body(request))
+        except Rejected as exc:
+            raise file_gone(exc, request.file_ids) or exc from None
         if not body.get("requestId"):
             # Accepted or not, we cannot tell: the caller must not count it as sent.
             raise TransportError(
                 "SENS answered without a requestId", provider=PROVIDER, maybe_sent=True
             )
         return payloads.receipt(body)
+
+    def upload_image(self, name: str, data: bytes) -> UploadedFile:
+        """POST /files (seed 003, "Upload files"): the image in Base64; its fileId and
+        expireTime (SENS keeps a file 6 days)."""
+        body = self._call("POST", "/files", json=payloads.upload_body(name, data))
+        return UploadedFile(str(body["fileId"]), payloads.parse_time(body.get("expireTime")))
 
     def list_messages(self, query: ListQuery | Mapping[str, Any]) -> Iterator[MessageResult]:
         """Every message a list query matches, page after page (raw params are still taken)."""

@@ -2,7 +2,7 @@
 
 import requests
 
-from worker.providers.errors import ProviderError
+from worker.providers.errors import FileGone, ProviderError, Rejected
 from worker.providers.http import error_kind, short_text
 
 PROVIDER = "sens"
@@ -40,3 +40,14 @@ def error_for(response: requests.Response) -> ProviderError:
     code, message = _error_detail(response)
     kind = error_kind(status)
     return kind(message or f"HTTP {status}", provider=PROVIDER, status=status, code=code)
+
+
+def file_gone(error: Rejected, file_ids: list[str]) -> FileGone | None:
+    """A refused MMS whose message blames its file: FileGone, so the file is uploaded again.
+
+    Unconfirmed: seed 003 names no error for an expired or unknown fileId (a file is kept 6
+    days); a 400 naming "file" on a request that carried files is read as that.
+    """
+    if not file_ids or error.status != 400 or "file" not in error.message.lower():
+        return None
+    return FileGone(error.message, provider=PROVIDER, status=400, file_ids=tuple(file_ids))

@@ -1,5 +1,6 @@
 """SENS request bodies and response parsing (field names from seeds 003 and 004)."""
 
+import base64
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -116,3 +117,10 @@ def message_result(item: dict[str, Any]) -> MessageResult:
         request_time=parse_time(item.get("requestTime")),
         family=family_of(code) if code is not None else "",
     )
+
+
+def upload_body(name: str, data: bytes) -> dict[str, str]:
+    """Seed 003, "Upload files": fileName (.jpg/.jpeg, ≤ 40 characters), fileBody in Base64."""
+    stem, _, extension = name.rpartition(".")
+    short = f"{stem[: 39 - len(extension)]}.{extension}" if len(name) > 40 else name
+    return {"fileName": short, "fileBody": base64.b64encode(data).decode("ascii")}
