@@ -105,6 +105,7 @@ def create_campaign(
     enqueue: bool = True,
     rejects: Path | None = None,
     progress: ProgressFn | None = None,
+    max_cost: float | None = None,
 ) -> ImportReport:
     """Write the campaign and its valid recipients, then enqueue planning by task name.
 
@@ -114,26 +115,33 @@ def create_campaign(
     once the campaign is stored does not stop the import: the report's `handover_pending`
     says so, and beat queues the campaign when the broker is back. A campaign created before
     with the spec's idempotency key is returned as it is (`existing`), nothing imported.
+    With `max_cost` (KRW), the campaign is previewed first and refused (SpecError) when its
+    estimated cost is above it.
     """
     settings = settings or get_settings()
     spec = _for_settings(spec, settings)
     engine = get_engine(settings.database_url)
     if (found := _existing(engine, spec.idempotency_key)) is not None:
         return found
+    if max_cost is not None:
+        # Imported here: the preview reuses this module's checks.
+        from producer.budget import check_budget
+
+        check_budget(spec, source, settings, max_cost)
     started = time.monotonic()
     handover = _reach_broker(settings) if enqueue else None
     with source.open() as table:
-        composer = _composer(spec, table)
-        numbers = _numbers(spec, table, settings)
-        images = _images(spec, settings)
-        campaign_id = _insert_campaign(engine, spec, settings, images)
+        composing = composer(spec, table)
+        reading = numbers(spec, table, settings)
+        attached = images(spec, settings)
+        campaign_id = _insert_campaign(engine, spec, settings, attached)
         if campaign_id is None:
             return _raced(engine, spec.idempotency_key)
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
         with Heartbeat(engine, campaign_id):
-            report = _import(engine, table, (composer, numbers), intake, rejects, progress)
+            report = _import(engine, table, (composing, reading), intake, rejects, progress)
     intake.finish(_waits(spec))
-    if numbers.abroad:
+    if reading.abroad:
         report.abroad, report.abroad_parts = count_abroad(engine, campaign_id, spec.template)
     report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started
@@ -218,7 +226,7 @@ def _waits(spec: CampaignSpec) -> bool:
     return spec.schedule_mode == "wait" and spec.send_at is not None and spec.send_at > utcnow()
 
 
-def _composer(spec: CampaignSpec, table: Table) -> Composer:
+def composer(spec: CampaignSpec, table: Table) -> Composer:
     """Check the template against the header before any row is read."""
     variables = table.columns.variables
     missing = templates.variables(spec.template) - set(variables)
@@ -230,7 +238,7 @@ def _composer(spec: CampaignSpec, table: Table) -> Composer:
         raise SpecError(f"the message cannot be sent: {exc}") from None
 
 
-def _numbers(spec: CampaignSpec, table: Table, settings: Settings) -> NumberReader:
+def numbers(spec: CampaignSpec, table: Table, settings: Settings) -> NumberReader:
     """How rows' numbers are read; SpecError when the spec asks for countries its providers
     cannot reach, or names no such column."""
     reach = reach_of(spec, settings)
@@ -246,7 +254,7 @@ def _numbers(spec: CampaignSpec, table: Table, settings: Settings) -> NumberRead
         raise SpecError(str(exc)) from None
 
 
-def _images(spec: CampaignSpec, settings: Settings) -> list[Image]:
+def images(spec: CampaignSpec, settings: Settings) -> list[Image]:
     """The MMS images, checked; SpecError names the file and the limit it breaks."""
     try:
         return campaign_images(spec, settings)

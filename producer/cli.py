@@ -1,6 +1,7 @@
 """The `bulksms` command: create campaigns, watch them, report on them, prepare the database."""
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,8 +16,11 @@ from producer import views
 from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
+from producer.command_options import with_options
 from producer.export import export_results
 from producer.limits_view import show_limits
+from producer.preview import imported_preview, preview_campaign
+from producer.preview_view import print_preview, summary_line
 from producer.progress import import_progress
 from producer.providers_view import show_providers
 from producer.queueing import BrokerUnavailable, enqueue_cancel
@@ -70,8 +74,16 @@ def db_upgrade() -> None:
     console.print("database schema is up to date")
 
 
-@campaign_app.command("create")
-def campaign_create(
+@dataclass(frozen=True, slots=True)
+class CampaignInput:
+    """What the options of `campaign create` and `campaign preview` describe."""
+
+    spec: CampaignSpec
+    source: CsvSource | NumberList
+    csv_path: Path | None
+
+
+def _campaign_input(
     sender: Annotated[str, typer.Option("--from", help="Registered caller id, digits.")],
     template: Annotated[str, typer.Option(help="Message text; {column} takes a CSV value.")],
     csv_path: Annotated[Path | None, typer.Option("--csv", help="CSV with a phone column.")] = None,
@@ -85,10 +97,6 @@ def campaign_create(
     ] = None,
     delimiter: Annotated[
         str | None, typer.Option(help="comma, tab or semicolon; detected when not given.")
-    ] = None,
-    rejects: Annotated[
-        Path | None,
-        typer.Option(help="Rejected rows go here (default: <csv name>.rejects.csv beside it)."),
     ] = None,
     at: Annotated[
         str | None, typer.Option(help="Send later: YYYY-MM-DD HH:MM (Korea time) or ISO 8601.")
@@ -126,8 +134,8 @@ def campaign_create(
     night_consent: Annotated[
         bool, typer.Option(help="The recipients consented to ads 21:00-08:00 (Korea time).")
     ] = False,
-) -> None:
-    """Create a campaign from a CSV file or a list of numbers and queue it."""
+) -> CampaignInput:
+    """The spec and the recipients the shared options give; one line and exit 2 if bad."""
     if (csv_path is None) == (numbers is None):
         _fail("give exactly one of --csv or --numbers")
     try:
@@ -149,13 +157,54 @@ def campaign_create(
             content_type="AD" if ad else "COMM",
             night_consent=night_consent,
         )
-        if csv_path and rejects is None:
-            rejects = csv_path.with_name(f"{csv_path.stem}.rejects.csv")
+    except (ValidationError, HeaderError, ValueError) as exc:
+        _fail(_reason(exc))
+    return CampaignInput(spec, source, csv_path)
+
+
+FAILURES = (ValidationError, SpecError, SourceError, HeaderError, ValueError)
+
+
+@campaign_app.command("create")
+@with_options(_campaign_input)
+def campaign_create(
+    given: CampaignInput,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Rejected rows go here (default: <csv name>.rejects.csv beside it)."),
+    ] = None,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(help="Refuse (storing nothing) when the estimated cost in KRW is above."),
+    ] = None,
+) -> None:
+    """Create a campaign from a CSV file or a list of numbers and queue it."""
+    if given.csv_path and rejects is None:
+        rejects = given.csv_path.with_name(f"{given.csv_path.stem}.rejects.csv")
+    try:
         with import_progress(console) as progress:
-            report = create_campaign(spec, source, rejects=rejects, progress=progress)
-    except (ValidationError, SpecError, SourceError, HeaderError, ValueError) as exc:
+            report = create_campaign(
+                given.spec, given.source, rejects=rejects, progress=progress, max_cost=max_cost
+            )
+    except FAILURES as exc:
         _fail(_reason(exc))
     views.print_import(console, report)
+    if not report.existing:
+        settings = get_settings()
+        engine = get_engine(settings.database_url)
+        console.print(summary_line(imported_preview(engine, report, settings)), soft_wrap=True)
+
+
+@campaign_app.command("preview")
+@with_options(_campaign_input)
+def campaign_preview(given: CampaignInput) -> None:
+    """Read the recipients as create would and show counts, sizes, cost and send time;
+    nothing is stored or queued."""
+    try:
+        preview = preview_campaign(given.spec, given.source)
+    except FAILURES as exc:
+        _fail(_reason(exc))
+    print_preview(console, preview)
 
 
 def _source(

@@ -16,6 +16,7 @@ from worker.domain.codes import describe
 COLUMNS = (
     "phone",
     "status",
+    "message_type",
     "provider",
     "result_code",
     "code_title",
@@ -27,7 +28,7 @@ COLUMNS = (
 
 
 def export_results(engine: Engine, campaign_id: int, out: Path) -> int:
-    """Write every recipient's final status, code and times to `out`; return how many.
+    """Write every recipient's final status, type, code and times to `out`; return how many.
 
     Rows stream from a server-side cursor, so memory stays flat for any campaign size.
     The variables follow as columns named as in the imported file (all recipients of a
@@ -60,6 +61,7 @@ def _cells(row: Any, titles: "_Titles", names: list[str]) -> Iterator[object]:
     variables = row.variables or {}
     yield row.phone
     yield row.status
+    yield row.message_type
     yield row.provider or ""
     yield row.result_code or ""
     yield titles.title(row.provider, row.result_code, row.result_family)

@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from config import providers
+from config.settings import Settings, get_settings
+from producer.pricing import cost_of
+from producer.routes import Route
 from worker.db import attempts, campaigns
 from worker.db.types import utcnow
 from worker.domain.codes import describe
@@ -46,6 +49,10 @@ class CampaignReport:
     # Recipients abroad and the SMS parts their messages take (None until the import ended).
     abroad_recipients: int | None = None
     abroad_parts: int | None = None
+    # Recipients by the type each is sent as, and the estimated KRW of each type (None where
+    # a provider it goes through has no price set for it).
+    by_type: dict[str, int] = field(default_factory=dict)
+    cost_by_type: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def failed_by_class(self) -> dict[str, int]:
@@ -97,8 +104,11 @@ class UnknownCampaign(LookupError):
     """No campaign has that id."""
 
 
-def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
-    """Counts by status and by result code (with the code's title) for one campaign."""
+def campaign_report(
+    engine: Engine, campaign_id: int, settings: Settings | None = None
+) -> CampaignReport:
+    """Counts by status, by result code (with the code's title) and by type with its
+    estimated cost (settings.prices) for one campaign."""
     with engine.connect() as conn:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None:
@@ -108,6 +118,8 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         resent = campaigns.resent_count(conn, campaign_id)
         by_attempt = attempts.delivered_by_attempt(conn, campaign_id)
         by_provider = campaigns.sent_by_provider(conn, campaign_id)
+        by_type = campaigns.type_counts(conn, campaign_id)
+        routed = campaigns.provider_type_counts(conn, campaign_id)
     lines = [_line(campaign.provider, counted) for counted in codes]
     return CampaignReport(
         campaign_id=campaign_id,
@@ -124,4 +136,22 @@ def campaign_report(engine: Engine, campaign_id: int) -> CampaignReport:
         sent_by_provider=by_provider,
         abroad_recipients=campaign.abroad_recipients,
         abroad_parts=campaign.abroad_parts,
+        by_type=by_type,
+        cost_by_type=_costs(campaign, routed, settings or get_settings()),
     )
+
+
+def _costs(campaign: Any, routed: list[Any], settings: Settings) -> dict[str, float | None]:
+    """Estimated KRW by type: recipients of each (provider, type) at its price; those whose
+    row names no batch yet count under the provider routing gives the campaign. Abroad, each
+    recipient takes the campaign's average of SMS parts (one before the import counted them)."""
+    route = Route.of(campaign)
+    abroad = campaign.abroad_recipients
+    each = (campaign.abroad_parts or 0) / abroad if abroad else 1.0
+    costs: dict[str, float | None] = {}
+    for provider, kind, count in routed:
+        chosen = provider or route.provider_for(kind, settings)
+        cost = cost_of(settings, chosen, kind, count, count * each)
+        known = costs.get(kind, 0.0)
+        costs[kind] = None if cost is None or known is None else known + cost
+    return costs

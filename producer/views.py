@@ -4,7 +4,9 @@ from rich.console import Console
 from rich.table import Table
 
 from producer.campaigns import ImportReport
+from producer.pricing import won
 from producer.report import CampaignReport
+from worker.domain.messages import MessageType
 
 SHOWN_ERRORS = 20
 
@@ -80,6 +82,7 @@ def print_report(console: Console, report: CampaignReport) -> None:
     for status, count in sorted(report.by_status.items(), key=lambda item: -item[1]):
         statuses.add_row(status, str(count))
     console.print(statuses)
+    console.print(_types(report))
     codes = Table(
         "provider", "code", "title", "class", "status", "recipients", title="by result code"
     )
@@ -87,3 +90,13 @@ def print_report(console: Console, report: CampaignReport) -> None:
         row = (line.provider, line.code, line.title, line.outcome, line.status, str(line.count))
         codes.add_row(*row)
     console.print(codes)
+
+
+def _types(report: CampaignReport) -> Table:
+    """Recipients by the type each is sent as, with the estimated cost (settings.prices)."""
+    table = Table("type", "recipients", "estimated cost", title="by type")
+    for kind in (kind.value for kind in MessageType if kind.value in report.by_type):
+        table.add_row(kind, str(report.by_type[kind]), won(report.cost_by_type.get(kind)))
+    known = [cost for cost in report.cost_by_type.values() if cost is not None]
+    table.add_row("total", str(sum(report.by_type.values())), won(sum(known)))
+    return table

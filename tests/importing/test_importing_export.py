@@ -66,6 +66,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
         [
             "01011112222",
             "delivered",
+            "SMS",
             "sens",
             "0",
             "Succeeded",
@@ -76,7 +77,7 @@ def test_export_lists_every_recipient(write, run_import, engine, tmp_path):
             "홍길동",
             '\'=HYPERLINK("http://x")',
         ],
-        ["01033334444", "pending", "", "", "", "", "0", "", "", "김철수", "B"],
+        ["01033334444", "pending", "SMS", "", "", "", "", "0", "", "", "김철수", "B"],
     ]
 
 

@@ -299,3 +299,32 @@ def start_due(conn: Connection, now: datetime) -> list[int]:
         .returning(Campaign.id)
     )
     return list(result.scalars())
+
+
+def type_counts(conn: Connection, campaign_id: int, sendable_only: bool = False) -> dict[str, int]:
+    """Recipients per message type (SMS, LMS, MMS, INTL): the type each is sent as.
+    `sendable_only` leaves out the suppressed, which are never sent."""
+    query = (
+        select(Recipient.message_type, func.count())
+        .where(Recipient.campaign_id == campaign_id)
+        .group_by(Recipient.message_type)
+    )
+    if sendable_only:
+        query = query.where(Recipient.status != R.SUPPRESSED.value)
+    return {kind: int(count) for kind, count in conn.execute(query)}
+
+
+def provider_type_counts(conn: Connection, campaign_id: int) -> list[Any]:
+    """(provider, message_type, count) of recipients that are or will be sent (not suppressed
+    or cancelled unsent). The provider is that of the batch a recipient's row names; None for
+    rows that name none yet (not planned, or still an open member of a first send's batch)."""
+    never_sent = [R.SUPPRESSED.value, R.CANCELLED.value]
+    keys = (Batch.provider, Recipient.message_type)
+    query = (
+        select(*keys, func.count().label("count"))
+        .select_from(Recipient)
+        .outerjoin(Batch, Batch.id == Recipient.batch_id)
+        .where(Recipient.campaign_id == campaign_id, Recipient.status.not_in(never_sent))
+        .group_by(*keys)
+    )
+    return list(conn.execute(query))
