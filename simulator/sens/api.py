@@ -153,6 +153,8 @@ class SensApi:
         s = self.faults.settings
         profile = OutcomeProfile(s.seed, s.complete_delay, s.pending_rate, s.recover_after)
         accepted = self.store.accept(request, profile, now)
+        if request.type is MessageType.MMS:  # it named a live file (else refused above)
+            self.store.counters.bump("mms_requests")
         return Reply(
             202,
             {

@@ -25,8 +25,9 @@ from worker.domain.messages import ContentType, MessageType
 _ALPHABET = string.ascii_letters + string.digits
 # What DELETE .../reservations/{id} found: done, or why not.
 CancelOutcome = Literal["canceled", "unknown", "already_canceled", "sent"]
-# files_uploaded: new MMS images; files_reused: seed 003 reuse of the same name and size.
-EXTRA_STATS = ("lost_answers", "files_uploaded", "files_reused")
+# files_uploaded: new MMS images; files_reused: seed 003 reuse of the same name and size;
+# mms_requests: sends taken as MMS (each naming a live file; one without is an LMS).
+EXTRA_STATS = ("lost_answers", "files_uploaded", "files_reused", "mms_requests")
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,5 +112,6 @@ def test_health_and_reset(sens, sms_body):
         "lost_answers": 0,
         "files_uploaded": 0,
         "files_reused": 0,
+        "mms_requests": 0,
     }
     assert sens.list(requestId=request_id).status_code == 404

@@ -60,7 +60,7 @@ def test_upload_answers_file_id_and_times_and_an_mms_names_it(sens, sms_body):
     files = sens.get(listed["messageId"]).json()["messages"][0]["files"]
     assert [f["fileId"] for f in files] == [uploaded["fileId"]]
     stats = sens.stats()
-    assert (stats["files_uploaded"], stats["files_reused"]) == (1, 0)
+    assert (stats["files_uploaded"], stats["files_reused"], stats["mms_requests"]) == (1, 0, 1)
 
 
 def test_same_name_and_size_is_reused_while_live(sens):
@@ -106,6 +106,7 @@ def test_mms_without_files_is_still_sent_as_lms(sens, sms_body):
     answer = sens.send(mms_body(sms_body))
     listed = sens.list(requestId=answer.json()["requestId"]).json()["messages"]
     assert listed[0]["type"] == "LMS"  # seed 003: MMS without a file is sent as LMS
+    assert sens.stats()["mms_requests"] == 0
 
 
 BAD_UPLOADS = {
