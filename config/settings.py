@@ -95,6 +95,9 @@ class AdSettings(BaseModel):
     # to 08:00, unless the recipients consented to night-time ads: --night-consent).
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
+    # A batch is held this long before the quiet hours start too: a request the provider
+    # takes at 20:59:59 must not reach handsets after 21:00.
+    quiet_margin_seconds: float = Field(default=60.0, ge=0)
 
 
 class PriceSettings(BaseModel):

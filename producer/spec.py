@@ -88,7 +88,8 @@ class CampaignSpec(BaseModel):
             return self
         ad = settings.ad
         try:
-            template = complete(self.template, AdParts(ad.sender_name, ad.opt_out_number))
+            parts = AdParts(ad.sender_name or None, ad.opt_out_number or None)
+            template = complete(self.template, parts)
         except AdError as exc:
             raise ValueError(str(exc)) from None
         at = self.send_at if self.schedule_mode == "reserve" else None

@@ -178,6 +178,22 @@ def sendable(conn: Connection, batch_id: int) -> Any:
     return conn.execute(query).first()
 
 
+def campaign_of(conn: Connection, batch_id: int) -> int | None:
+    """The campaign of a batch still planned, else None."""
+    query = select(Batch.campaign_id).where(Batch.id == batch_id, Batch.status == B.PLANNED.value)
+    return conn.execute(query).scalar()
+
+
+def hold_planned(conn: Connection, batch_id: int, until: datetime) -> bool:
+    """planned → retry, due at `until` (nothing was sent, no attempt spent)."""
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == B.PLANNED.value)
+        .values(status=B.RETRY.value, next_attempt_at=until)
+    )
+    return result.rowcount == 1
+
+
 def finish_send(conn: Connection, batch_id: int, new: BatchStatus, **fields: Any) -> bool:
     """sending → `new` with the provider's answer; False if another run already moved it."""
     result = conn.execute(

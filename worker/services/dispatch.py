@@ -131,13 +131,41 @@ class Dispatcher:
             file_ids=self._files(batch),
         )
 
+    def hold_in_quiet_hours(self, batch_id: int) -> bool:
+        """Before the rate limiter: a planned AD batch in the quiet hours waits in the
+        database (planned → retry, due when they end) without spending a token, so that
+        batches free to go are not queued behind it. Outside them it costs no query."""
+        now = utcnow()
+        if self._quiet_window(now) is None:
+            return False
+        with self.engine.connect() as conn:
+            campaign_id = batches.campaign_of(conn, batch_id)
+        until = (
+            None
+            if campaign_id is None
+            else self._quiet_until(_profile(self.engine, campaign_id), now)
+        )
+        if until is None:
+            return False
+        with self.engine.begin() as conn:
+            held = batches.hold_planned(conn, batch_id, until)
+        if held:
+            log.info("batch=%s held in the quiet hours until %s", batch_id, until.isoformat())
+        return held
+
     def _quiet_until(self, campaign: Any, now: datetime) -> datetime | None:
         """An advertisement never goes out in the quiet hours (21:00-08:00 Korea time,
         Network Act Art. 50) without night-time consent: it waits in the database until
         they end; re-sends are batches too, and wait the same."""
         if campaign.content_type != ContentType.AD.value or campaign.night_consent:
             return None
-        return quiet_until(now, self.ad.quiet_start, self.ad.quiet_end)
+        return self._quiet_window(now)
+
+    def _quiet_window(self, now: datetime) -> datetime | None:
+        """When the quiet hours that hold `now`, or start within the margin, end."""
+        start, end = self.ad.quiet_start, self.ad.quiet_end
+        ahead = now + timedelta(seconds=self.ad.quiet_margin_seconds)  # they start soon
+        return quiet_until(now, start, end) or quiet_until(ahead, start, end)
 
     def _files(self, batch: Any) -> list[str]:
         """An MMS batch names its campaign's images by the provider's file ids (uploaded

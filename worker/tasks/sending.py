@@ -55,6 +55,8 @@ def send_batch_task(
     pending = PendingBatch(recipients, sender) if recipients else dispatcher.pending(batch_id)
     if pending is None:
         return SendOutcome.SKIPPED.value
+    if dispatcher.hold_in_quiet_hours(batch_id):
+        return "held"
     health = context.breaker(provider)
     if not health.allow():
         # The provider is sick: the batch stays planned; failover moves an auto campaign's
