@@ -1,6 +1,6 @@
 """Fixtures for import tests: a campaign importer over files the tests write."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,9 +10,25 @@ from producer.campaigns import ImportReport, create_campaign
 from producer.sources import CsvSource
 from producer.spec import CampaignSpec
 from scripts.simulated import simulated_settings
+from tests.conftest import fresh_schema
+from worker.db.engine import get_engine
 from worker.db.models import Recipient
 
 HEADER = "이름,전화번호,쿠폰"
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    """A schema per module, never the integration stack's: the campaigns imported here are
+    left queued, and a running stack's beat would plan and send them."""
+    with fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture()
+def engine(pg_url: str) -> Engine:
+    """The engine of this module's schema."""
+    return get_engine(pg_url)
 
 
 @pytest.fixture()
