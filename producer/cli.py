@@ -17,6 +17,7 @@ from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
 from producer.command_options import with_options
+from producer.database_errors import DatabaseGuard, creating_database
 from producer.export import export_results
 from producer.limits_view import show_limits
 from producer.preview import imported_preview, preview_campaign
@@ -33,7 +34,9 @@ from worker.db import migrate
 from worker.db.engine import get_engine
 
 app = typer.Typer(
-    help="Bulk SMS campaigns through Korean messaging providers.", no_args_is_help=True
+    help="Bulk SMS campaigns through Korean messaging providers.",
+    no_args_is_help=True,
+    cls=DatabaseGuard,
 )
 campaign_app = typer.Typer(help="Create and follow campaigns.", no_args_is_help=True)
 db_app = typer.Typer(help="Prepare the database.", no_args_is_help=True)
@@ -70,7 +73,8 @@ console = Console()
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema (alembic) at BULKSMS_DATABASE_URL."""
-    migrate.upgrade(get_settings().database_url)
+    with creating_database():
+        migrate.upgrade(get_settings().database_url)
     console.print("database schema is up to date")
 
 

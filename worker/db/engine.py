@@ -55,7 +55,8 @@ def ensure_sqlite_directory(url: str) -> None:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    ensure_sqlite_directory(url)
+    # The folder is not created here: `bulksms db upgrade` (migrate.upgrade) makes it, and a
+    # folder that is missing afterwards means a wrong URL, not a database to start afresh.
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
