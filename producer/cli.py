@@ -20,6 +20,7 @@ from producer.command_options import with_options
 from producer.database_errors import DatabaseGuard, creating_database
 from producer.export import export_results
 from producer.limits_view import show_limits
+from producer.option_names import option_errors
 from producer.preview import imported_preview, preview_campaign
 from producer.preview_view import print_preview, summary_line
 from producer.progress import import_progress
@@ -29,7 +30,7 @@ from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
 from producer.table import named_delimiter
-from producer.times import parse_time
+from producer.times import future_time, parse_time
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -150,7 +151,7 @@ def _campaign_input(
             template=template,
             message_type=message_type.upper(),
             subject=subject,
-            send_at=parse_time(at) if at else None,
+            send_at=future_time(at, "--at") if at else None,
             schedule_mode="reserve" if reserve else "wait",
             deadline=parse_time(deadline) if deadline else None,
             provider=provider,
@@ -306,12 +307,10 @@ def _report(campaign_id: int) -> CampaignReport:
 
 
 def _reason(exc: Exception) -> str:
-    """The message of an error; a spec's validation errors without pydantic's decoration."""
+    """The message of an error; a spec's validation errors by option, without pydantic's
+    decoration."""
     if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
-            for e in exc.errors()
-        ).replace("Value error, ", "")
+        return option_errors(exc)
     return str(exc)
 
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from config import providers
 from config.settings import Settings
+from producer.option_names import OPTIONS
+from producer.times import korea_label
 from worker.domain.advertising import AdError, AdParts, complete
 from worker.domain.messages import MessageError, check_subject, euc_kr_length
 from worker.domain.phones import region_of
@@ -95,7 +97,7 @@ class CampaignSpec(BaseModel):
         at = self.send_at if self.schedule_mode == "reserve" else None
         if at and not self.night_consent and in_quiet_hours(at, ad.quiet_start, ad.quiet_end):
             raise ValueError(
-                f"an advertisement reserved for {at.isoformat()} falls in the quiet hours "
+                f"--at {korea_label(at)} with --reserve falls in an advertisement's quiet hours "
                 f"({ad.quiet_start:%H:%M}-{ad.quiet_end:%H:%M} Korea time): pick another "
                 "time, or give --night-consent if the recipients agreed to night-time ads"
             )
@@ -154,13 +156,13 @@ class CampaignSpec(BaseModel):
         for name in ("send_at", "deadline"):
             moment = getattr(self, name)
             if moment is not None and moment.tzinfo is None:
-                raise ValueError(f"{name} must carry a time zone")
+                raise ValueError(f"{OPTIONS[name]} must carry a time zone")
         if self.schedule_mode == "reserve" and self.send_at is None:
             raise ValueError("--reserve needs a send time (--at)")
         if self.schedule_mode == "reserve" and self.send_at <= datetime.now(UTC):
-            raise ValueError(f"the send time {self.send_at.isoformat()} is in the past")
+            raise ValueError(f"--at {korea_label(self.send_at)} is in the past")
         if self.send_at and self.deadline and self.deadline <= self.send_at:
-            raise ValueError("the deadline must come after the send time")
+            raise ValueError("--deadline must come after --at")
         return self
 
     @model_validator(mode="after")
@@ -211,13 +213,14 @@ def _check_reservable(send_at: datetime | None, entry: providers.Provider) -> No
     lead = send_at - datetime.now(UTC)
     if lead < can.reserve_min_lead + RESERVE_MARGIN:
         raise ValueError(
-            f"a {entry.title} reservation must be at least {can.reserve_min_lead} ahead (with "
-            f"{RESERVE_MARGIN.seconds} s to spare); {send_at.isoformat()} is "
+            f"--reserve: {entry.title} reserves at least "
+            f"{can.reserve_min_lead.total_seconds() / 60:g} min ahead (with "
+            f"{RESERVE_MARGIN.seconds} s to spare); --at {korea_label(send_at)} is "
             f"{lead.total_seconds() / 60:.1f} min away: leave out --reserve to wait in the "
             "database instead"
         )
     if can.reserve_max_ahead is not None and lead > can.reserve_max_ahead:
         raise ValueError(
-            f"{entry.title} reserves at most {can.reserve_max_ahead.days} days ahead; "
-            f"{send_at.isoformat()} is {lead.days} days away: leave out --reserve"
+            f"--reserve: {entry.title} reserves at most {can.reserve_max_ahead.days} days "
+            f"ahead; --at {korea_label(send_at)} is {lead.days} days away: leave out --reserve"
         )

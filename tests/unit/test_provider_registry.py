@@ -134,10 +134,10 @@ def test_a_template_holding_a_providers_markup_is_refused_for_that_provider_only
 @pytest.mark.parametrize(
     ("provider", "ahead", "error"),
     [
-        ("sens", timedelta(minutes=9), "at least 0:10:00 ahead"),
+        ("sens", timedelta(minutes=9), "reserves at least 10 min ahead"),
         ("sens", timedelta(days=70), None),
         ("nhn", timedelta(minutes=5), None),
-        ("nhn", timedelta(seconds=50), "at least 0:01:00 ahead"),
+        ("nhn", timedelta(seconds=50), "reserves at least 1 min ahead"),
         ("nhn", timedelta(days=61), "at most 60 days ahead"),
     ],
 )
