@@ -23,6 +23,7 @@ from producer.queueing import BrokerUnavailable, Handover, connect
 from producer.rejects import RejectsFile
 from producer.sources import SourceRow, Table
 from producer.spec import CampaignSpec
+from producer.spec_errors import SpecError, nothing_imported
 from worker.db import campaigns
 from worker.db import images as stored_images
 from worker.db.bulk import RecipientLoad, recipient_loader
@@ -45,12 +46,17 @@ class Source(Protocol):
     def open(self) -> AbstractContextManager[Table]: ...
 
 
-class SpecError(ValueError):
-    """The campaign cannot be created as specified (nothing was written)."""
-
-
 class ImportStopped(SpecError):
     """The import failed half-way: what was stored stays, and the campaign was stopped."""
+
+
+class NothingImported(SpecError):
+    """No recipient could be imported (no rows, or every row rejected): the campaign was
+    removed again, so nothing is stored. `report` says what became of each row."""
+
+    def __init__(self, message: str, report: "ImportReport") -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +115,10 @@ def create_campaign(
 ) -> ImportReport:
     """Write the campaign and its valid recipients, then enqueue planning by task name.
 
-    Nothing is written when the spec does not fit the source's header or the broker cannot
-    be reached (SpecError); each row that cannot be sent is counted, kept in the report (the
+    Nothing is written when the spec does not fit the source's header, the source cannot be
+    read (SourceError: NotText for a file that is not text), the broker cannot be reached
+    (SpecError) or no row could be imported (NothingImported: the campaign is removed
+    again); each row that cannot be sent is counted, kept in the report (the
     first KEPT_ERRORS) and, with `rejects`, written to that CSV file. A broker that goes away
     once the campaign is stored does not stop the import: the report's `handover_pending`
     says so, and beat queues the campaign when the broker is back. A campaign created before
@@ -140,12 +148,28 @@ def create_campaign(
         intake = Intake(engine, campaign_id, not _waits(spec), *_handing(handover))
         with Heartbeat(engine, campaign_id):
             report = _import(engine, table, (composing, reading), intake, rejects, progress)
+    if not report.imported:
+        intake.stop()  # a draft still: it is deleted, and nothing is stored
+        report.campaign_id = 0
+        raise NothingImported(_why_nothing(source, report), report)
     intake.finish(_waits(spec))
     if reading.abroad:
         report.abroad, report.abroad_parts = count_abroad(engine, campaign_id, spec.template)
     report.handover_pending = handover is not None and handover.pending
     report.seconds = time.monotonic() - started
     return report
+
+
+def _why_nothing(source: Source, report: ImportReport) -> str:
+    """The line NothingImported says: the file's name, the rows rejected and the first
+    reason, and where the rejects file is."""
+    path = getattr(source, "path", None)
+    errors, where = report.errors, "line" if path else "number"
+    first = f"{where} {errors[0].line}: {errors[0].reason}" if errors else ""
+    why = nothing_imported(str(path) if path else None, report.read, report.rejected, first)
+    if report.rejects_path:
+        why += f"; every rejected row is in {report.rejects_path}"
+    return why
 
 
 def _for_settings(spec: CampaignSpec, settings: Settings) -> CampaignSpec:

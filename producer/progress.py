@@ -22,7 +22,9 @@ def import_progress(console: Console) -> Iterator[ProgressFn]:
         TimeElapsedColumn(),
     )
     started = time.monotonic()
-    progress = Progress(*columns, console=console)
+    # Transient: once the import ends, its summary (or its one error line) takes the bar's
+    # place, and a file that yields nothing leaves that line alone.
+    progress = Progress(*columns, console=console, transient=True)
     task = progress.add_task("import", total=None, rows=0, rate=0.0)
 
     def update(rows: int, done: int, total: int) -> None:

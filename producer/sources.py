@@ -7,14 +7,27 @@ from pathlib import Path
 from typing import Protocol
 
 from producer.columns import PHONE_HEADERS, Columns, HeaderError
+from producer.spec_errors import SpecError
 from producer.table import CsvTable, Problem, ProblemSink
-from producer.textlines import EncodingError
+from producer.textlines import BinaryData, EncodingError
 
-__all__ = ["PHONE_HEADERS", "CsvSource", "NumberList", "SourceError", "SourceRow", "Table"]
+__all__ = [
+    "PHONE_HEADERS",
+    "CsvSource",
+    "NotText",
+    "NumberList",
+    "SourceError",
+    "SourceRow",
+    "Table",
+]
 
 
-class SourceError(ValueError):
-    """A recipient source that cannot be read at all."""
+class SourceError(SpecError):
+    """A recipient source that cannot be read at all (so no campaign is made of it)."""
+
+
+class NotText(SourceError):
+    """A file that is not text (an image, a workbook, an archive renamed .csv)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,8 @@ class CsvSource:
         with handle:
             try:
                 table = CsvTable(handle, self.encoding, self.delimiter, self.phone_column)
+            except BinaryData as exc:
+                raise NotText(f"{self.path} is not a text file ({exc})") from None
             except (HeaderError, EncodingError) as exc:
                 raise SourceError(f"{self.path}: {exc}") from None
             yield table

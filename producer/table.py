@@ -10,7 +10,7 @@ from itertools import chain, repeat
 from typing import BinaryIO
 
 from producer.columns import Columns, HeaderError, map_header
-from producer.textlines import MAX_LINE, TextLines
+from producer.textlines import MAX_LINE, BinaryData, TextLines
 
 DELIMITERS = (",", "\t", ";")
 DELIMITER_NAMES = {"comma": ",", "tab": "\t", "\\t": "\t", "semicolon": ";"}
@@ -68,7 +68,7 @@ class CsvTable:
         self._reader = csv.reader(rest, delimiter=self.delimiter)
         header = next(values for values in self._reader if any(v.strip() for v in values))
         if self.lines.dirty and _not_text(header, self.encoding):
-            raise HeaderError(f"the header row is not {self.encoding} text: is this a CSV file?")
+            raise BinaryData(f"its header row holds bytes that are not {self.encoding} text")
         self.columns: Columns = map_header(header, phone_column)
         self.line = self._reader.line_num
         self.problems = 0

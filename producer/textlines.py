@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import BinaryIO
 
+from producer.signatures import binary_kind
+
 BLOCK = 1 << 20
 # A recipient row is a few hundred bytes; a line this long is not one, and is skipped unread.
 MAX_LINE = 1 << 20
@@ -21,6 +23,10 @@ ALIASES = {"euc-kr": "cp949", "euc_kr": "cp949", "euckr": "cp949", "utf-8-sig": 
 
 class EncodingError(ValueError):
     """The file's encoding is not one this import reads."""
+
+
+class BinaryData(EncodingError):
+    """The file is not text at all; the message says what it seems to be instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class TextLines:
             raise EncodingError(
                 "the file is UTF-16 (Excel 'Unicode text'); save it as 'CSV UTF-8' or CSV"
             )
+        if kind := binary_kind(data):
+            raise BinaryData(f"it looks like {kind}")
         if data.startswith(UTF8_BOM):
             data = data[len(UTF8_BOM) :]
             self.encoding = self.encoding or "utf-8"
@@ -129,7 +137,7 @@ def detect(raw: bytes) -> str:
     utf8_errors = raw.decode("utf-8", "replace").count("\ufffd")
     cp949_errors = raw.decode("cp949", "replace").count("\ufffd")
     if min(utf8_errors, cp949_errors) > max(BINARY_ERRORS, len(raw) // 100):
-        raise EncodingError("the file is not UTF-8 or CP949 text (binary data?)")
+        raise BinaryData("it is neither UTF-8 nor CP949 text")
     return "utf-8" if utf8_errors <= cp949_errors else "cp949"
 
 

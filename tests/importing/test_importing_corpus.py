@@ -1,19 +1,28 @@
 """Awkward real-world files: each gives the documented counts and reasons, no good row lost."""
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from producer.campaigns import SpecError
-from producer.sources import SourceError
+from producer.campaigns import NothingImported, SpecError
+from producer.sources import NotText, SourceError
 from tests.importing.conftest import HEADER, stored
-from worker.db.models import Campaign
+from worker.db.models import Campaign, Recipient
 
 
 def reasons(report) -> list[tuple[int, str]]:
     return [(error.line, error.reason) for error in report.errors]
+
+
+def campaign_count(engine) -> tuple[int, int]:
+    """Campaign and recipient rows stored."""
+    with engine.connect() as conn:
+        campaigns = conn.execute(select(func.count()).select_from(Campaign)).scalar_one()
+        recipients = conn.execute(select(func.count()).select_from(Recipient)).scalar_one()
+    return campaigns, recipients
 
 
 def test_plain_utf8_imports_every_row(write, run_import, engine):
@@ -85,7 +94,9 @@ def test_number_forms(write, run_import, engine):
 def test_bad_numbers_are_rejected_with_reasons(write, run_import):
     numbers = ["02-123-4567", "010-1234-56789", "+1 415 555 0123", "전화없음", ""]
     path = write(HEADER + "\n" + "".join(f"홍,{number},A\n" for number in numbers))
-    report = run_import(path, spec_fields={"provider": "sens"})  # SENS: Korean numbers only
+    with pytest.raises(NothingImported) as nothing:  # SENS: Korean numbers only
+        run_import(path, spec_fields={"provider": "sens"})
+    report = nothing.value.report
     assert (report.read, report.imported, report.rejected) == (5, 0, 5)
     assert reasons(report) == [
         (2, "02-****4567 is not a mobile number"),
@@ -156,9 +167,27 @@ def test_empty_file_is_an_error(write, run_import):
         run_import(write(b""))
 
 
-def test_header_alone_imports_nothing(write, run_import):
-    report = run_import(write(f"{HEADER}\n"))
-    assert (report.read, report.imported, report.rejected) == (0, 0, 0)
+def test_header_alone_stores_no_campaign(write, run_import, engine):
+    before = campaign_count(engine)
+    path = write(f"{HEADER}\n\n,,\n")
+    with pytest.raises(NothingImported) as nothing:
+        run_import(path)
+    assert str(nothing.value) == f"{path} holds no rows after its header"
+    assert (nothing.value.report.read, nothing.value.report.campaign_id) == (0, 0)
+    assert campaign_count(engine) == before
+
+
+def test_every_row_rejected_stores_no_campaign(write, run_import, engine, tmp_path):
+    before = campaign_count(engine)
+    path = write(f"{HEADER}\n홍,02-123-4567,A\n김,010-1,B\n이,,C\n")
+    with pytest.raises(NothingImported) as nothing:
+        run_import(path)
+    assert str(nothing.value) == (
+        f"{path}: no recipient could be imported (3 rows rejected: line 2: 02-****4567 is not "
+        f"a mobile number); every rejected row is in {tmp_path / 'rejects.csv'}"
+    )
+    assert isinstance(nothing.value, SpecError)
+    assert campaign_count(engine) == before
 
 
 def test_no_phone_column_is_an_error(write, run_import):
@@ -166,10 +195,31 @@ def test_no_phone_column_is_an_error(write, run_import):
         run_import(write("이름,쿠폰\n홍길동,A\n"))
 
 
-def test_binary_garbage_is_an_error(write, run_import):
+def test_binary_garbage_is_an_error(write, run_import, engine):
+    before = campaign_count(engine)
     garbage = bytes(range(256)) * 64
-    with pytest.raises(SourceError, match=r"not UTF-8 or CP949 text \(binary data\?\)"):
-        run_import(write(b"\x89PNG\r\n\x1a\n\x00\x00" + garbage))
+    path = write(b"\x89PNG\r\n\x1a\n\x00\x00" + garbage)
+    with pytest.raises(NotText) as refused:
+        run_import(path)
+    assert str(refused.value) == f"{path} is not a text file (it looks like a PNG image)"
+    assert isinstance(refused.value, SpecError)
+    with pytest.raises(NotText, match=r"is not a text file \(it is neither UTF-8 nor CP949"):
+        run_import(write(b"phone\n" + garbage))
+    assert campaign_count(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "an Excel workbook (.xlsx) or another ZIP archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)"),
+        (b"%PDF-1.4\n", "a PDF document"),
+        (b"\xff\xd8\xff\xe0", "a JPEG image"),
+    ],
+)
+def test_files_of_other_formats_are_named(write, run_import, head, kind):
+    with pytest.raises(NotText, match=re.escape(f"is not a text file (it looks like {kind}")):
+        run_import(write(head + b"phone\n01012345678\n"))
 
 
 def test_utf16_is_refused_with_advice(write, run_import):
@@ -217,7 +267,9 @@ def test_a_huge_quoted_field_is_rejected_and_later_rows_import(write, run_import
 
 def test_rejects_file(write, run_import, tmp_path):
     path = write(f"{HEADER}\n홍길동,02-123-4567,A\n=cmd,010-1234-5678,B,x\n")
-    report = run_import(path)
+    with pytest.raises(NothingImported) as nothing:
+        run_import(path)
+    report = nothing.value.report
     assert report.rejects_path == tmp_path / "rejects.csv"
     raw = report.rejects_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

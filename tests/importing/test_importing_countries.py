@@ -3,7 +3,7 @@ default, stored in E.164, typed INTL (sized in parts); refused where no provider
 
 import pytest
 
-from producer.campaigns import SpecError
+from producer.campaigns import NothingImported, SpecError
 from producer.report import campaign_report
 from producer.views import parts_line
 from tests.importing.conftest import stored
@@ -59,8 +59,12 @@ def test_an_international_sms_is_sized_in_parts_and_takes_no_korean_long_types(w
         (3, "content takes 11 UCS-2 parts (700 characters); "
             "an international SMS allows at most 10"),
     ]  # fmt: skip
-    declared = run_import(path, template="{text}", spec_fields={"message_type": "LMS"})
-    assert reasons(declared)[0] == (2, "LMS goes to Korean numbers only; abroad an SMS is sent")
+    with pytest.raises(NothingImported) as declared:
+        run_import(path, template="{text}", spec_fields={"message_type": "LMS"})
+    assert reasons(declared.value.report)[0] == (
+        2,
+        "LMS goes to Korean numbers only; abroad an SMS is sent",
+    )
 
 
 def test_countries_no_provider_reaches_or_a_missing_column_store_nothing(write, run_import):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 
 from worker.db import batches
-from worker.db.models import Batch, Campaign, Recipient
+from worker.db.models import Batch, Campaign, CampaignImage, Recipient
 from worker.db.upsert import insert_ignoring_conflicts
 from worker.domain.statuses import (
     FINAL_RECIPIENT_STATUSES,
@@ -60,7 +60,8 @@ def transition(
 
 
 def delete_draft(conn: Connection, campaign_id: int) -> bool:
-    """Remove a draft campaign and its recipients (an import that stored nothing usable)."""
+    """Remove a draft campaign, its recipients and its images (an import that stored nothing
+    usable)."""
     result = conn.execute(
         delete(Campaign).where(
             Campaign.id == campaign_id, Campaign.status == CampaignStatus.DRAFT.value
@@ -69,6 +70,7 @@ def delete_draft(conn: Connection, campaign_id: int) -> bool:
     if result.rowcount != 1:
         return False
     conn.execute(delete(Recipient).where(Recipient.campaign_id == campaign_id))
+    conn.execute(delete(CampaignImage).where(CampaignImage.campaign_id == campaign_id))
     return True
 
 
