@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from config import providers
 from config.settings import get_settings
 from producer import views
+from producer.campaign_list import list_campaigns
 from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
@@ -46,6 +47,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
 app.command("limits")(show_limits)
 app.command("providers")(show_providers)
+campaign_app.command("list")(list_campaigns)
 
 
 @app.command("serve")

@@ -50,7 +50,7 @@ def test_a_database_without_our_tables_says_to_upgrade():
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
-        code, output = run(url, "campaign", "status", "1")
+        code, output = run(url, "campaign", "list")
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -15,7 +15,12 @@ def run(url: str, *args: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [["campaign", "status", "1"], ["campaign", "export", "1", "--out", "x.csv"]]
+    "command",
+    [
+        ["campaign", "status", "1"],
+        ["campaign", "export", "1", "--out", "x.csv"],
+        ["campaign", "list"],
+    ],
 )
 def test_a_missing_folder_is_refused_and_nothing_is_created(tmp_path, command):
     path = tmp_path / "typo" / "bulksms.db"

@@ -1,10 +1,11 @@
 """Queries on campaigns: create, read, guarded transitions and progress counts."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, exists, func, insert, or_, select, update
 
 from worker.db import batches
 from worker.db.models import Batch, Campaign, CampaignImage, Recipient
@@ -247,6 +248,61 @@ def code_counts(conn: Connection, campaign_id: int) -> list[Any]:
 def latest(conn: Connection, limit: int = 20) -> list[Any]:
     """The most recent campaigns, newest first."""
     return list(conn.execute(select(Campaign).order_by(Campaign.id.desc()).limit(limit)))
+
+
+# Recipients sent whose result is in: a delivered rate's base (the suppressed and the
+# cancelled were never sent).
+SENT_FINAL = [R.DELIVERED.value, R.FAILED.value, R.EXPIRED.value, R.UNKNOWN.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One campaign of a listing: its row, its progress and the providers that carried it."""
+
+    campaign: Any
+    final: int
+    delivered: int
+    sent_final: int
+    providers: tuple[str, ...]
+
+
+def listing(conn: Connection, limit: int = 20) -> list[Listed]:
+    """The newest campaigns first, each with its recipients in a final state, delivered, and
+    sent with their result in (one grouped pass over the status index), and the providers
+    its accepted batches went through, in name order."""
+    rows = latest(conn, limit)
+    ids = [row.id for row in rows]
+    counts, used = _progress(conn, ids), _providers_used(conn, ids)
+    return [Listed(row, *counts.get(row.id, (0, 0, 0)), used.get(row.id, ())) for row in rows]
+
+
+def _progress(conn: Connection, ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    def among(statuses: Iterable[str]) -> Any:
+        return func.sum(case((Recipient.status.in_(list(statuses)), 1), else_=0))
+
+    final = (s.value for s in FINAL_RECIPIENT_STATUSES)
+    query = (
+        select(Recipient.campaign_id, among(final), among([R.DELIVERED.value]), among(SENT_FINAL))
+        .where(Recipient.campaign_id.in_(ids))
+        .group_by(Recipient.campaign_id)
+    )
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in conn.execute(query)}
+
+
+def _providers_used(conn: Connection, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    query = (
+        select(Batch.campaign_id, Batch.provider)
+        .distinct()
+        .where(
+            Batch.campaign_id.in_(ids),
+            Batch.status.in_([B.ACCEPTED.value, B.COMPLETED.value]),
+        )
+        .order_by(Batch.campaign_id, Batch.provider)
+    )
+    used: dict[int, tuple[str, ...]] = {}
+    for campaign_id, provider in conn.execute(query):
+        used[campaign_id] = (*used.get(campaign_id, ()), provider)
+    return used
 
 
 def cancelled_with_leftovers(conn: Connection) -> list[int]:
