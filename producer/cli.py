@@ -18,6 +18,7 @@ from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
 from producer.command_options import with_options
+from producer.controls import NotPausable, pause_campaign, resume_campaign
 from producer.database_errors import DatabaseGuard, creating_database
 from producer.export import export_results
 from producer.limits_view import show_limits
@@ -28,6 +29,7 @@ from producer.progress import import_progress
 from producer.providers_view import show_providers
 from producer.queueing import BrokerUnavailable, enqueue_cancel
 from producer.report import CampaignReport, UnknownCampaign, campaign_report
+from producer.resend import STATUSES, resend_campaign
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
 from producer.table import named_delimiter
@@ -262,6 +264,45 @@ def campaign_cancel(
         time.sleep(0.5)
         report = _report(campaign_id)
     views.print_report(console, report)
+
+
+@campaign_app.command("pause")
+def campaign_pause(campaign_id: int) -> None:
+    """Stop sending now (a batch in flight finishes); results keep coming in."""
+    try:
+        pause_campaign(campaign_id)
+    except NotPausable as exc:
+        _fail(str(exc))
+    console.print(f"campaign {campaign_id} paused: nothing more is sent until it is resumed")
+
+
+@campaign_app.command("resume")
+def campaign_resume(campaign_id: int) -> None:
+    """Continue a paused campaign where it stopped."""
+    try:
+        status = resume_campaign(campaign_id)
+    except NotPausable as exc:
+        _fail(str(exc))
+    console.print(f"campaign {campaign_id} resumed ({status})")
+
+
+@campaign_app.command("resend")
+def campaign_resend(
+    campaign_id: int,
+    only: Annotated[
+        str, typer.Option(help="failed, undelivered (failed, expired, unknown) or retryable.")
+    ] = "failed",
+    template: Annotated[str | None, typer.Option(help="Another text (default: the same).")] = None,
+) -> None:
+    """Send again to part of a campaign: a new campaign, linked to it, of those recipients."""
+    if only not in STATUSES:
+        _fail(f"--only {only!r}: choose failed, undelivered or retryable")
+    try:
+        report = resend_campaign(campaign_id, only, template)  # type: ignore[arg-type]
+    except (ValidationError, SpecError, ValueError) as exc:
+        _fail(_reason(exc))
+    console.print(f"re-send of campaign {campaign_id} ({only}):")
+    views.print_import(console, report)
 
 
 @campaign_app.command("status")

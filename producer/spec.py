@@ -54,6 +54,8 @@ class CampaignSpec(BaseModel):
     images: list[Path] = []
     # An AD campaign whose recipients consented to night-time ads (21:00-08:00 Korea time).
     night_consent: bool = False
+    # The campaign this one re-sends to part of (producer/resend.py).
+    parent_id: int | None = None
 
     def columns(self) -> dict[str, object]:
         """The campaign row's fields for this spec (its provider must be chosen)."""

@@ -178,6 +178,17 @@ def sendable(conn: Connection, batch_id: int) -> Any:
     return conn.execute(query).first()
 
 
+def release_resumed(conn: Connection, campaign_id: int, now: datetime) -> int:
+    """A resumed campaign's planned batches → retry, due now: the next release tick
+    publishes them (their tasks ran, and were refused, while it was paused)."""
+    result = conn.execute(
+        update(Batch)
+        .where(Batch.campaign_id == campaign_id, Batch.status == B.PLANNED.value)
+        .values(status=B.RETRY.value, next_attempt_at=now)
+    )
+    return result.rowcount
+
+
 def campaign_of(conn: Connection, batch_id: int) -> int | None:
     """The campaign of a batch still planned, else None."""
     query = select(Batch.campaign_id).where(Batch.id == batch_id, Batch.status == B.PLANNED.value)
@@ -215,9 +226,14 @@ def release_due(
     task got lost is published again later, and a duplicate task finds it already claimed.
     """
     lost = and_(Batch.status == B.PLANNED.value, Batch.provider.in_(list(idle)))
+    paused = select(Campaign.id).where(Campaign.status == CampaignStatus.PAUSED.value)
     due = (
         select(Batch.id)
-        .where(or_(Batch.status == B.RETRY.value, lost), Batch.next_attempt_at <= now)
+        .where(
+            or_(Batch.status == B.RETRY.value, lost),
+            Batch.next_attempt_at <= now,
+            Batch.campaign_id.not_in(paused),  # they wait for resume, unpublished
+        )
         .order_by(Batch.next_attempt_at)
         .limit(limit)
     )

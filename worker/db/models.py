@@ -43,6 +43,11 @@ class Campaign(SQLModel, table=True):
     template: str
     country_code: str = Field(default="82", max_length=4)
     status: str = Field(default="draft", max_length=20, index=True)
+    # A re-send campaign's parent: its recipients were chosen from the parent's outcomes.
+    parent_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # While paused: the status it was paused from, which resume brings back.
+    paused_from: str | None = Field(default=None, max_length=20)
+    paused_at: datetime | None = _ts()
     total_recipients: int = 0
     created_at: datetime = _created()
     queued_at: datetime | None = _ts()

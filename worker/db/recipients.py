@@ -40,6 +40,28 @@ def variables_of_type(
     yield from result.scalars()
 
 
+def outcomes_of(
+    conn: Connection, campaign_id: int, statuses: Sequence[str], chunk: int = 5_000
+) -> Iterator[Any]:
+    """(phone, variables, status, result_code, result_family, provider) of the campaign's
+    recipients in `statuses`, streamed in id order (a re-send campaign's selection)."""
+    query = (
+        select(
+            Recipient.phone,
+            Recipient.variables,
+            Recipient.status,
+            Recipient.result_code,
+            Recipient.result_family,
+            func.coalesce(Batch.provider, Campaign.provider).label("provider"),
+        )
+        .join(Campaign, Campaign.id == Recipient.campaign_id)
+        .outerjoin(Batch, Batch.id == Recipient.batch_id)
+        .where(Recipient.campaign_id == campaign_id, Recipient.status.in_(list(statuses)))
+        .order_by(Recipient.id)
+    )
+    yield from conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+
+
 def count_of_type(conn: Connection, campaign_id: int, message_type: str) -> int:
     """How many recipients of the campaign have `message_type`."""
     query = select(func.count()).where(
