@@ -32,6 +32,7 @@ from producer.report import CampaignReport, UnknownCampaign, campaign_report
 from producer.resend import STATUSES, resend_campaign
 from producer.sources import CsvSource, NumberList, SourceError
 from producer.spec import CampaignSpec
+from producer.suppressions_cli import suppressions_app
 from producer.table import named_delimiter
 from producer.times import future_time, parse_time
 from worker.db import migrate
@@ -47,6 +48,7 @@ db_app = typer.Typer(help="Prepare the database.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
+app.add_typer(suppressions_app, name="suppressions")
 app.command("limits")(show_limits)
 app.command("providers")(show_providers)
 campaign_app.command("list")(list_campaigns)

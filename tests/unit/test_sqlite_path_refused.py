@@ -20,6 +20,8 @@ def run(url: str, *args: str) -> tuple[int, str]:
         ["campaign", "status", "1"],
         ["campaign", "export", "1", "--out", "x.csv"],
         ["campaign", "list"],
+        ["suppressions", "list"],
+        ["suppressions", "add", "01012345678"],
     ],
 )
 def test_a_missing_folder_is_refused_and_nothing_is_created(tmp_path, command):
