@@ -14,6 +14,7 @@ from config import providers
 from config.settings import get_settings
 from producer import views
 from producer.campaign_list import list_campaigns
+from producer.apikey_cli import apikey_app
 from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
@@ -49,6 +50,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
 app.add_typer(codes_app, name="codes")
 app.add_typer(suppressions_app, name="suppressions")
+app.add_typer(apikey_app, name="apikey")
 app.command("limits")(show_limits)
 app.command("providers")(show_providers)
 campaign_app.command("list")(list_campaigns)
@@ -69,7 +71,7 @@ def serve(
     # stays off, as a provider may carry its webhook secret in the URL.
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     service = settings.service
-    uvicorn.run("worker.http.app:create", factory=True, host=host or service.host,
+    uvicorn.run("producer.serving:create_app", factory=True, host=host or service.host,
                 port=port or service.port, workers=service.workers, log_level="warning",
                 access_log=False)  # fmt: skip
 

@@ -269,3 +269,16 @@ class ProviderFile(SQLModel, table=True):
     file_id: str = Field(max_length=100)
     uploaded_at: datetime = _created()
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ApiKey(SQLModel, table=True):
+    """A key of the HTTP API: its SHA-256 only (keys are 256-bit random, so a plain hash is
+    enough), shown once when created."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = _created()
+    revoked_at: datetime | None = _ts()
