@@ -13,8 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from config import providers
 from config.settings import get_settings
 from producer import views
-from producer.campaign_list import list_campaigns
 from producer.apikey_cli import apikey_app
+from producer.campaign_list import list_campaigns
 from producer.campaigns import SpecError, create_campaign
 from producer.codes_cli import codes_app
 from producer.columns import HeaderError
@@ -24,6 +24,7 @@ from producer.database_errors import DatabaseGuard, creating_database
 from producer.export import export_results
 from producer.limits_view import show_limits
 from producer.option_names import option_errors
+from producer.outages import outage_lines
 from producer.preview import imported_preview, preview_campaign
 from producer.preview_view import print_preview, summary_line
 from producer.progress import import_progress
@@ -311,8 +312,10 @@ def campaign_resend(
 
 @campaign_app.command("status")
 def campaign_status(campaign_id: int) -> None:
-    """Counts by status and by result code for one campaign."""
-    views.print_report(console, _report(campaign_id))
+    """Counts by status and by result code, the send time, provider outages and what the
+    campaign waits for."""
+    report = _report(campaign_id)
+    views.print_report(console, report, outage_lines(get_settings(), report))
 
 
 @campaign_app.command("watch")

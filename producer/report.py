@@ -10,6 +10,8 @@ from config import providers
 from config.settings import Settings, get_settings
 from producer.pricing import cost_of
 from producer.routes import Route
+from producer.schedule import phase
+from producer.waits import Waits, read_waits
 from worker.db import attempts, campaigns
 from worker.db.types import utcnow
 from worker.domain.codes import describe
@@ -53,6 +55,17 @@ class CampaignReport:
     # a provider it goes through has no price set for it).
     by_type: dict[str, int] = field(default_factory=dict)
     cost_by_type: dict[str, float | None] = field(default_factory=dict)
+    # The send time and how it waits for it ("wait" in the database, "reserve" at the
+    # provider; None: sent at once), and what the campaign still waits for.
+    scheduled_at: datetime | None = None
+    schedule_mode: str | None = None
+    waits: Waits = field(default_factory=Waits)
+
+    @property
+    def phase(self) -> str:
+        """The status as people read it: `reserved for 12-24 09:00 KST` while a reservation
+        is ahead (its batches accepted, not sent), `scheduled for …` while it waits."""
+        return phase(self.status, self.schedule_mode, self.scheduled_at, utcnow())
 
     @property
     def failed_by_class(self) -> dict[str, int]:
@@ -108,7 +121,7 @@ def campaign_report(
     engine: Engine, campaign_id: int, settings: Settings | None = None
 ) -> CampaignReport:
     """Counts by status, by result code (with the code's title) and by type with its
-    estimated cost (settings.prices) for one campaign."""
+    estimated cost (settings.prices) for one campaign, its send time and what it waits for."""
     with engine.connect() as conn:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None:
@@ -120,6 +133,7 @@ def campaign_report(
         by_provider = campaigns.sent_by_provider(conn, campaign_id)
         by_type = campaigns.type_counts(conn, campaign_id)
         routed = campaigns.provider_type_counts(conn, campaign_id)
+        waits = read_waits(conn, campaign_id)
     lines = [_line(campaign.provider, counted) for counted in codes]
     return CampaignReport(
         campaign_id=campaign_id,
@@ -138,6 +152,9 @@ def campaign_report(
         abroad_parts=campaign.abroad_parts,
         by_type=by_type,
         cost_by_type=_costs(campaign, routed, settings or get_settings()),
+        scheduled_at=campaign.scheduled_at,
+        schedule_mode=campaign.schedule_mode,
+        waits=waits,
     )
 
 

@@ -20,3 +20,19 @@ def phase(status: str, mode: str | None, send_at: datetime | None, now: datetime
     if status == C.SCHEDULED:
         return f"scheduled for {korea_label(send_at, now)}"
     return status
+
+
+def schedule_line(
+    mode: str | None, send_at: datetime | None, reservations: dict[str, int], now: datetime
+) -> str | None:
+    """`send time 12-24 09:00 KST: waits in the database until then`, or `…: reserved at the
+    provider (batches READY 40, DONE 2)`; None for a campaign sent at once."""
+    if send_at is None:
+        return None
+    when = f"send time {korea_label(send_at, now)}"
+    if mode == "reserve":
+        held = ", ".join(f"{status} {n:,}" for status, n in sorted(reservations.items()))
+        return f"{when}: reserved at the provider ({f'batches {held}' if held else 'none yet'})"
+    if send_at > now:
+        return f"{when}: waits in the database until then"
+    return f"{when}: waited in the database until then"

@@ -41,3 +41,11 @@ def korea_label(moment: datetime, now: datetime | None = None) -> str:
     local = korea_time(moment)
     this_year = korea_time(now or datetime.now(UTC)).year
     return local.strftime("%m-%d %H:%M KST" if local.year == this_year else "%Y-%m-%d %H:%M KST")
+
+
+def korea_clock(moment: datetime, now: datetime | None = None) -> str:
+    """`10:42 KST` on the day it is in Korea, else korea_label's `12-24 09:00 KST`."""
+    today = korea_time(now or datetime.now(UTC)).date()
+    if korea_time(moment).date() == today:
+        return korea_time(moment).strftime("%H:%M KST")
+    return korea_label(moment, now)

@@ -1,12 +1,21 @@
 """How reports look on a terminal (rich tables)."""
 
+from collections.abc import Sequence
+
 from rich.console import Console
 from rich.table import Table
 
 from producer.campaigns import ImportReport
 from producer.pricing import won
 from producer.report import CampaignReport
+from producer.schedule import schedule_line
+from producer.waits import waiting_for
+from worker.db.types import utcnow
 from worker.domain.messages import MessageType
+from worker.domain.statuses import CampaignStatus
+
+# A campaign in these states waits for nothing more.
+DONE = (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED)
 
 SHOWN_ERRORS = 20
 
@@ -52,13 +61,15 @@ def parts_line(recipients: int, parts: int) -> str:
     return f"abroad: {recipients:,} recipients, {parts:,} SMS parts ({each:.1f} each)"
 
 
-def print_report(console: Console, report: CampaignReport) -> None:
-    """The summary: counts by status, by result code with its title, time and throughput."""
+def print_report(console: Console, report: CampaignReport, alerts: Sequence[str] = ()) -> None:
+    """The summary: counts by status, by result code with its title, time and throughput;
+    the send time, `alerts` (provider outages) and what an open campaign waits for."""
     console.print(
         f"[bold]campaign {report.campaign_id}[/bold] {report.name!r} via {report.provider}: "
-        f"{report.status}, {report.final}/{report.total} final, "
+        f"{report.phase}, {report.final}/{report.total} final, "
         f"elapsed {report.elapsed_seconds:.1f} s, {report.throughput:.0f} recipients/s"
     )
+    _print_schedule(console, report, alerts)
     delivered = ", ".join(
         f"attempt {attempt}: {count}"
         for attempt, count in sorted(report.delivered_by_attempt.items())
@@ -90,6 +101,17 @@ def print_report(console: Console, report: CampaignReport) -> None:
         row = (line.provider, line.code, line.title, line.outcome, line.status, str(line.count))
         codes.add_row(*row)
     console.print(codes)
+
+
+def _print_schedule(console: Console, report: CampaignReport, alerts: Sequence[str]) -> None:
+    now = utcnow()
+    line = schedule_line(report.schedule_mode, report.scheduled_at, report.waits.reservations, now)
+    if line:
+        console.print(line, soft_wrap=True)
+    for alert in alerts:
+        console.print(f"[bold red]{alert}[/bold red]", soft_wrap=True)
+    if report.status not in DONE and (waiting := waiting_for(report.waits, now)):
+        console.print(f"waiting: {'; '.join(waiting)}", soft_wrap=True)
 
 
 def _types(report: CampaignReport) -> Table:
