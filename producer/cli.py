@@ -8,7 +8,6 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config import providers
 from config.settings import get_settings
@@ -37,6 +36,7 @@ from producer.spec import CampaignSpec
 from producer.suppressions_cli import suppressions_app
 from producer.table import named_delimiter
 from producer.times import future_time, parse_time
+from producer.watching import watch_campaign
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -321,32 +321,16 @@ def campaign_status(campaign_id: int) -> None:
 @campaign_app.command("watch")
 def campaign_watch(
     campaign_id: int,
-    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 3600,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Stop watching after this many seconds (default: once all are final)."),
+    ] = None,
 ) -> None:
-    """Show a progress bar until every recipient is final, then the summary."""
-    report = _report(campaign_id)
-    deadline = time.monotonic() + timeout
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.0f}/s"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"campaign {campaign_id}", total=report.total, rate=0.0)
-        while report.status not in ("completed", "cancelled") and time.monotonic() < deadline:
-            time.sleep(0.5)
-            report = _report(campaign_id)
-            progress.update(
-                task,
-                completed=report.final,
-                rate=report.throughput,
-                description=f"campaign {campaign_id} {report.status}",
-            )
-    views.print_report(console, report)
-    if report.status not in ("completed", "cancelled"):
-        _fail(f"campaign {campaign_id} did not complete within {timeout:.0f} s")
+    """Show a progress bar and what the campaign waits for until every recipient is final,
+    then the summary."""
+    code = watch_campaign(console, lambda: _report(campaign_id), timeout)
+    if code:
+        raise typer.Exit(code=code)
 
 
 def _report(campaign_id: int) -> CampaignReport:
