@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.provider_settings import ApiplexSettings, NhnSettings, SensSettings
@@ -81,6 +81,20 @@ class ServiceSettings(BaseModel):
     # A webhook result can outrun its send's own answer: an event naming a request or batch
     # we do not hold yet is tried again for this long before it is set aside as unmatched.
     unmatched_hold_seconds: float = Field(default=300.0, ge=0)
+
+
+class FlowerSettings(BaseModel):
+    """Flower's login (HTTP basic auth); without a password `make up` generates one."""
+
+    user: str = Field(default="bulksms", min_length=1, pattern=r"^[^:,]+$")
+    password: SecretStr | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked where it is used (scripts/flower_login.py): a validation error here would
+        # echo the value.
+        return value if value is not None and value.get_secret_value() else None
 
 
 class AdSettings(BaseModel):
@@ -177,6 +191,7 @@ class Settings(BaseSettings):
     ad: AdSettings = AdSettings()
     prices: PriceSettings = PriceSettings()
     service: ServiceSettings = ServiceSettings()
+    flower: FlowerSettings = FlowerSettings()
     # How often the providers' 080 opt-out lists are copied into the suppression table.
     opt_out_sync_seconds: float = Field(default=3600.0, gt=0)
     log_level: str = "INFO"

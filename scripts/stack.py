@@ -11,14 +11,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from config import providers
 from config.names import QUEUE_PLAN, QUEUE_POLL
-from config.settings import SIMULATORS_ENV
+from config.settings import SIMULATORS_ENV, get_settings
+from scripts.flower_login import FLOWER_ENV, FlowerLogin, ensure
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -26,10 +27,11 @@ BIN = Path(sys.executable).parent
 
 @dataclass(frozen=True)
 class Service:
-    """One long-running process of the stack."""
+    """One long-running process of the stack; `env` is added to its environment alone."""
 
     name: str
     argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def services(
@@ -40,8 +42,10 @@ def services(
     concurrency: int = 4,
     beat_schedule: str = "var/run/celerybeat-schedule",
     sim_args: Sequence[str] = (),
+    flower_login: FlowerLogin | None = None,
 ) -> dict[str, Service]:
-    """The stack's commands, one simulator per provider; each is also a docker-compose service."""
+    """The stack's commands, one simulator per provider; each is also a docker-compose service.
+    Flower without a login serves its pages but refuses its API."""
     celery = [str(BIN / "celery"), "-A", "worker.tasks.app"]
     queues = ",".join([QUEUE_PLAN, QUEUE_POLL, *(entry.queue for entry in providers.ENTRIES)])
     table = {
@@ -64,7 +68,9 @@ def services(
             "beat", [*celery, "beat", "--schedule", beat_schedule, "--loglevel", "INFO"]
         ),
         "flower": Service(
-            "flower", [*celery, "flower", "--address=127.0.0.1", f"--port={flower_port}"]
+            "flower",
+            [*celery, "flower", "--address=127.0.0.1", f"--port={flower_port}"],
+            flower_login.flower_env() if flower_login else {},
         ),
         # The HTTP service: provider webhooks into the inbox (worker/http).
         "serve": Service(
@@ -107,12 +113,8 @@ def simulators_env(sim_ports: Mapping[str, int] | None = None) -> dict[str, str]
 
 
 def stack_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for stack processes: Flower's API open on localhost, plus `extra`."""
-    env = dict(os.environ)
-    # Flower 2 serves /api only with auth or this flag; it listens on 127.0.0.1 only.
-    env.setdefault("FLOWER_UNAUTHENTICATED_API", "true")
-    env.update(extra or {})
-    return env
+    """The environment for stack processes: this one's, plus `extra`."""
+    return {**os.environ, **(extra or {})}
 
 
 def start(service: Service, run_dir: Path, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
@@ -122,7 +124,7 @@ def start(service: Service, run_dir: Path, env: Mapping[str, str]) -> subprocess
     process = subprocess.Popen(
         service.argv,
         cwd=ROOT,
-        env=dict(env),
+        env={**env, **service.env},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -209,11 +211,13 @@ def enable_events(env: Mapping[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=dict(env), capture_output=True, check=True)
 
 
-def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
-    """Start the named services and wait until they answer."""
+def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> FlowerLogin:
+    """Start the named services and wait until they answer; Flower's login."""
     write_simulators_env(ROOT / SIMULATORS_ENV)
+    login = ensure(ROOT / FLOWER_ENV, get_settings().flower)
     env = stack_env(simulators_env())
-    table = services(flower_port=flower_port, beat_schedule=str(run_dir / "celerybeat-schedule"))
+    schedule = str(run_dir / "celerybeat-schedule")
+    table = services(flower_port=flower_port, beat_schedule=schedule, flower_login=login)
     for name in names:
         start(table[name], run_dir, env)
     wait_simulators(names)
@@ -224,6 +228,7 @@ def up(run_dir: Path, names: Sequence[str], flower_port: int = 5555) -> None:
         enable_events(env)
     if "serve" in names:
         wait_http("http://127.0.0.1:8000/health")
+    return login
 
 
 def down(run_dir: Path) -> None:
@@ -254,8 +259,9 @@ def main() -> None:
     args = parser.parse_args()
     run_dir = ROOT / args.run_dir
     if args.action == "up":
-        up(run_dir, args.services.split(","))
+        login = up(run_dir, args.services.split(","))
         print(f"stack is up; logs and pids in {run_dir}; Flower at http://127.0.0.1:5555")
+        print(f"Flower login: user {login.user!r}, password {login.where()}")
         print(f"the simulators' endpoints and keys are in {SIMULATORS_ENV} (read by bulksms)")
     else:
         down(run_dir)

@@ -3,6 +3,7 @@ and the HTTP service (API PLEX's simulator posts its webhooks to it); one stack 
 (Redis, RabbitMQ)."""
 
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -14,12 +15,14 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from config import providers
 from config.celery import create_celery
 from config.settings import Settings
 from scripts import stack
+from scripts.flower_login import FlowerLogin
 from tests.conftest import fresh_schema
 from tests.envvars import settings_env
 from worker.db.engine import get_engine
@@ -51,6 +54,7 @@ class Stack:
     run_dir: Path
     serve_url: str = ""  # the HTTP service (webhooks)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    flower_auth: tuple[str, str] = ("", "")  # Flower's login, for requests' auth=
 
     @property
     def sim_url(self) -> str:
@@ -130,12 +134,14 @@ def start_stack(
     sim_ports = {entry.name: free_port() for entry in providers.ENTRIES}
     flower_port, serve_port = free_port(), free_port()
     env = stack.stack_env({**app_env, **_fast_settings(sim_ports), **(overrides or {})})
+    login = FlowerLogin("bulksms-test", SecretStr(secrets.token_urlsafe(16)))
     table = stack.services(
         sim_ports=sim_ports,
         flower_port=flower_port,
         serve_port=serve_port,
         concurrency=2,
         beat_schedule=str(run_dir / "celerybeat-schedule"),
+        flower_login=login,
         sim_args=[
             "--seed",
             str(SEED),
@@ -148,7 +154,8 @@ def start_stack(
     purge(app_env["BULKSMS_BROKER_URL"])
     sim_urls = {name: f"http://127.0.0.1:{port}" for name, port in sim_ports.items()}
     serve_url = f"http://127.0.0.1:{serve_port}"
-    result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir, serve_url)
+    result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir, serve_url,
+                   flower_auth=login.auth())  # fmt: skip
     simulators = [stack.simulator_name(name) for name in sim_ports]
     try:
         for name in (*simulators, "flower", "worker", "beat", "serve"):

@@ -206,7 +206,8 @@ def test_report_counts_match(finished: Finished) -> None:
 
 
 def test_flower_lists_the_finished_tasks(finished: Finished) -> None:
-    tasks = requests.get(f"{finished.stack.flower_url}/api/tasks", timeout=10).json()
+    stack = finished.stack
+    tasks = requests.get(f"{stack.flower_url}/api/tasks", auth=stack.flower_auth, timeout=10).json()
     names = {(t["name"], t["state"]) for t in tasks.values()}
     assert ("bulksms.plan_campaign", "SUCCESS") in names
     assert ("bulksms.send_batch", "SUCCESS") in names

@@ -1,6 +1,7 @@
 """docker-compose.yml: its services run commands that exist, the same ones scripts/stack.py runs."""
 
 import importlib
+import re
 import shlex
 import tomllib
 from pathlib import Path
@@ -56,11 +57,17 @@ def argv(service: dict[str, Any]) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
 
 
-def environment(service: dict[str, Any]) -> dict[str, str]:
+def environment(service: dict[str, Any], shell: dict[str, str] | None = None) -> dict[str, str]:
+    """A service's environment as compose passes it, `shell` holding the caller's variables."""
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
-    return {key: str(value) for key, value in env.items()}
+    return {key: interpolate(str(value), shell or {}) for key, value in env.items()}
+
+
+def interpolate(value: str, shell: dict[str, str]) -> str:
+    """`value` as compose reads it: ${NAME:-default} from the shell (or ./.env), else default."""
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: shell.get(m.group(1)) or m.group(2), value)
 
 
 def option(args: list[str], name: str) -> str:
@@ -155,11 +162,42 @@ def test_rabbitmq_is_optional_and_its_url_reaches_it(
     assert create_celery(settings).conf.broker_transport_options == {}
 
 
-def test_flower_api_flag_only_on_flower(services: dict[str, Any]) -> None:
-    assert environment(services["flower"]).get("FLOWER_UNAUTHENTICATED_API") == "true"
-    for name in APP - {"flower"}:
-        assert "FLOWER_UNAUTHENTICATED_API" not in environment(services[name]), name
+@pytest.mark.parametrize(
+    "shell",
+    [{}, {"BULKSMS_FLOWER__USER": "ops", "BULKSMS_FLOWER__PASSWORD": "s3cret-Long_one"}],
+    ids=["placeholder", "set-in-shell"],
+)
+def test_flower_logs_in_with_the_apps_login(
+    services: dict[str, Any], shell: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.settings import Settings
+
+    app = environment(services["flower"], shell)
+    for key in ("BULKSMS_FLOWER__USER", "BULKSMS_FLOWER__PASSWORD"):
+        monkeypatch.setenv(key, app[key])
+    login = Settings(_env_file=None).flower
+    assert login.password is not None
+    user, password = login.user, login.password.get_secret_value()
+    assert (user, password) == (shell.get("BULKSMS_FLOWER__USER", "bulksms"),
+                                shell.get("BULKSMS_FLOWER__PASSWORD", "change-me"))  # fmt: skip
+    assert app["FLOWER_BASIC_AUTH"] == f"{user}:{password}"
+    assert password not in " ".join(argv(services["flower"]))  # `ps` shows a command line
+
+
+def test_flower_login_only_on_flower_and_its_api_never_open(services: dict[str, Any]) -> None:
+    for name in APP:
+        env = environment(services[name])
+        assert "FLOWER_UNAUTHENTICATED_API" not in env, name
+        assert {"BULKSMS_FLOWER__USER", "BULKSMS_FLOWER__PASSWORD"} <= set(env), name
+        assert ("FLOWER_BASIC_AUTH" in env) == (name == "flower"), name
     assert "5555:5555" in " ".join(services["flower"]["ports"])
+
+
+def test_readme_says_to_change_the_placeholder(services: dict[str, Any]) -> None:
+    placeholder = environment(services["flower"])["BULKSMS_FLOWER__PASSWORD"]
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f"`{placeholder}`" in readme
+    assert "BULKSMS_FLOWER__PASSWORD" in readme
 
 
 def test_start_order(services: dict[str, Any]) -> None:
