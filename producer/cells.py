@@ -1,7 +1,15 @@
-"""Spreadsheet cells safe from formula injection (OWASP "CSV Injection")."""
+"""Spreadsheet cells safe from formula injection (OWASP "CSV Injection"), and phone numbers
+a spreadsheet keeps as text."""
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Verbatim(str):
+    """Text a spreadsheet must keep exactly as written: a phone number whose leading 0 (or
+    +) a spreadsheet would otherwise drop, reading the digits as a number."""
+
+    __slots__ = ()
 
 
 def safe_cell(value: object) -> object:
@@ -13,3 +21,9 @@ def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def excel_text(value: Verbatim) -> str:
+    """A CSV cell Excel opens as the text `value`, leading 0 and + kept: `="01012345678"`
+    (a formula whose result is that text; the digits alone would become 1012345678)."""
+    return '="' + value.replace('"', '""') + '"'

@@ -20,7 +20,7 @@ from producer.columns import HeaderError
 from producer.command_options import with_options
 from producer.controls import NotPausable, pause_campaign, resume_campaign
 from producer.database_errors import DatabaseGuard, creating_database
-from producer.export import export_results
+from producer.export import UnknownFormat, export_results
 from producer.limits_view import show_limits
 from producer.option_names import option_errors
 from producer.outages import outage_lines
@@ -241,12 +241,17 @@ def _source(
 @campaign_app.command("export")
 def campaign_export(
     campaign_id: int,
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write (UTF-8 with BOM).")],
+    out: Annotated[Path, typer.Option("--out", help="File to write: .csv or .xlsx.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv (UTF-8 with BOM) or xlsx; default: --out's suffix."),
+    ] = None,
 ) -> None:
-    """Every recipient's final status, result code and title, times and variables, as CSV."""
+    """Every recipient's status, result code and title, times (Korea time), message as sent
+    and variables, as CSV or an Excel workbook."""
     try:
-        count = export_results(get_engine(get_settings().database_url), campaign_id, out)
-    except UnknownCampaign as exc:
+        count = export_results(get_engine(get_settings().database_url), campaign_id, out, fmt)
+    except (UnknownCampaign, UnknownFormat) as exc:
         _fail(str(exc))
     console.print(f"campaign {campaign_id}: {count} recipients written to {out}")
 
