@@ -76,6 +76,9 @@ class ServiceSettings(BaseModel):
     workers: int = Field(default=1, ge=1)
     # A webhook call larger than this is refused with 413, unread.
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+    # /metrics reads the database, Redis and the broker; a scrape within this long of the
+    # last one is answered from it, so a scraper hammering the service cannot load them.
+    metrics_cache_seconds: float = Field(default=2.0, ge=0)
     # Stored webhook calls applied per round, and how often beat runs a round.
     inbox_interval_seconds: float = Field(default=1.0, gt=0)
     # A webhook result can outrun its send's own answer: an event naming a request or batch

@@ -9,12 +9,14 @@ from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from config import providers
 from config.settings import Settings, get_settings
 from worker.db import inbox
 from worker.db.engine import get_engine
+from worker.http import metrics
 from worker.http.bodies import BodyTooLarge, read_limited
 from worker.http.writer import InboxWriter
 from worker.providers.base import ProviderClient
@@ -38,9 +40,16 @@ def create(settings: Settings | None = None) -> FastAPI:
     hooked = {e.name: make_client(settings, e.name) for e in providers.offered(settings)
               if e.capabilities.webhooks}  # fmt: skip
 
+    scrape = metrics.registry(settings)
+
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        # A plain def: FastAPI runs it in a thread, as its reads block.
+        return Response(generate_latest(scrape), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/webhooks/{provider}")
     async def webhook(provider: str, request: Request) -> JSONResponse:
