@@ -1,5 +1,4 @@
-"""`bulksms campaign list`: the newest campaigns, their status, providers, progress and
-delivered rate."""
+"""`bulksms campaign list`: the newest campaigns, their status, providers and progress."""
 
 from datetime import datetime
 from typing import Annotated

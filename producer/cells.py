@@ -1,5 +1,4 @@
-"""Spreadsheet cells safe from formula injection (OWASP "CSV Injection"), and phone numbers
-a spreadsheet keeps as text."""
+"""Spreadsheet cells safe from formula injection, and phone numbers kept as text."""
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,5 +1,4 @@
-"""An export's rows as CSV for Excel: UTF-8 with BOM (so Korean text shows), phone numbers
-as `="010…"` (so the leading 0 stays), every other text cell formula-safe."""
+"""An export's rows as CSV for Excel: UTF-8 with BOM, numbers as text, formula-safe."""
 
 import csv
 from collections.abc import Iterable, Sequence
@@ -10,7 +9,8 @@ from producer.cells import Verbatim, excel_text, safe_cell
 
 
 def write_csv(out: Path, rows: Iterable[Sequence[object]]) -> int:
-    """Write the header and rows to `out` as they come; return the rows after the header."""
+    """Write the header and rows to `out` as they come (UTF-8 with BOM, so that Excel shows
+    Korean text); return the rows after the header."""
     written = -1
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

@@ -1,9 +1,4 @@
-"""A database the command cannot use (unreachable, refused, missing, without our tables),
-said in one line that names BULKSMS_DATABASE_URL and the fix, instead of a traceback.
-
-A SQLite file that does not exist is refused before SQLite would create it (an empty file,
-wherever a typo points); only `bulksms db upgrade` creates one (`creating_database`).
-"""
+"""A database the command cannot use, said in one line naming BULKSMS_DATABASE_URL and the fix."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager

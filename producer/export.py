@@ -1,5 +1,4 @@
-"""A campaign's results for a spreadsheet, one row per recipient: CSV (UTF-8 with BOM) or an
-Excel workbook, streamed; numbers kept as text, times in Korea time, each message as sent."""
+"""A campaign's results for a spreadsheet, one row per recipient, as CSV or an Excel workbook."""
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime

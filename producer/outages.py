@@ -1,5 +1,4 @@
-"""Provider outages holding a campaign up: each breaker that is not closed (read from Redis as
-`bulksms providers` reads it) with the campaign's batches waiting to go through it."""
+"""Provider outages holding a campaign up: breakers not closed, with its batches waiting."""
 
 import time
 from collections.abc import Iterable

@@ -1,5 +1,4 @@
-"""What a file that is not text is, told by its first bytes (the formats people export by
-mistake instead of a CSV)."""
+"""What a file that is not text is, told by its first bytes (an Excel workbook, an image…)."""
 
 # An Excel workbook is the usual one: a spreadsheet saved as .xlsx and renamed .csv.
 SAVE_AS_CSV = "save the sheet as 'CSV UTF-8' and import that"

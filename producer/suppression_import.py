@@ -1,6 +1,4 @@
-"""A suppression list from a CSV file: its phone column found as a campaign import finds it,
-each number normalised, every good row stored in one transaction (a file that breaks half-way
-stores nothing), every bad one reported by its line."""
+"""A suppression list from a CSV file, stored in one transaction, bad rows reported."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field

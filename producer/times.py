@@ -1,5 +1,4 @@
-"""Times given on the command line and shown on it: Korean local time unless an offset is
-written."""
+"""Times given and shown on the command line: Korean local time unless an offset is written."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo

@@ -1,5 +1,4 @@
-"""What an open campaign waits for, in words: `waiting for results of 5 batches`, `3
-recipients wait for a re-send at 10:42 KST`, so that a quiet spell reads as expected."""
+"""What an open campaign waits for, in words: `waiting for results of 5 batches`, …."""
 
 from dataclasses import dataclass, field
 from datetime import datetime

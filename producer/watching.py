@@ -1,6 +1,4 @@
-"""`campaign watch`: a progress bar until every recipient is final that says, through quiet
-spells, what the campaign waits for (results, a re-send at 10:42 KST, a reservation); a
-`--timeout` or Ctrl-C stops the watch (never the campaign) with a last line saying so."""
+"""`campaign watch`: a progress bar and what the campaign waits for until all are final."""
 
 import time
 from collections.abc import Callable
@@ -24,7 +22,8 @@ Reader = Callable[[], CampaignReport]
 
 def watch_campaign(console: Console, read: Reader, timeout: float | None) -> int:
     """Follow the campaign until it is done (0), `timeout` seconds pass or the user presses
-    Ctrl-C; print the summary, and a last line when the watch stopped first."""
+    Ctrl-C; print the summary, and a last line when the watch stopped first (the campaign
+    itself goes on)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         report = _follow(console, read, deadline)

@@ -1,6 +1,4 @@
-"""An export's rows as an Excel workbook, streamed (openpyxl's write-only mode keeps no
-worksheet in memory): text as text cells, never formulas (so nothing needs a quote and a
-phone number keeps its leading 0), times as dates shown with their +09:00 offset."""
+"""An export's rows as an Excel workbook, streamed in openpyxl's write-only mode."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -18,8 +16,9 @@ KOREA_FORMAT = 'yyyy-mm-dd hh:mm:ss"+09:00"'
 
 
 def write_xlsx(out: Path, rows: Iterable[Sequence[object]]) -> int:
-    """Write the header and rows to a one-sheet workbook at `out`; return the rows after
-    the header."""
+    """Write the header and rows to a one-sheet workbook at `out`, row by row (no sheet is
+    held in memory); return the rows after the header. Text is a text cell, never a formula
+    (so nothing needs a quote, and a phone number keeps its leading 0); times are dates."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("recipients")
     written = -1

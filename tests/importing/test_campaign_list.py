@@ -1,5 +1,4 @@
-"""`bulksms campaign list`: the newest campaigns first, with status, provider(s), progress and
-delivered rate."""
+"""`bulksms campaign list`: newest first, with status, provider(s), progress and rate."""
 
 from datetime import UTC, datetime, timedelta
 

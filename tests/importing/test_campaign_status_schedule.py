@@ -1,5 +1,4 @@
-"""`campaign status` shows the send time and how the campaign waits for it, reads a
-reservation ahead as `reserved for …`, and names a provider outage holding it up."""
+"""`campaign status`: the send time, a reservation ahead, provider outages."""
 
 from datetime import UTC, datetime, timedelta
 

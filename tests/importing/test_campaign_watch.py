@@ -1,5 +1,4 @@
-"""`campaign watch` waits through re-send gaps saying what it waits for; `--timeout` stops
-the watch (not the campaign) with a last line that says where the campaign stands."""
+"""`campaign watch` waits through re-send gaps and says what it waits for."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,5 +1,4 @@
-"""A PostgreSQL URL that cannot be used: one line naming BULKSMS_DATABASE_URL and the
-driver's reason, exit code 2, no traceback."""
+"""A PostgreSQL URL that cannot be used: one line with the driver's reason, exit 2."""
 
 import uuid
 from urllib.parse import quote

@@ -1,5 +1,4 @@
-"""Results export: every recipient, CSV (UTF-8 with BOM) or an Excel workbook, numbers kept as
-text, times in Korea time, each message as sent, code titles, safe from formula injection."""
+"""Results export: CSV or Excel, numbers as text, Korea times, messages as sent."""
 
 import csv
 from datetime import UTC, datetime

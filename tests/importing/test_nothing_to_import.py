@@ -1,5 +1,4 @@
-"""A file no recipient comes out of makes no campaign: `campaign create` stores nothing and
-says why in one line, exit code 2."""
+"""A file no recipient comes out of makes no campaign and says why in one line."""
 
 from pathlib import Path
 

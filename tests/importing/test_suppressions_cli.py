@@ -1,5 +1,4 @@
-"""`bulksms suppressions list|add|remove|import`: numbers normalised before they are stored or
-removed, masked unless asked, a file's bad rows reported by line and nothing half-stored."""
+"""`bulksms suppressions list|add|remove|import`, normalised and never half-stored."""
 
 from pathlib import Path
 

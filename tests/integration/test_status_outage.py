@@ -1,7 +1,4 @@
-"""`campaign status` through real workers, beat and the SENS simulator: when SENS answers
-every send with a 5xx, the breaker opens and the status of a campaign pinned to SENS names the
-outage and its batches waiting; once SENS answers again, a probe closes the breaker and the
-campaign completes."""
+"""`campaign status` through real workers names a SENS outage and its batches waiting."""
 
 from collections.abc import Iterator
 

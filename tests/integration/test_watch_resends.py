@@ -1,6 +1,4 @@
-"""`campaign watch` through real workers, beat and the SENS simulator: while transient
-failures wait for their re-send (a 10 s gap), the campaign says so, and the watch waits it out
-to the end instead of stopping."""
+"""`campaign watch` through real workers names re-sends and waits them out."""
 
 from collections.abc import Iterator
 

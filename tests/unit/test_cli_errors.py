@@ -1,5 +1,4 @@
-"""`bulksms campaign create` refuses a bad spec up front with one clear line, writing nothing;
-each error names the option to fix, never a field of the spec."""
+"""`bulksms campaign create` refuses a bad spec in one line that names the option to fix."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,5 +1,4 @@
-"""A SQLite URL pointing where no database is: every database command refuses in one line,
-creating neither the file nor its folder."""
+"""A SQLite URL where no database is: refused in one line, nothing created."""
 
 import pytest
 from typer.testing import CliRunner

@@ -1,5 +1,4 @@
-"""What an open campaign waits for: recipients due for a re-send, batches still to send or
-awaiting their results, and the state of the reservations providers hold for it."""
+"""What an open campaign waits for: re-sends, batches to send or awaiting results, reservations."""
 
 from datetime import datetime
 from typing import Any
