@@ -60,6 +60,38 @@ def transition(
     return result.rowcount == 1
 
 
+# A campaign can be paused while it is waiting for its time, queued, sending or waiting for
+# results; cancel still works from paused.
+PAUSABLE = (
+    CampaignStatus.SCHEDULED,
+    CampaignStatus.QUEUED,
+    CampaignStatus.DISPATCHING,
+    CampaignStatus.AWAITING_RESULTS,
+)
+
+
+def pause(conn: Connection, campaign_id: int, now: datetime) -> bool:
+    """An open campaign → paused, remembering the status it had (one guarded UPDATE: no
+    batch is claimed once it commits, as claims require a sending campaign)."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status.in_([s.value for s in PAUSABLE]))
+        .values(status=CampaignStatus.PAUSED.value, paused_from=Campaign.status, paused_at=now)
+    )
+    return result.rowcount == 1
+
+
+def resume(conn: Connection, campaign_id: int) -> str | None:
+    """paused → the status it was paused from; that status, or None when it was not paused."""
+    result = conn.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.PAUSED.value)
+        .values(status=Campaign.paused_from, paused_from=None, paused_at=None)
+        .returning(Campaign.status)
+    )
+    return result.scalar()
+
+
 def delete_draft(conn: Connection, campaign_id: int) -> bool:
     """Remove a draft campaign, its recipients and its images (an import that stored nothing
     usable)."""
