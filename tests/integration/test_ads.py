@@ -21,7 +21,7 @@ from worker.domain.seoul import SEOUL
 pytestmark = pytest.mark.integration
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
-LEAD, QUIET = 16.0, 10.0  # the quiet hours start this long after the stack, and last this long
+LEAD, QUIET = 12.0, 6.0  # the quiet hours start this long after the stack, and last this long
 
 
 @pytest.fixture(scope="module")

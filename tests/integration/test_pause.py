@@ -29,7 +29,7 @@ BATCH = 100
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    extra = {"BULKSMS_SENS__LIMITS__RATE_PER_SECOND": "20"}  # 20,000 take 10 s unpaused
+    extra = {"BULKSMS_SENS__LIMITS__RATE_PER_SECOND": "40"}  # 20,000 take 5 s unpaused
     with own_stack(tmp_path_factory.mktemp("stack-pause"), REDIS_URL, extra) as running:
         yield running
 
@@ -47,10 +47,10 @@ def test_a_paused_campaign_stops_within_a_batch_per_worker_and_resumes_to_the_en
     assert wait_until(lambda: _accepted(stack) >= 2000, 60), stack.logs()
     pause_campaign(campaign_id)
     at_pause = _accepted(stack)
-    time.sleep(4)  # tasks still queued run now, and are refused their claim
+    time.sleep(3)  # tasks still queued run now, and are refused their claim
     after = _accepted(stack)
     assert after - at_pause <= WORKERS * BATCH  # only what was in flight finished
-    time.sleep(2)
+    time.sleep(1.5)
     assert _accepted(stack) == after < COUNT
     assert campaign_report(stack.engine, campaign_id).status == "paused"
     with pytest.raises(NotPausable, match="not paused"):

@@ -20,7 +20,7 @@ BREAKER = {
     "BULKSMS_BREAKER__ERRORS_TO_OPEN": "3",
     "BULKSMS_BREAKER__WINDOW_SECONDS": "30",
     # Open long enough for the test to read it, then a probe (a success once SENS is back).
-    "BULKSMS_BREAKER__OPEN_SECONDS": "20",
+    "BULKSMS_BREAKER__OPEN_SECONDS": "8",
 }
 
 
