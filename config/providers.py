@@ -221,7 +221,7 @@ def settings_of(settings: Settings, name: str) -> ProviderSettings:
     return block
 
 
-# A campaign that lets routing choose its provider per batch (worker/services/routing.py).
+# A campaign that lets routing choose its provider per batch (worker/domain/routing.py).
 AUTO = "auto"
 
 

@@ -1,12 +1,11 @@
 """Which provider a campaign's messages of one type go through while every provider is
-healthy: worker/services/routing.py's rule (able, then preferred), which the producer may not
-import, restated over the registry's capabilities."""
+healthy: the workers' own rule (worker/domain/routing.py) over the routing order."""
 
 from dataclasses import dataclass
 
 from config import providers
-from config.providers import Capabilities
 from config.settings import Settings
+from worker.domain.routing import Need, choose
 
 INTL = "INTL"
 
@@ -32,22 +31,5 @@ class Route:
     def provider_for(self, kind: str, settings: Settings) -> str | None:
         """A pinned campaign's provider; for `auto` the first of the routing order able to
         carry the type (abroad, one that sends abroad only first); None when none can."""
-        if self.provider != providers.AUTO:
-            return self.provider
-        able = [name for name in providers.route_order(settings) if self._able(_can(name), kind)]
-        if kind == INTL:  # API PLEX sizes and prices by parts: routing prefers it abroad
-            able.sort(key=lambda name: _can(name).domestic)
-        return able[0] if able else None
-
-    def _able(self, can: Capabilities, kind: str) -> bool:
-        checks = (
-            kind != "MMS" or can.mms,
-            not self.advertising or can.ad,
-            not self.reserved or can.reservations,
-            can.international if kind == INTL else can.domestic,
-        )
-        return all(checks)
-
-
-def _can(name: str) -> Capabilities:
-    return providers.get(name).capabilities
+        need = Need(kind, self.advertising, self.reserved, international=kind == INTL)
+        return choose(self.provider, providers.route_order(settings), need, lambda _: True)

@@ -11,7 +11,7 @@ from producer.pricing import cost_of, price_of, won
 from producer.routes import Route
 from producer.sendtime import longest, send_times
 from scripts.simulated import simulated_settings
-from worker.services.routing import Need, choose
+from worker.domain.routing import Need, choose
 
 KINDS = ("SMS", "LMS", "MMS", "INTL")
 

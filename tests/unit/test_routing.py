@@ -4,7 +4,7 @@ healthy provider, failover skips the sick one and those that cannot carry the ba
 from dataclasses import replace
 
 from config import providers
-from worker.services.routing import AUTO, Need, able, choose, next_after
+from worker.domain.routing import AUTO, Need, able, choose, next_after
 
 ORDER = ["sens", "nhn"]
 SMS = Need("SMS")

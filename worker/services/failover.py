@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Engine
 from worker.db import batches, recipients, reroutes
 from worker.db.members import BatchRef
 from worker.db.types import utcnow
+from worker.domain.routing import need_of, next_after
 from worker.services.publishing import Publish, SendJob
-from worker.services.routing import need_of, next_after
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _batch_row(
 
 
 def routed_next(order: Sequence[str], healthy: Callable[[str], bool]) -> NextProvider:
-    """next_provider over a routing order and a health check (services/routing.next_after)."""
+    """next_provider over a routing order and a health check (domain/routing.next_after)."""
 
     def pick(sick: str, campaign: Any, message_type: str) -> str | None:
         return next_after(sick, order, need_of(campaign, message_type), healthy)

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from worker.db import batches, campaigns
 from worker.db.types import utcnow
 from worker.domain.messages import MessageType
+from worker.domain.routing import unwatched
 from worker.domain.statuses import CampaignStatus
 from worker.services.progress import refresh
 from worker.services.publishing import Publish, SendJob
-from worker.services.routing import unwatched
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ CHUNK = 20_000
 
 # A provider's batch size (recipients per request), by its name.
 BatchSize = Callable[[str], int]
-# The provider for the next chunk of a campaign's recipients of one type (services/routing).
+# The provider for the next chunk of a campaign's recipients of one type (worker/domain/routing.py).
 Route = Callable[[Any, str], str | None]
 
 

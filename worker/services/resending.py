@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from worker.db import batches, recipients
 from worker.db.types import utcnow
+from worker.domain.routing import unwatched
 from worker.services.publishing import Publish, SendJob
-from worker.services.routing import unwatched
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from config.names import (
     TASK_RELEASE_DUE_BATCHES,
     TASK_RESEND_DUE,
 )
+from worker.domain.routing import choose, need_of
 from worker.health.rules import BreakerState
 from worker.services.cancelling import cancel_campaign, stop_leftovers
 from worker.services.failover import fail_over, routed_next
@@ -24,7 +25,6 @@ from worker.services.release import (
     stop_abandoned_imports,
 )
 from worker.services.resending import resend_due
-from worker.services.routing import choose, need_of
 from worker.tasks import context, locks
 from worker.tasks.app import app
 from worker.tasks.publish import empty_queues, idle_providers, publish_batches
