@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.provider_settings import ApiplexSettings, NhnSettings, SensSettings
@@ -126,6 +126,16 @@ class PriceSettings(BaseModel):
     nhn: dict[str, float] = {"SMS": 9.9, "LMS": 30.0, "MMS": 100.0, "INTL": 100.0}
     # API PLEX prices an SMS abroad by part; INTL here is per part.
     apiplex: dict[str, float] = {"INTL": 80.0}
+
+    @field_validator("sens", "nhn", "apiplex", mode="before")
+    @classmethod
+    def _over_defaults(cls, given: object, info: ValidationInfo) -> object:
+        """BULKSMS_PRICES__SENS__LMS=31 arrives as {"lms": 31} and would replace the whole
+        table: read the given prices (types upper-cased) over the defaults instead."""
+        if not isinstance(given, dict):
+            return given
+        defaults = cls.model_fields[str(info.field_name)].default
+        return {**defaults, **{str(kind).upper(): price for kind, price in given.items()}}
 
 
 class RoutingSettings(BaseModel):

@@ -1,20 +1,14 @@
 """What messages cost in KRW: settings.prices per provider and type (BULKSMS_PRICES__…)."""
 
-from config.settings import PriceSettings, Settings
+from config.settings import Settings
 
 # Providers whose INTL price is per SMS part, not per message (config/settings.py PriceSettings).
 PRICED_BY_PART = frozenset({"apiplex"})
 
 
 def price_of(settings: Settings, provider: str, kind: str) -> float | None:
-    """KRW for one message (or one part, where priced so); None when no price is set.
-
-    A price set by environment variable arrives with its type lower-cased, in a dict that
-    replaces the provider's defaults whole: the given prices are read over the defaults."""
-    given = getattr(settings.prices, provider, None) or {}
-    field = PriceSettings.model_fields.get(provider)
-    defaults: dict[str, float] = field.default if field is not None else {}
-    prices = {**defaults, **{name.upper(): price for name, price in given.items()}}
+    """KRW for one message (or one part, where priced so); None when no price is set."""
+    prices: dict[str, float] = getattr(settings.prices, provider, None) or {}
     return prices.get(kind)
 
 
