@@ -2,8 +2,6 @@
 clear 401/403/404/409/422 answers, OpenAPI served, and no input that makes it answer 500."""
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from producer.apikeys import create_key, revoke_key
-from scripts import stack
 from tests.conftest import BROKER_REDIS_URL, fresh_schema
-from tests.integration.conftest import free_port
+from tests.http.serving import serving
 from worker.db.engine import get_engine
 
 SPEC = {"name": "api", "sender": "0212345678", "template": "{name}님 안내", "provider": "sens"}
@@ -26,20 +23,10 @@ RECIPIENTS = [{"phone": "010-1234-5678", "name": "민준"}, {"phone": "010987654
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     """(base URL, a valid key, database URL) of a running service; its broker has no worker."""
-    port = free_port()
     with fresh_schema() as database_url:
-        env = stack.stack_env({**stack.simulators_env(), "BULKSMS_DATABASE_URL": database_url,
-                               "BULKSMS_BROKER_URL": BROKER_REDIS_URL})  # fmt: skip
-        log = (tmp_path_factory.mktemp("api") / "serve.log").open("wb")
-        argv = [str(Path(sys.executable).parent / "bulksms"), "serve", "--port", str(port)]
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            stack.wait_http(f"http://127.0.0.1:{port}/health")
-            key = create_key(get_engine(database_url), "tests")
-            yield f"http://127.0.0.1:{port}", key, database_url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        values = {"BULKSMS_DATABASE_URL": database_url, "BULKSMS_BROKER_URL": BROKER_REDIS_URL}
+        with serving(values, tmp_path_factory.mktemp("api")) as base:
+            yield base, create_key(get_engine(database_url), "tests"), database_url
 
 
 def _call(api, method: str, path: str, key: str | None = "own", **kw) -> requests.Response:

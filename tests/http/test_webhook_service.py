@@ -2,18 +2,14 @@
 documented answer and stores nothing; a good one is stored before it is answered."""
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from scripts import stack
 from tests.conftest import fresh_schema
-from tests.integration.conftest import free_port
+from tests.http.serving import serving
 from worker.db.engine import get_engine
 from worker.db.models import InboxEvent
 
@@ -34,19 +30,10 @@ APIPLEX_GOOD = {"results": [RECORD]}
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of a running `bulksms serve`."""
-    port = free_port()
     with fresh_schema() as database_url:
-        env = stack.stack_env({**stack.simulators_env(), "BULKSMS_DATABASE_URL": database_url,
-                               "BULKSMS_NHN__WEBHOOK_SECRET": SECRET})  # fmt: skip
-        log = (tmp_path_factory.mktemp("serve") / "serve.log").open("wb")
-        argv = [str(Path(sys.executable).parent / "bulksms"), "serve", "--port", str(port)]
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            stack.wait_http(f"http://127.0.0.1:{port}/health")
-            yield f"http://127.0.0.1:{port}", database_url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        values = {"BULKSMS_DATABASE_URL": database_url, "BULKSMS_NHN__WEBHOOK_SECRET": SECRET}
+        with serving(values, tmp_path_factory.mktemp("serve")) as base:
+            yield base, database_url
 
 
 def _stored(database_url: str) -> int:
@@ -169,18 +156,8 @@ def test_calls_at_once_are_each_stored_once_and_answered_after_their_commit(serv
 
 
 def test_a_database_that_fails_gets_503_so_the_provider_delivers_again(tmp_path) -> None:
-    port = free_port()
     missing = "postgresql+psycopg://postgres@127.0.0.1:5432/no_such_database"
-    env = stack.stack_env({**stack.simulators_env(), "BULKSMS_DATABASE_URL": missing})
-    argv = [str(Path(sys.executable).parent / "bulksms"), "serve", "--port", str(port)]
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        stack.wait_http(f"http://127.0.0.1:{port}/health")
-        answer = _apiplex(f"http://127.0.0.1:{port}", json.dumps(APIPLEX_GOOD),
-                          f"?secret={APIPLEX_SECRET}")  # fmt: skip
+    with serving({"BULKSMS_DATABASE_URL": missing}, tmp_path) as base:
+        answer = _apiplex(base, json.dumps(APIPLEX_GOOD), f"?secret={APIPLEX_SECRET}")
         assert answer.status_code == 503 and answer.json()["code"] == "503"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert "could not be stored" in (tmp_path / "serve.log").read_text()
