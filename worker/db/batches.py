@@ -240,9 +240,15 @@ def release_due(
     ids = list(conn.execute(due).scalars())
     if not ids:
         return []
+    # Still due: a release running at the same time moved their due time on, and PostgreSQL
+    # checks this again on the row it waited for, so only one of the two publishes them.
     result = conn.execute(
         update(Batch)
-        .where(Batch.id.in_(ids), Batch.status.in_([B.PLANNED.value, B.RETRY.value]))
+        .where(
+            Batch.id.in_(ids),
+            Batch.status.in_([B.PLANNED.value, B.RETRY.value]),
+            Batch.next_attempt_at <= now,
+        )
         .values(status=B.PLANNED.value, next_attempt_at=now + regrace)
         .returning(Batch.id, Batch.provider)
     )
@@ -436,9 +442,12 @@ def contexts_for_batches(conn: Connection, provider: str, batch_ids: list[int]) 
 
 
 def overdue(conn: Connection, provider: str, cutoff: datetime) -> list[Any]:
-    """Member columns of accepted batches sent before `cutoff`: past their result deadline."""
+    """Member columns of accepted batches that went out before `cutoff`: past their result
+    deadline. A reserved batch goes out at its reserved time, not when it was handed over
+    (NHN reserves up to 60 days ahead, past any deadline counted from the hand-over)."""
+    went_out = func.coalesce(Batch.reserve_time, Batch.sent_at)
     query = select(*MEMBER_COLUMNS).where(
-        Batch.provider == provider, Batch.status == B.ACCEPTED.value, Batch.sent_at < cutoff
+        Batch.provider == provider, Batch.status == B.ACCEPTED.value, went_out < cutoff
     )
     return list(conn.execute(query))
 
