@@ -187,7 +187,9 @@ def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
     """retry_wait recipients whose time came, of campaigns that may still send.
 
     Rows (id, campaign_id, provider, sender, message_type, attempts), ordered so that one
-    (campaign, type, attempts) group is contiguous.
+    (campaign, type, attempts) group is contiguous. The rows stay locked until the caller's
+    transaction ends, and rows another round holds are skipped: two rounds at once never
+    make two batches for one recipient (the second one's batch would be left empty).
     """
     query = (
         select(
@@ -208,6 +210,7 @@ def due_retries(conn: Connection, now: datetime, limit: int) -> list[Any]:
         )
         .order_by(Recipient.campaign_id, Recipient.message_type, Recipient.attempts, Recipient.id)
         .limit(limit)
+        .with_for_update(of=Recipient, skip_locked=True)
     )
     return list(conn.execute(query))
 
