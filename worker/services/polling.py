@@ -70,9 +70,10 @@ class Poller:
     # False for a provider that has no result query (API PLEX): a round only expires.
     asks: bool = True
 
-    def poll_due(self) -> PollRound:
-        """One round: expire overdue batches, fetch results the cheaper way, reschedule."""
-        now = utcnow()
+    def poll_due(self, now: datetime | None = None) -> PollRound:
+        """One round: expire overdue batches, fetch results the cheaper way, reschedule.
+        `now` is the round's clock (tests set it; the task leaves it to the wall clock)."""
+        now = now or utcnow()
         round_ = PollRound()
         self._expire(now, round_)
         if not self.asks:
