@@ -1,0 +1,226 @@
+"""Every guard with two callers at once (real PostgreSQL, the SENS simulator over HTTP): a batch
+claimed twice, a lease reaped mid-send and after it lapsed, a results page applied twice, a
+re-send and a release run twice. Each asserts the exact outcome and that no number was sent twice.
+"""
+
+import time
+from collections import Counter
+from datetime import timedelta
+
+import requests
+from sqlalchemy import Engine, func, select
+
+from config.settings import PollSettings, ResendSettings, SendSettings
+from scripts.simulated import sens_settings
+from simulator.outcomes import TRANSIENT, code_for
+from tests.concurrently import at_once
+from tests.services.conftest import SEED, numbers
+from worker.db import batches
+from worker.db.models import Batch, DeliveryAttempt, Recipient, Suppression
+from worker.db.types import utcnow
+from worker.domain.codes import lookup
+from worker.providers.base import SentRequest
+from worker.providers.sens.client import SensClient
+from worker.services.applying import apply_for_requests
+from worker.services.dispatch import Dispatcher, SendOutcome
+from worker.services.planning import plan_campaign
+from worker.services.reconciling import Reconciler
+from worker.services.release import hand_lapsed_to_lookup, release_due_batches
+from worker.services.resending import resend_due
+
+SEND = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3, lookup_delay_seconds=0.0)
+POLL = PollSettings(first_delay_seconds=0)
+RESEND = ResendSettings(backoff_seconds=[0.0], jitter=0, max_attempts=3)
+HOUR = timedelta(hours=1)
+
+
+def _planned(engine: Engine, campaign_id: int) -> list[int]:
+    published: list = []
+    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
+    return [job.batch_id for job in published]
+
+
+def _sim(simulator, method: str, path: str, body: dict | None = None) -> dict:
+    answer = requests.request(method, f"{simulator.base_url}{path}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def _sends_per_number(simulator) -> Counter[int]:
+    """How many numbers the simulator took how many times ({1: 100}: a hundred, once each)."""
+    return Counter(_sim(simulator, "GET", "/_sim/stats")["sent_to"].values())
+
+
+def _batch(engine: Engine, batch_id: int):
+    with engine.connect() as conn:
+        return conn.execute(select(Batch).where(Batch.id == batch_id)).one()
+
+
+def _dispatcher(engine: Engine, simulator) -> Dispatcher:
+    """A dispatcher of its own (its own client and session), as another worker process has."""
+    return Dispatcher(engine, SensClient(sens_settings(simulator.base_url)), SEND, POLL)
+
+
+def test_two_dispatchers_on_one_batch_at_once_send_it_once(
+    engine, make_campaign, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=40_000)))
+    # Each send takes 0.5 s at the provider: the second claim lands while the first is mid-send.
+    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.5})
+    first, second = _dispatcher(engine, simulator), _dispatcher(engine, simulator)
+    outcomes = at_once(lambda: first.send_batch(batch_id), lambda: second.send_batch(batch_id))
+    assert sorted(outcomes) == [SendOutcome.ACCEPTED, SendOutcome.SKIPPED]
+    assert _sim(simulator, "GET", "/_sim/stats")["requests_accepted"] == 1
+    assert _sends_per_number(simulator) == Counter({1: 100})
+    batch = _batch(engine, batch_id)
+    assert (batch.status, batch.send_attempts) == ("accepted", 1)
+
+
+def test_the_reaper_leaves_a_send_in_flight_alone(engine, make_campaign, simulator) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=41_000)))
+    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 1.0})
+    sender = _dispatcher(engine, simulator)
+
+    def reap_mid_send() -> int:
+        time.sleep(0.4)  # the claim is committed and the provider call under way
+        assert _batch(engine, batch_id).status == "sending"
+        return hand_lapsed_to_lookup(engine, timedelta(0))
+
+    outcome, reaped, reaped_too = at_once(
+        lambda: sender.send_batch(batch_id), reap_mid_send, reap_mid_send
+    )
+    assert (outcome, reaped, reaped_too) == (SendOutcome.ACCEPTED, 0, 0)
+    assert _batch(engine, batch_id).status == "accepted"
+    assert _sends_per_number(simulator) == Counter({1: 100})
+
+
+def test_after_the_lease_lapsed_nobody_sends_again_and_one_lookup_adopts_it(
+    engine, make_campaign, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=42_000)))
+    request_id = _die_after_the_provider_took_it(engine, simulator, batch_id)
+    late = _dispatcher(engine, simulator)
+    outcome, reaped, reaped_too = at_once(
+        lambda: late.send_batch(batch_id),
+        lambda: hand_lapsed_to_lookup(engine, timedelta(0)),
+        lambda: hand_lapsed_to_lookup(engine, timedelta(0)),
+    )
+    assert (outcome, sorted([reaped, reaped_too])) == (SendOutcome.SKIPPED, [0, 1])
+    client = SensClient(sens_settings(simulator.base_url))
+    with engine.connect() as conn:
+        [row] = [r for r in _unsure_due(conn) if r.id == batch_id]
+    looked = at_once(*[lambda: Reconciler(engine, client, SEND, POLL).reconcile(row)] * 2)
+    assert sorted(looked) == ["found", "skipped"]
+    batch = _batch(engine, batch_id)
+    assert (batch.status, batch.request_id, batch.send_attempts) == ("accepted", request_id, 1)
+    assert _sends_per_number(simulator) == Counter({1: 100})
+
+
+def _die_after_the_provider_took_it(engine: Engine, simulator, batch_id: int) -> str:
+    """What a worker does up to its death: claim with a lease that lapses at once, send, and
+    write nothing more; the provider's request id."""
+    from tests.services.test_reconciling import _request_of
+
+    with engine.begin() as conn:
+        batch = batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+    request, _ = _request_of(engine, batch)
+    return SensClient(sens_settings(simulator.base_url)).send(request).request_id
+
+
+def _unsure_due(conn) -> list:
+    from worker.db import lookups
+
+    return lookups.due(conn, "sens", utcnow(), 10)
+
+
+def test_one_results_page_applied_twice_at_once_is_applied_once(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    phones = numbers(100, start=43_000)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _planned(engine, campaign_id)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
+    page = _completed_results(engine, sens_client, batch_id)
+    codes = {result.to: result.code for result in page}
+    assert codes == {phone: code_for(SEED, phone) for phone in phones}
+
+    def apply():
+        with engine.begin() as conn:
+            return apply_for_requests(conn, "sens", page, RESEND, utcnow())
+
+    runs = at_once(apply, apply)
+    assert sorted(run.results for run in runs) == [0, 100]
+    assert [run.completed for run in runs if run.results] == [[batch_id]]
+    _assert_written_once(engine, campaign_id, batch_id, codes)
+
+
+def _completed_results(engine: Engine, client: SensClient, batch_id: int) -> list:
+    request = SentRequest(_batch(engine, batch_id).request_id)
+    for _ in range(50):  # the simulator completes messages within 0.15 s
+        page = list(client.results_for_request(request))
+        if page and all(result.completed for result in page):
+            return page
+        time.sleep(0.1)
+    raise AssertionError("the simulator never completed the batch's messages")
+
+
+def _assert_written_once(
+    engine: Engine, campaign_id: int, batch_id: int, codes: dict[str, str]
+) -> None:
+    retry = {phone for phone, code in codes.items() if code in TRANSIENT}
+    gone = {phone for phone, code in codes.items() if lookup("sens", code, "report").suppress}
+    assert retry and gone  # the seed's numbers hold both kinds: the counts below mean something
+    with engine.connect() as conn:
+        batch = conn.execute(select(Batch).where(Batch.id == batch_id)).one()
+        history = conn.execute(
+            select(DeliveryAttempt.phone, func.count()).group_by(DeliveryAttempt.phone)
+        ).all()
+        listed = set(conn.execute(select(Suppression.phone)).scalars())
+        waiting = conn.execute(
+            select(Recipient.phone).where(
+                Recipient.campaign_id == campaign_id, Recipient.status == "retry_wait"
+            )
+        ).scalars()
+        assert (batch.status, batch.settled) == ("completed", 100)
+        assert dict(history) == {phone: 1 for phone in codes}
+        assert listed == gone
+        assert set(waiting) == retry
+
+
+def test_two_resend_rounds_at_once_batch_each_transient_number_once(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    phones = numbers(300, start=44_000)
+    campaign_id = make_campaign(phones)
+    for batch_id in _planned(engine, campaign_id):
+        assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
+        page = _completed_results(engine, sens_client, batch_id)
+        with engine.begin() as conn:
+            apply_for_requests(conn, "sens", page, RESEND, utcnow())
+    transient = {phone for phone in phones if code_for(SEED, phone) in TRANSIENT}
+    published: list = []
+    runs = at_once(*[lambda: resend_due(engine, lambda _: 100, HOUR, published.extend)] * 2)
+    assert sorted(runs) == [0, len(transient)]
+    with engine.connect() as conn:
+        members = conn.execute(
+            select(Recipient.phone, Recipient.batch_id).where(
+                Recipient.campaign_id == campaign_id, Recipient.status == "batched"
+            )
+        ).all()
+    assert sorted(phone for phone, _ in members) == sorted(transient)
+    assert {job.batch_id for job in published} == {batch for _, batch in members}
+    assert len(published) == len({job.batch_id for job in published})
+
+
+def test_two_releases_at_once_publish_each_due_batch_once(engine, make_campaign) -> None:
+    ids = _planned(engine, make_campaign(numbers(500, start=45_000)))
+    with engine.begin() as conn:
+        conn.execute(
+            Batch.__table__.update()
+            .where(Batch.id.in_(ids))
+            .values(status="retry", next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+    published: list = []
+    runs = at_once(*[lambda: release_due_batches(engine, HOUR, published.extend)] * 2)
+    assert sorted(runs) == [0, len(ids)]
+    assert sorted(job.batch_id for job in published) == sorted(ids)
