@@ -285,3 +285,31 @@ def test_no_rejects_file_without_rejects(write, run_import, tmp_path: Path):
     report = run_import(write(f"{HEADER}\n홍길동,010-1234-5678,A\n"))
     assert report.rejects_path is None
     assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_a_reject_after_quoted_newlines_and_blank_lines_names_its_physical_line(write, run_import):
+    rows = [
+        HEADER,  # line 1
+        '"홍\n길\n동",010-1234-5678,A',  # lines 2-4: one record over three lines
+        "",  # line 5
+        "김,02-123-4567,B",  # line 6: not a mobile number
+        "",  # line 7
+        "",  # line 8
+        '"이\n영희",010-9,"C\nD"',  # lines 9-11: rejected, reported at its first line
+        "박,010-2222-3333,E",  # line 12
+        '최,"010-3333\n-4444",F,extra',  # lines 13-14: too wide
+    ]
+    report = run_import(write("\n".join(rows) + "\n"))
+    assert (report.read, report.imported, report.rejected) == (5, 2, 3)
+    assert reasons(report) == [
+        (6, "02-****4567 is not a mobile number"),
+        (9, "***-9 is not a valid Korean number"),
+        (13, "expected 3 columns, found 4"),
+    ]
+
+
+def test_crlf_lines_and_quoted_crlf_count_as_one_line_each(write, run_import):
+    rows = [HEADER, '"a\r\nb",010-1234-5678,A', "", "홍,02-123-4567,B", "김,010-3333-4444,C"]
+    report = run_import(write("\r\n".join(rows) + "\r\n"))
+    assert (report.imported, report.rejected) == (2, 1)
+    assert reasons(report) == [(5, "02-****4567 is not a mobile number")]
