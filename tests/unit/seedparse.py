@@ -1,16 +1,22 @@
 """Parsers for the code tables of the seed documents in shared/seeds, one per layout."""
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
+# The seeds live beside the repository (../shared/seeds); BULKSMS_SEEDS_DIR points elsewhere.
 SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
+SEEDS_ENV = "BULKSMS_SEEDS_DIR"
 SEED_GMS_STATUS = "000_a5a12cb580db53f9.txt"  # API PLEX GMS v2, "Message status code"
 SEED_GMS_ERROR = "001_2e1f95fc7c194a0c.txt"  # API PLEX GMS v2, "Service error code"
 SEED_NHN = "002_54585a2f5dc310dc.txt"  # NHN Cloud Notification SMS, "Result Code"
+SEED_003 = "003_1f2653b1531ec890.txt"  # SENS SMS API v2, "Error Code" section
+SEED_004 = "004_2f5628a966089cec.txt"  # SENS get delivery result, "Reception result code"
 
 
 @dataclass(frozen=True)
@@ -21,12 +27,29 @@ class SeedRow:
     cells: dict[str, str]
 
 
+def seeds_dir() -> Path:
+    """The folder of seed documents: $BULKSMS_SEEDS_DIR if set, else ../shared/seeds."""
+    override = os.environ.get(SEEDS_ENV)
+    return Path(override) if override else SEEDS
+
+
 def seed_text(name: str) -> str:
-    """The text of one seed document; skips the test when the shared folder is absent."""
-    path = SEEDS / name
+    """The text of one seed document; a missing one fails under CI and skips elsewhere."""
+    folder = seeds_dir()
+    path = folder / name
+    if not folder.is_dir():
+        _missing(f"seed folder {folder} not found (set {SEEDS_ENV} or check out shared/seeds)")
     if not path.is_file():
-        pytest.skip(f"seed document {path} not found (the shared/seeds folder)")
+        _missing(f"seed document {path} not found")
     return path.read_text("utf-8")
+
+
+def _missing(message: str) -> NoReturn:
+    # These are the only tests that compare code classes with the provider documents: under
+    # CI a skip would hide them, so a missing seed fails the run instead.
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def section(text: str, start: str, end: str | None, after: str | None = None) -> list[str]:
@@ -176,6 +199,45 @@ def nhn_mtr_rows(text: str) -> list[SeedRow]:
     return regex_rows(top, "Code Value Description", pattern) + regex_rows(
         detail, "Code Value Description", pattern
     )
+
+
+# SENS layout (003, 004): one heading per family, then rows of a code and its text.
+
+# A code row starts with the code, then (003) the text glued on or (004) a space.
+CODE_ROW = re.compile(r"^\s*(0|[123]\d{3}|[SE]\d{3})(?!\d)\s*(\S.*)$")
+
+# Where each document's code tables start and end.
+SECTIONS = {
+    SEED_003: ("EMMA v.3 reception result code", "Was this article helpful?"),
+    SEED_004: ("Reception result code", None),
+}
+# The headings inside a section, in order, and the catalogue family each one fills.
+FAMILY_HEADINGS = (
+    ("IB G/W Report Code", "report"),
+    ("IB G/W Response Code", "response"),
+    ("IB EMMA", "emma"),
+)
+
+
+def sens_seed_codes(name: str) -> dict[str, dict[str, str]]:
+    """family -> {code: text of the row} for the SENS code tables of seed 003 or 004."""
+    text = seed_text(name)
+    start, end = SECTIONS[name]
+    section = text[text.index(start) :]
+    if end is not None:
+        section = section[: section.index(end)]
+    tables: dict[str, dict[str, str]] = {family: {} for _, family in FAMILY_HEADINGS}
+    family = None
+    for line in section.splitlines():
+        stripped = line.strip()
+        heading = next((f for h, f in FAMILY_HEADINGS if stripped == h), None)
+        if heading is not None:
+            family = heading
+            continue
+        match = CODE_ROW.match(line)
+        if match and family is not None:
+            tables[family][match.group(1)] = match.group(2).strip()
+    return tables
 
 
 # (provider, family) -> (seed document, parser): every code table of seeds 000, 001 and 002.

@@ -2,9 +2,9 @@
 
 import logging
 import re
-from pathlib import Path
 
 import pytest
+from seedparse import SEED_003, SEED_004, sens_seed_codes
 
 from worker.domain.codes import (
     FAMILIES,
@@ -21,25 +21,6 @@ from worker.domain.codes import (
     parse_rows,
 )
 
-SEEDS = Path(__file__).parents[3] / "shared" / "seeds"
-SEED_003 = "003_1f2653b1531ec890.txt"  # SENS SMS API v2, "Error Code" section
-SEED_004 = "004_2f5628a966089cec.txt"  # SENS get delivery result, "Reception result code"
-
-# A code row starts with the code, then (003) the text glued on or (004) a space.
-CODE_ROW = re.compile(r"^\s*(0|[123]\d{3}|[SE]\d{3})(?!\d)\s*(\S.*)$")
-
-# Where each document's code tables start and end.
-SECTIONS = {
-    SEED_003: ("EMMA v.3 reception result code", "Was this article helpful?"),
-    SEED_004: ("Reception result code", None),
-}
-# The headings inside a section, in order, and the catalogue family each one fills.
-FAMILY_HEADINGS = (
-    ("IB G/W Report Code", "report"),
-    ("IB G/W Response Code", "response"),
-    ("IB EMMA", "emma"),
-)
-
 # What the tables list, written out, so a parser that finds nothing cannot pass.
 EXPECTED = {
     "report": {"0", *map(str, range(2000, 2008)), *map(str, range(3000, 3020)), "3022", "3023"},
@@ -53,39 +34,9 @@ EXPECTED = {
 }
 
 
-def _seed_text(name: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed documents not found at {SEEDS} (the shared/seeds folder)")
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed document {path} not found")
-    return path.read_text("utf-8")
-
-
-def seed_codes(name: str) -> dict[str, dict[str, str]]:
-    """family -> {code: text of the row} for the code tables of one seed document."""
-    text = _seed_text(name)
-    start, end = SECTIONS[name]
-    section = text[text.index(start) :]
-    if end is not None:
-        section = section[: section.index(end)]
-    tables: dict[str, dict[str, str]] = {family: {} for _, family in FAMILY_HEADINGS}
-    family = None
-    for line in section.splitlines():
-        stripped = line.strip()
-        heading = next((f for h, f in FAMILY_HEADINGS if stripped == h), None)
-        if heading is not None:
-            family = heading
-            continue
-        match = CODE_ROW.match(line)
-        if match and family is not None:
-            tables[family][match.group(1)] = match.group(2).strip()
-    return tables
-
-
 @pytest.mark.parametrize("seed", [SEED_003, SEED_004])
 def test_parser_finds_every_listed_code(seed: str) -> None:
-    assert {family: set(rows) for family, rows in seed_codes(seed).items()} == EXPECTED
+    assert {family: set(rows) for family, rows in sens_seed_codes(seed).items()} == EXPECTED
 
 
 @pytest.mark.parametrize("seed", [SEED_003, SEED_004])
@@ -93,7 +44,7 @@ def test_catalogue_has_every_seed_code(seed: str) -> None:
     known = catalogue("sens")
     missing = {
         family: sorted(set(rows) - set(known))
-        for family, rows in seed_codes(seed).items()
+        for family, rows in sens_seed_codes(seed).items()
         if set(rows) - set(known)
     }
     assert not missing, f"codes of {seed} missing from worker/domain/data/sens.csv: {missing}"
@@ -104,7 +55,7 @@ def test_catalogue_family_matches_the_seed_table(seed: str) -> None:
     known = catalogue("sens")
     wrong = {
         code: (known[code].family, family)
-        for family, rows in seed_codes(seed).items()
+        for family, rows in sens_seed_codes(seed).items()
         for code in rows
         if code in known and known[code].family != family
     }
@@ -112,7 +63,7 @@ def test_catalogue_family_matches_the_seed_table(seed: str) -> None:
 
 
 def test_catalogue_has_no_codes_beyond_the_seeds() -> None:
-    seeded = set().union(*(set(rows) for rows in seed_codes(SEED_003).values()))
+    seeded = set().union(*(set(rows) for rows in sens_seed_codes(SEED_003).values()))
     assert set(catalogue("sens")) == seeded
 
 
@@ -120,7 +71,7 @@ def test_catalogue_titles_follow_seed_003() -> None:
     # sens.csv takes its titles from seed 003's wording.
     known = catalogue("sens")
     wrong = {}
-    for family, rows in seed_codes(SEED_003).items():
+    for family, rows in sens_seed_codes(SEED_003).items():
         for code, text in rows.items():
             title = text
             if family == "report":
