@@ -51,6 +51,10 @@ def apply_results(
     ]
     if not judged:
         return 0
+    # Rows are locked in the order they are written: two appliers holding the same results
+    # in other orders (a webhook delivered twice, a sweep beside a poll by requestId) would
+    # each wait on a row the other holds, and PostgreSQL aborts one as a deadlock.
+    judged.sort(key=_lock_order)
     rows = [(j, _row(j, resend, now)) for j in judged]
     final = [(j, row) for j, row in rows if row["b_status"] != ACCEPTED]
     changed = results.apply(conn, [row for _, row in final])
@@ -61,6 +65,10 @@ def apply_results(
     gone = [judge.suppression_row(j.result, j.code, j.ctx, now) for j in judged if j.code.suppress]
     suppressions.add_many(conn, gone)
     return total
+
+
+def _lock_order(judged: Judged) -> tuple[int, str]:
+    return judged.ctx.batch_id, judged.result.to
 
 
 def _row(judged: Judged, resend: ResendSettings, now: datetime) -> dict[str, Any]:
