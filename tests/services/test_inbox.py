@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select, update
 
 from config.settings import PollSettings, ResendSettings, SendSettings
 from scripts.simulated import provider_settings
+from tests.concurrently import at_once
 from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers
 from worker.db import campaigns, inbox
@@ -133,3 +134,17 @@ def test_a_result_that_outran_its_send_answer_applies_once_the_batch_is_accepted
         conn.execute(update(InboxEvent).values(due_at=None))
     assert intake(engine).apply_new() == Counter(applied=1, results=1)
     assert _statuses(engine, campaign_id) == {"delivered": 1}
+
+
+def test_two_appliers_at_once_apply_each_event_once_without_a_deadlock(
+    engine, make_campaign
+) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 1000, 400)
+    rows = [(number, "COMPLETED", "1000") for number in sent]
+    _store(engine, _hooks(request_id, rows))
+    _store(engine, _hooks(request_id, rows[::-1]))  # delivered again, in the other order
+    # Each applier takes one of the two calls: the same 1,000 rows, written at once.
+    done = sum(at_once(*[lambda: intake(engine).apply_new(limit=1)] * 2), Counter())
+    assert (done["applied"], done["results"]) == (2, 1000)
+    assert _statuses(engine, campaign_id) == {"delivered": 1000}
+    assert _states(engine) == Counter({"applied": 2})
