@@ -224,3 +224,25 @@ def test_two_releases_at_once_publish_each_due_batch_once(engine, make_campaign)
     runs = at_once(*[lambda: release_due_batches(engine, HOUR, published.extend)] * 2)
     assert sorted(runs) == [0, len(ids)]
     assert sorted(job.batch_id for job in published) == sorted(ids)
+
+
+def test_a_send_that_outlives_its_lease_keeps_the_answer_it_got(
+    engine, make_campaign, simulator
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(100, start=46_000)))
+    # The provider records the send at once but answers 1.5 s later; the lease is 0.3 s.
+    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.5})
+    short = SendSettings(lease_seconds=0.3, lookup_delay_seconds=60.0)
+    sender = Dispatcher(engine, SensClient(sens_settings(simulator.base_url)), short, POLL)
+
+    def reap_after_the_lease() -> int:
+        time.sleep(0.8)
+        return hand_lapsed_to_lookup(engine, timedelta(seconds=60))
+
+    outcome, reaped = at_once(lambda: sender.send_batch(batch_id), reap_after_the_lease)
+    assert (outcome, reaped) == (SendOutcome.ACCEPTED, 1)
+    batch = _batch(engine, batch_id)
+    assert (batch.status, batch.next_attempt_at) == ("accepted", None)
+    client = SensClient(sens_settings(simulator.base_url))
+    assert len(list(client.results_for_request(SentRequest(batch.request_id)))) == 100
+    assert _sends_per_number(simulator) == Counter({1: 100})

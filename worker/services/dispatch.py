@@ -262,10 +262,10 @@ class Dispatcher:
         if not receipt.refused:
             # The batch row is all a send writes: its members are accepted because it is.
             with autocommit(self.engine).connect() as conn:
-                moved = batches.accept(conn, batch.id, accepted)
+                moved = _record_answer(conn, batch.id, accepted)
             return self._accepted(batch, receipt, moved)
         with self.engine.begin() as conn:
-            moved = batches.accept(conn, batch.id, accepted)
+            moved = _record_answer(conn, batch.id, accepted)
             if moved:
                 # Refused inside an accepted request: each recipient ends with its own code.
                 ctx = self._context(batch, _profile(self.engine, batch.campaign_id))
@@ -358,6 +358,13 @@ def _error_code(exc: ProviderError) -> tuple[str, str]:
     if exc.code and exc.family:
         return exc.code, exc.family
     return (f"HTTP{exc.status}" if exc.status else "ERROR"), INTERNAL
+
+
+def _record_answer(conn: Any, batch_id: int, accepted: dict[str, Any]) -> bool:
+    """sending → accepted; or unsure → accepted when the send outlived its lease and the
+    reaper handed the batch to a lookup meanwhile: the answer in hand is what the lookup
+    would find, so it is kept instead of being asked for again."""
+    return batches.accept(conn, batch_id, accepted) or lookups.found(conn, batch_id, accepted)
 
 
 def _error_fields(exc: ProviderError) -> dict[str, object]:
