@@ -185,6 +185,7 @@ class SensApi:
     def list(self, params: Mapping[str, str]) -> Reply:
         """GET .../messages: window rules, then one page of matching messages."""
         now = self.sim_clock.now()
+        self.store.counters.bump("list_queries")
         try:
             query = parse_list_query(params, now)
         except QueryError as exc:

@@ -26,8 +26,9 @@ _ALPHABET = string.ascii_letters + string.digits
 # What DELETE .../reservations/{id} found: done, or why not.
 CancelOutcome = Literal["canceled", "unknown", "already_canceled", "sent"]
 # files_uploaded: new MMS images; files_reused: seed 003 reuse of the same name and size;
-# mms_requests: sends taken as MMS (each naming a live file; one without is an LMS).
-EXTRA_STATS = ("lost_answers", "files_uploaded", "files_reused", "mms_requests")
+# mms_requests: sends taken as MMS (each naming a live file; one without is an LMS);
+# list_queries: GET .../messages answered, refused ones (window_rejections) included.
+EXTRA_STATS = ("lost_answers", "files_uploaded", "files_reused", "mms_requests", "list_queries")
 
 
 @dataclass(frozen=True, slots=True)

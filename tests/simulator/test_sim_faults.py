@@ -113,5 +113,6 @@ def test_health_and_reset(sens, sms_body):
         "files_uploaded": 0,
         "files_reused": 0,
         "mms_requests": 0,
+        "list_queries": 0,
     }
     assert sens.list(requestId=request_id).status_code == 404
