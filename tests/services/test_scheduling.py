@@ -1,6 +1,5 @@
 """Scheduled campaigns: waiting in the database, or reserved at SENS; cancelling withdraws."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -58,12 +57,14 @@ def _stats(simulator) -> dict:
 
 
 def test_a_waiting_campaign_stays_in_the_database_until_its_time(engine, make_campaign) -> None:
-    campaign_id = make_campaign(numbers(3, start=80_000), send_at=utcnow() + timedelta(seconds=1))
+    # An hour ahead, and the test says when "now" is: no sleep, no lead to outrun.
+    send_at = (utcnow() + HOUR).replace(microsecond=0)
+    campaign_id = make_campaign(numbers(3, start=80_000), send_at=send_at)
     assert _campaign(engine, campaign_id).status == "scheduled"
-    assert start_due_campaigns(engine) == []
-    time.sleep(1.1)
-    assert start_due_campaigns(engine) == [campaign_id]
-    assert start_due_campaigns(engine) == []  # started once
+    assert start_due_campaigns(engine) == []  # the real clock: an hour early
+    assert start_due_campaigns(engine, send_at - timedelta(microseconds=1)) == []
+    assert start_due_campaigns(engine, send_at) == [campaign_id]
+    assert start_due_campaigns(engine, send_at + HOUR) == []  # started once
     assert _campaign(engine, campaign_id).status == "queued"
 
 

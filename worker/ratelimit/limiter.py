@@ -38,8 +38,13 @@ class RedisLimiter:
         self._acquire = client.register_script(scripts.ACQUIRE)
         self._slow_down = client.register_script(scripts.SLOW_DOWN)
 
-    def acquire(self, keys: LimitKeys, policy: LimitPolicy, cost: int, holder: str) -> Grant:
-        """One round trip: reserve a slot for a request of `cost` messages, or refuse."""
+    def acquire(
+        self, keys: LimitKeys, policy: LimitPolicy, cost: int, holder: str, now: int | None = None
+    ) -> Grant:
+        """One round trip: reserve a slot for a request of `cost` messages, or refuse.
+
+        `now` (µs) replaces the Redis server's clock: for tests only, the workers never pass it.
+        """
         args = (
             policy.ceiling,
             policy.burst,
@@ -52,16 +57,22 @@ class RedisLimiter:
             policy.max_in_flight or 0,
             holder,
             policy.lease,
+            *_clock(now),
         )
-        verdict, delay, rate, now, stepped = self._acquire(keys=keys.all(), args=args)
-        return Grant(Verdict(verdict), delay / MICROS, float(rate), int(now), bool(stepped))
+        verdict, delay, rate, at, stepped = self._acquire(keys=keys.all(), args=args)
+        return Grant(Verdict(verdict), delay / MICROS, float(rate), int(at), bool(stepped))
 
     def release(self, keys: LimitKeys, holder: str) -> None:
         """Free an in-flight slot; ZREM alone is atomic, so no script is needed."""
         self.client.zrem(keys.in_flight, holder)
 
-    def slow_down(self, keys: LimitKeys, policy: LimitPolicy, admitted_at: int) -> float | None:
-        """Lower the effective rate and empty the buckets after a 429; None if one already did."""
+    def slow_down(
+        self, keys: LimitKeys, policy: LimitPolicy, admitted_at: int, now: int | None = None
+    ) -> float | None:
+        """Lower the effective rate and empty the buckets after a 429; None if one already did.
+
+        `now` (µs) replaces the Redis server's clock, as in `acquire`.
+        """
         args = (
             policy.ceiling,
             policy.slow_down_factor,
@@ -70,7 +81,13 @@ class RedisLimiter:
             policy.burst,
             policy.messages_per_second or 0,
             policy.message_burst,
+            *_clock(now),
         )
         keys_used = [keys.rate, keys.requests, keys.messages]
         lowered, rate = self._slow_down(keys=keys_used, args=args)
         return float(rate) if lowered else None
+
+
+def _clock(now: int | None) -> tuple[int, ...]:
+    """The scripts' optional last argument: an explicit "now", or nothing (Redis TIME)."""
+    return () if now is None else (now,)

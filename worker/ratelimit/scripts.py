@@ -1,6 +1,7 @@
 """The limiter's Lua scripts: each runs atomically on the Redis server in one round trip.
 
-Both read the clock with `redis.call('TIME')`, so the hosts' clocks never skew a limit;
+Both read the clock with `redis.call('TIME')`, so the hosts' clocks never skew a limit
+(tests may pass "now" as a last argument instead, to drive the clock without sleeping);
 Redis 7 replicates scripts by their effects, which makes TIME safe before writes
 (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/).
 Times are integer microseconds; `worker.ratelimit.policy` is the same arithmetic in Python.
@@ -13,13 +14,17 @@ Times are integer microseconds; `worker.ratelimit.policy` is the same arithmetic
 # ARGV  1 ceiling (requests/s)   2 burst (requests)   3 messages/s at the ceiling (0: none)
 #       4 message burst   5 cost (messages)   6 max wait (µs)   7 recovery step (requests/s)
 #       8 recovery interval (µs)   9 max in flight (0: no cap)   10 holder id   11 lease (µs)
+#       12 optional: now (µs) instead of Redis TIME, for tests that drive the clock
 # Reply {status, delay µs, effective rate, server time µs, 1 if this call raised the rate}
 #       status 0: reserved, sleep `delay` then send; 1: `delay` exceeds the max wait,
 #       nothing reserved; 2: the in-flight cap is full, nothing reserved.
 ACQUIRE = """
 local BURST_WINDOW = 0.1
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = tonumber(ARGV[12])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local ceiling, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local msg_ceiling, msg_burst, cost = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local max_wait, step, interval = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -101,10 +106,14 @@ return {0, delay, tostring(rate), now, stepped}
 # KEYS  1 rate hash   2 request TAT   3 message TAT
 # ARGV  1 ceiling   2 factor   3 floor (requests/s)   4 when the refused request was admitted (µs)
 #       5 burst (requests)   6 messages/s at the ceiling (0: none)   7 message burst
+#       8 optional: now (µs) instead of Redis TIME, for tests that drive the clock
 # Reply {1 if lowered else 0, effective rate}
 SLOW_DOWN = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = tonumber(ARGV[8])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local ceiling, factor, floor = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'rate', 'counts_after')
 local rate = math.min(tonumber(state[1]) or ceiling, ceiling)

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -62,10 +62,11 @@ def requeue_stale_campaigns(
     return len(stale)
 
 
-def start_due_campaigns(engine: Engine) -> list[int]:
-    """Scheduled campaigns whose time has come → queued; returns the ids to plan."""
+def start_due_campaigns(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Scheduled campaigns whose time has come (by `now`, the clock by default) → queued;
+    returns the ids to plan."""
     with engine.begin() as conn:
-        return campaigns.start_due(conn, utcnow())
+        return campaigns.start_due(conn, now or utcnow())
 
 
 def mark_all_sent(engine: Engine) -> int:
