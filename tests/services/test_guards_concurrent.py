@@ -15,17 +15,22 @@ from scripts.simulated import sens_settings
 from simulator.outcomes import TRANSIENT, code_for
 from tests.concurrently import at_once
 from tests.services.conftest import SEED, numbers
-from worker.db import batches
+from worker.db import batches, campaigns
 from worker.db.models import Batch, DeliveryAttempt, Recipient, Suppression
 from worker.db.types import utcnow
 from worker.domain.codes import lookup
 from worker.providers.base import SentRequest
 from worker.providers.sens.client import SensClient
 from worker.services.applying import apply_for_requests
+from worker.services.cancelling import cancel_campaign
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.planning import plan_campaign
 from worker.services.reconciling import Reconciler
-from worker.services.release import hand_lapsed_to_lookup, release_due_batches
+from worker.services.release import (
+    hand_lapsed_to_lookup,
+    release_due_batches,
+    start_due_campaigns,
+)
 from worker.services.resending import resend_due
 
 SEND = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3, lookup_delay_seconds=0.0)
@@ -246,3 +251,49 @@ def test_a_send_that_outlives_its_lease_keeps_the_answer_it_got(
     client = SensClient(sens_settings(simulator.base_url))
     assert len(list(client.results_for_request(SentRequest(batch.request_id)))) == 100
     assert _sends_per_number(simulator) == Counter({1: 100})
+
+
+def test_two_cancels_at_once_cancel_once(engine, make_campaign, simulator) -> None:
+    campaign_id = make_campaign(numbers(300, start=47_000))
+    _planned(engine, campaign_id)
+    client = SensClient(sens_settings(simulator.base_url))
+    runs = at_once(*[lambda: cancel_campaign(engine, lambda _: client, campaign_id)] * 2)
+    # A cancel may run again (after a crash mid-cancel): the second finds nothing left to stop.
+    assert sorted(run.recipients for run in runs) == [0, 300]
+    with engine.connect() as conn:
+        assert campaigns.status_counts(conn, campaign_id) == {"cancelled": 300}
+        assert campaigns.get(conn, campaign_id).status == "cancelled"
+
+
+def test_a_cancel_beside_two_senders_leaves_each_number_sent_once_or_cancelled(
+    engine, make_campaign, simulator
+) -> None:
+    phones = numbers(600, start=48_000)
+    campaign_id = make_campaign(phones)
+    ids = _planned(engine, campaign_id)
+    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.2})
+    client = SensClient(sens_settings(simulator.base_url))
+    first, second = _dispatcher(engine, simulator), _dispatcher(engine, simulator)
+
+    def cancel_mid_campaign() -> object:
+        time.sleep(0.3)  # some batches went out, one is in flight, the rest wait
+        return cancel_campaign(engine, lambda _: client, campaign_id)
+
+    at_once(
+        lambda: [first.send_batch(batch_id) for batch_id in ids],
+        lambda: [second.send_batch(batch_id) for batch_id in reversed(ids)],
+        cancel_mid_campaign,
+    )
+    sent = _sim(simulator, "GET", "/_sim/stats")["sent_to"]
+    with engine.connect() as conn:
+        counts = campaigns.status_counts(conn, campaign_id)
+    assert set(counts) == {"accepted", "cancelled"} and sum(counts.values()) == 600
+    assert set(sent.values()) == {1}
+    assert len(sent) == counts["accepted"]  # sent: exactly those in accepted batches
+
+
+def test_two_beats_at_once_start_a_scheduled_campaign_once(engine, make_campaign) -> None:
+    send_at = (utcnow() + HOUR).replace(microsecond=0)
+    campaign_id = make_campaign(numbers(3, start=49_000), send_at=send_at)
+    runs = at_once(*[lambda: start_due_campaigns(engine, send_at)] * 2)
+    assert sorted(runs) == [[], [campaign_id]]
