@@ -205,7 +205,9 @@ def test_two_resend_rounds_at_once_batch_each_transient_number_once(
     transient = {phone for phone in phones if code_for(SEED, phone) in TRANSIENT}
     published: list = []
     runs = at_once(*[lambda: resend_due(engine, lambda _: 100, HOUR, published.extend)] * 2)
-    assert sorted(runs) == [0, len(transient)]
+    # Each round locks what it takes and skips what the other holds: they may share the
+    # recipients out between them, but never take one twice.
+    assert sum(runs) == len(transient)
     with engine.connect() as conn:
         members = conn.execute(
             select(Recipient.phone, Recipient.batch_id).where(
