@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint up down db bench chaos clean
+.PHONY: install demo test lint up down db bench chaos mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,24 @@ bench: $(STAMP)
 ## CHAOS_ARGS passes flags on, e.g. CHAOS_ARGS="--provider nhn --seed 2".
 chaos: $(STAMP)
 	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
+
+## Mutation testing (mutmut) of worker/db, domain, ratelimit, services and providers: the
+## score per module against its target and the surviving mutants (README, "Mutation testing").
+## MUTATE picks mutants by name, e.g. MUTATE="worker.db.batches.*"; MUTATE_JOBS run at once.
+MUTATE ?=
+MUTATE_JOBS ?= 2
+MUTATE_REDIS_PORT ?= 6391
+SEEDS_DIR ?= $(abspath ../shared/seeds)
+mutate: $(STAMP)
+	mkdir -p var
+	@# A Redis of the run's own: each mutmut child takes a database of it (tests/isolation.py).
+	redis-server --port $(MUTATE_REDIS_PORT) --bind 127.0.0.1 --save "" --appendonly no \
+		--daemonize yes --logfile $(CURDIR)/var/mutate-redis.log
+	set -f; BULKSMS_MUTATE_REDIS_URL=redis://127.0.0.1:$(MUTATE_REDIS_PORT) \
+		BULKSMS_SEEDS_DIR=$${BULKSMS_SEEDS_DIR:-$(SEEDS_DIR)} \
+		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE); status=$$?; \
+		redis-cli -p $(MUTATE_REDIS_PORT) shutdown nosave >/dev/null; exit $$status
+	set -f; $(BIN)/python -m scripts.mutation_report $(MUTATE)
 
 down: $(STAMP)
 	$(BIN)/python -m scripts.stack down

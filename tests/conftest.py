@@ -15,6 +15,7 @@ from sqlalchemy import Engine, NullPool, create_engine, text
 
 from scripts.catalogs import vacuum_catalogs
 from tests.envvars import settings_env
+from tests.isolation import isolate_forked_children, redis_test_url
 from worker.db import migrate
 from worker.db.engine import get_engine
 
@@ -27,6 +28,13 @@ REDIS_TEST_URL = os.environ.get("BULKSMS_TEST_REDIS_URL", "redis://127.0.0.1:637
 BROKER_REDIS_URL = os.environ.get("BULKSMS_TEST_BROKER_REDIS_URL", "redis://127.0.0.1:6379/10")
 # Without a virtual host: each run adds one of its own.
 RABBITMQ_TEST_URL = os.environ.get("BULKSMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
+
+isolate_forked_children()
+
+
+def broker_redis_url() -> str:
+    """BROKER_REDIS_URL, or under mutation testing this process's own database."""
+    return redis_test_url(BROKER_REDIS_URL)
 
 
 @contextmanager
@@ -60,8 +68,9 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """A Redis database of its own, emptied before the run."""
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
-    return REDIS_TEST_URL
+    url = redis_test_url(REDIS_TEST_URL)
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,17 @@ import pytest
 import redis
 
 from config.settings import BreakerSettings
+from tests.isolation import redis_test_url
 from worker.health.breaker import Breaker
 from worker.health.rules import BreakerPolicy
 
 BREAKER_REDIS_URL = os.environ.get("BULKSMS_BREAKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 T0 = 1_700_000_000.0
+
+
+def breaker_redis_url() -> str:
+    """BREAKER_REDIS_URL, or under mutation testing this process's own database."""
+    return redis_test_url(BREAKER_REDIS_URL)
 
 
 class Clock:
@@ -36,7 +42,7 @@ def policy(**settings: object) -> BreakerPolicy:
 @pytest.fixture()
 def breaker_redis() -> redis.Redis:
     """A client of the breaker tests' own Redis database, emptied first."""
-    client = redis.Redis.from_url(BREAKER_REDIS_URL)
+    client = redis.Redis.from_url(breaker_redis_url())
     client.flushdb()
     return client
 
@@ -52,7 +58,7 @@ def worker(breaker_redis: redis.Redis, clock: Clock) -> Iterator[Callable[..., B
     clients: list[redis.Redis] = []
 
     def make(provider: str = "sens", **settings: object) -> Breaker:
-        clients.append(redis.Redis.from_url(BREAKER_REDIS_URL))
+        clients.append(redis.Redis.from_url(breaker_redis_url()))
         return Breaker(clients[-1], provider, policy(**settings), clock=clock)
 
     yield make

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from tests.health.conftest import BREAKER_REDIS_URL, T0, Clock, policy
+from tests.health.conftest import T0, Clock, breaker_redis_url, policy
 from worker.health.breaker import Breaker, all_health, errors_key, state_key
 from worker.health.rules import (
     BreakerState,
@@ -79,7 +79,7 @@ def test_errors_from_many_workers_at_once_count_exactly(worker: Workers) -> None
 
 def _fail_in_a_process(count: int) -> None:
     """One worker process (spawned: its own interpreter and connection)."""
-    client = redis.Redis.from_url(BREAKER_REDIS_URL)
+    client = redis.Redis.from_url(breaker_redis_url())
     breaker = Breaker(client, "sens", policy(errors_to_open=1000), clock=lambda: T0)
     for _ in range(count):
         breaker.record_failure("network", "connection refused")

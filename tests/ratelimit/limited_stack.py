@@ -19,7 +19,7 @@ from scripts import stack
 from tests.conftest import fresh_schema
 from tests.envvars import settings_env
 from tests.integration.conftest import free_port
-from tests.ratelimit.conftest import LIMITER_REDIS_URL
+from tests.ratelimit.conftest import limiter_redis_url
 
 SEND_PROCESSES = 4
 
@@ -51,8 +51,8 @@ def _env(
     return {
         **{f"BULKSMS_SENS__LIMITS__{k.upper()}": str(v) for k, v in limits.items()},
         "BULKSMS_DATABASE_URL": pg_url,
-        "BULKSMS_BROKER_URL": LIMITER_REDIS_URL,
-        "BULKSMS_REDIS_URL": LIMITER_REDIS_URL,
+        "BULKSMS_BROKER_URL": limiter_redis_url(),
+        "BULKSMS_REDIS_URL": limiter_redis_url(),
         **providers.simulator_env(providers.SENS, port=_port(sim_url)),
         "BULKSMS_POLL__FIRST_DELAY_SECONDS": str(poll_after),
         "BULKSMS_POLL__BACKOFF_SECONDS": "[1, 1, 2]",
@@ -100,7 +100,7 @@ def limited_stack(
     This process's settings point at the stack too, so the producer enqueues to it.
     Polls start `poll_after` s after a send: a late start keeps their load off a measurement.
     """
-    client = redis.Redis.from_url(LIMITER_REDIS_URL)
+    client = redis.Redis.from_url(limiter_redis_url())
     client.flushdb()
     with fresh_schema() as schema_url:
         # Commits need not wait for the disk here: the tests measure the limiter, not fsync.

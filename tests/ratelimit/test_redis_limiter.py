@@ -1,24 +1,45 @@
 """The Redis backend and the gate on a real Redis (db 14): the scripts agree with the policy."""
 
 import logging
-import time
 
 import pytest
+import redis
 
 from bench.limiter_bench import CountingRedis
 from config.provider_settings import ProviderLimits
-from tests.ratelimit.conftest import LIMITER_REDIS_URL
+from tests.ratelimit.conftest import limiter_redis_url
 from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.keys import LimitKeys
-from worker.ratelimit.limiter import RedisLimiter, Verdict
+from worker.ratelimit.limiter import Grant, RedisLimiter, Verdict
 from worker.ratelimit.policy import MICROS, LimitPolicy, gcra_slot, request_tolerance
 from worker.ratelimit.status import read_state
 
 KEYS = LimitKeys.of("sens")
+MS = 1000  # µs
 
 
 def _policy(**limits: object) -> LimitPolicy:
     return LimitPolicy.from_limits(ProviderLimits(**limits))
+
+
+def _redis_now(client: redis.Redis) -> int:
+    """Redis's clock, µs: the tests pass times from here on, so no sleep decides a result,
+    and the keys' expiries (real time on the server) stay in step with those times."""
+    seconds, micros = client.time()
+    return seconds * MICROS + micros
+
+
+class _StoppedClock(RedisLimiter):
+    """The limiter with its clock stopped at `now`: the gate's delays are exact."""
+
+    def __init__(self, client: redis.Redis, now: int) -> None:
+        super().__init__(client)
+        self.now = now
+
+    def acquire(
+        self, keys: LimitKeys, policy: LimitPolicy, cost: int, holder: str, now: int | None = None
+    ) -> Grant:
+        return super().acquire(keys, policy, cost, holder, self.now)
 
 
 def test_the_script_reserves_exactly_the_slots_the_policy_computes(limiter) -> None:
@@ -34,19 +55,21 @@ def test_the_script_reserves_exactly_the_slots_the_policy_computes(limiter) -> N
         request_tat, message_tat = by_request.tat, by_message.tat
 
 
-def test_a_100_recipient_batch_spends_100_message_tokens(limiter) -> None:
+def test_a_100_recipient_batch_spends_100_message_tokens(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=100, messages_per_second=100, message_burst=100)
-    assert limiter.acquire(KEYS, policy, 100, "a").delay == 0
-    assert limiter.acquire(KEYS, policy, 100, "b").delay == pytest.approx(1.0, abs=0.01)
+    t0 = _redis_now(limiter_redis)
+    assert limiter.acquire(KEYS, policy, 100, "a", t0).delay == 0
+    assert limiter.acquire(KEYS, policy, 100, "b", t0).delay == 1.0
 
 
 def test_a_wait_beyond_the_bound_reserves_nothing(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=1, burst=1, max_wait_seconds=0.5)
-    assert limiter.acquire(KEYS, policy, 1, "a").verdict is Verdict.RESERVED
+    t0 = _redis_now(limiter_redis)
+    assert limiter.acquire(KEYS, policy, 1, "a", t0).verdict is Verdict.RESERVED
     tat = limiter_redis.get(KEYS.requests)
-    refused = limiter.acquire(KEYS, policy, 1, "b")
+    refused = limiter.acquire(KEYS, policy, 1, "b", t0)
     assert refused.verdict is Verdict.TOO_LONG
-    assert refused.delay == pytest.approx(1.0, abs=0.01)
+    assert refused.delay == 1.0
     assert limiter_redis.get(KEYS.requests) == tat
     assert limiter_redis.zrange(KEYS.in_flight, 0, -1) == [b"a"]
 
@@ -62,53 +85,60 @@ def test_the_in_flight_cap_refuses_until_a_slot_is_released(limiter) -> None:
     assert limiter.acquire(KEYS, policy, 1, "d").verdict is Verdict.RESERVED
 
 
-def test_a_dead_holder_frees_its_slot_when_its_lease_lapses(limiter) -> None:
+def test_a_dead_holder_frees_its_slot_when_its_lease_lapses(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=1000, burst=100, max_in_flight=1, in_flight_lease_seconds=0.1)
-    assert limiter.acquire(KEYS, policy, 1, "dies").verdict is Verdict.RESERVED
-    assert limiter.acquire(KEYS, policy, 1, "x").verdict is Verdict.BUSY
-    time.sleep(0.15)
-    assert limiter.acquire(KEYS, policy, 1, "y").verdict is Verdict.RESERVED
+    t0 = _redis_now(limiter_redis)
+    assert limiter.acquire(KEYS, policy, 1, "dies", t0).verdict is Verdict.RESERVED
+    assert limiter.acquire(KEYS, policy, 1, "x", t0 + 100 * MS - 1).verdict is Verdict.BUSY
+    assert limiter.acquire(KEYS, policy, 1, "y", t0 + 100 * MS).verdict is Verdict.RESERVED
 
 
-def test_a_429_halves_the_rate_once_for_requests_in_flight_together(limiter) -> None:
+def test_a_429_halves_the_rate_once_for_requests_in_flight_together(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=40, burst=5, min_rate=3)
-    first = limiter.acquire(KEYS, policy, 1, "a")
-    second = limiter.acquire(KEYS, policy, 1, "b")
-    assert limiter.slow_down(KEYS, policy, first.admitted_at) == 20
-    assert limiter.slow_down(KEYS, policy, second.admitted_at) is None
+    t0 = _redis_now(limiter_redis)
+    first = limiter.acquire(KEYS, policy, 1, "a", t0)
+    second = limiter.acquire(KEYS, policy, 1, "b", t0)
+    assert limiter.slow_down(KEYS, policy, first.admitted_at, t0) == 20
+    assert limiter.slow_down(KEYS, policy, second.admitted_at, t0) is None
     # "b" was reserved for +25 ms at the old rate; once it has gone out, a 429 counts again.
-    time.sleep(0.03)
+    assert limiter.slow_down(KEYS, policy, t0 + 25 * MS, t0 + 25 * MS) is None
     # The bucket is empty after a 429: the next request waits what is left of one interval
-    # at the new rate (50 ms from the slow-down).
-    later = limiter.acquire(KEYS, policy, 1, "c")
-    assert later.rate == 20 and 0.005 < later.delay <= 0.0505
-    assert limiter.slow_down(KEYS, policy, later.admitted_at) == 10
+    # at the new rate (50 ms from the slow-down), here 50 - 30 ms.
+    later = limiter.acquire(KEYS, policy, 1, "c", t0 + 30 * MS)
+    assert (later.rate, later.delay) == (20, 0.02)
+    assert limiter.slow_down(KEYS, policy, later.admitted_at, t0 + 30 * MS) == 10
+    now, lowered = t0 + 50 * MS, []  # "c" has gone out at its slot: 429s count again
     for _ in range(5):
-        grant = limiter.acquire(KEYS, policy, 1, "d")
-        time.sleep(grant.delay)
-        limiter.slow_down(KEYS, policy, grant.admitted_at)
-    assert limiter.acquire(KEYS, policy, 1, "e").rate == 3  # the floor
+        now += MS  # each request admitted after the last slow-down's reservations
+        grant = limiter.acquire(KEYS, policy, 1, "d", now)
+        now += round(grant.delay * MICROS)  # sent at its slot, refused at once
+        lowered.append(limiter.slow_down(KEYS, policy, grant.admitted_at, now))
+    assert lowered == [5, 3, 3, 3, 3]  # down to the floor, never below it
+    assert limiter.acquire(KEYS, policy, 1, "e", now).rate == 3
 
 
-def test_the_rate_recovers_step_by_step_to_the_ceiling(limiter) -> None:
+def test_the_rate_recovers_step_by_step_to_the_ceiling(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=10, burst=10, recovery_step=2, recovery_interval_seconds=0.05)
-    limiter.slow_down(KEYS, policy, limiter.acquire(KEYS, policy, 1, "a").admitted_at)
-    time.sleep(0.11)
-    grant = limiter.acquire(KEYS, policy, 1, "b")
-    assert (grant.rate, grant.stepped) == (9, True)
-    time.sleep(0.2)
-    assert limiter.acquire(KEYS, policy, 1, "c").rate == 10
+    t0 = _redis_now(limiter_redis)
+    limiter.slow_down(KEYS, policy, limiter.acquire(KEYS, policy, 1, "a", t0).admitted_at, t0)
+    quiet = limiter.acquire(KEYS, policy, 1, "b", t0 + 50 * MS - 1)
+    assert (quiet.rate, quiet.stepped) == (5, False)  # not yet one whole interval
+    grant = limiter.acquire(KEYS, policy, 1, "c", t0 + 110 * MS)
+    assert (grant.rate, grant.stepped) == (9, True)  # two whole intervals: two steps
+    assert limiter.acquire(KEYS, policy, 1, "d", t0 + 149 * MS).rate == 9
+    assert limiter.acquire(KEYS, policy, 1, "e", t0 + 150 * MS).rate == 10  # the ceiling
 
 
-def test_a_429_counts_only_once_the_old_rates_reservations_went_out(limiter) -> None:
+def test_a_429_counts_only_once_the_old_rates_reservations_went_out(limiter, limiter_redis) -> None:
     policy = _policy(rate_per_second=10, burst=1)
-    grants = [limiter.acquire(KEYS, policy, 1, str(i)) for i in range(4)]  # out until +0.3 s
-    assert limiter.slow_down(KEYS, policy, grants[0].admitted_at) == 5
-    overlapping = limiter.acquire(KEYS, policy, 1, "x")  # admitted while those still go out
-    assert limiter.slow_down(KEYS, policy, overlapping.admitted_at) is None
-    time.sleep(0.35)
-    after = limiter.acquire(KEYS, policy, 1, "y")
-    assert limiter.slow_down(KEYS, policy, after.admitted_at) == 2.5
+    t0 = _redis_now(limiter_redis)
+    grants = [limiter.acquire(KEYS, policy, 1, str(i), t0) for i in range(4)]  # out by +0.3 s
+    assert limiter.slow_down(KEYS, policy, grants[0].admitted_at, t0) == 5
+    # Admitted while those still go out, up to the last one's slot: the 429 says nothing new.
+    overlapping = limiter.acquire(KEYS, policy, 1, "x", t0 + 300 * MS)
+    assert limiter.slow_down(KEYS, policy, overlapping.admitted_at, t0 + 300 * MS) is None
+    after = limiter.acquire(KEYS, policy, 1, "y", t0 + 300 * MS + 1)
+    assert limiter.slow_down(KEYS, policy, after.admitted_at, t0 + 300 * MS + 1) == 2.5
 
 
 def test_a_lowered_ceiling_applies_at_once(limiter) -> None:
@@ -117,7 +147,7 @@ def test_a_lowered_ceiling_applies_at_once(limiter) -> None:
 
 
 def test_one_redis_call_per_acquisition() -> None:
-    client = CountingRedis.from_url(LIMITER_REDIS_URL)
+    client = CountingRedis.from_url(limiter_redis_url())
     limiter = RedisLimiter(client)
     policy = _policy(rate_per_second=1000, burst=1000, max_in_flight=None)
     limiter.acquire(KEYS, policy, 1, "warm")  # loads the script if Redis lacks it
@@ -127,26 +157,28 @@ def test_one_redis_call_per_acquisition() -> None:
     assert dict(client.calls) == {"EVALSHA": 50}
 
 
-def test_the_gate_sleeps_the_delay_and_releases_its_slot(limiter, limiter_redis) -> None:
+def test_the_gate_sleeps_the_delay_and_releases_its_slot(limiter_redis) -> None:
     slept: list[float] = []
     limits = ProviderLimits(rate_per_second=10, burst=1, max_in_flight=4)
+    limiter = _StoppedClock(limiter_redis, _redis_now(limiter_redis))
     gate = Gate("sens", limits, limiter, sleep=slept.append)
     with gate.admitted(1):
         assert limiter_redis.zcard(KEYS.in_flight) == 1
     with pytest.raises(RuntimeError), gate.admitted(1):
         raise RuntimeError("the send failed")
-    assert slept == [0.0, pytest.approx(0.1, abs=0.005)]
+    assert slept == [0.0, 0.1]
     assert limiter_redis.zcard(KEYS.in_flight) == 0
 
 
-def test_the_gate_asks_to_requeue_rather_than_sleep_long(limiter) -> None:
+def test_the_gate_asks_to_requeue_rather_than_sleep_long(limiter_redis) -> None:
+    limiter = _StoppedClock(limiter_redis, _redis_now(limiter_redis))
     limits = ProviderLimits(rate_per_second=0.5, burst=1, max_wait_seconds=1)
     gate = Gate("sens", limits, limiter, sleep=lambda _: None)
     with gate.admitted(1):
         pass
     with pytest.raises(MustWait) as raised, gate.admitted(1):
         pass
-    assert raised.value.seconds == pytest.approx(2.0, abs=0.01)
+    assert raised.value.seconds == 2.0
     busy = Gate("sens", ProviderLimits(max_in_flight=1), limiter, sleep=lambda _: None)
     with busy.admitted(1), pytest.raises(MustWait) as full, busy.admitted(1):
         pass
@@ -187,4 +219,6 @@ def test_the_status_view_reads_rate_slow_downs_and_in_flight(limiter, limiter_re
         1,
         1,
     )
-    assert state.seconds_since_slow_down is not None and state.seconds_since_slow_down < 5
+    # read_state reads Redis's own clock: the slow-down was just now, give or take a loaded
+    # machine's few seconds.
+    assert state.seconds_since_slow_down is not None and 0 <= state.seconds_since_slow_down < 5

@@ -8,7 +8,7 @@ import redis
 
 from bench.limiter_bench import achieved_rate, run_processes
 from config.provider_settings import ProviderLimits
-from tests.ratelimit.conftest import LIMITER_REDIS_URL
+from tests.ratelimit.conftest import limiter_redis_url
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.limiter import RedisLimiter
 from worker.ratelimit.policy import LimitPolicy
@@ -22,7 +22,7 @@ def test_two_provider_keys_are_limited_independently(limiter_redis: redis.Redis)
     beta = LimitPolicy.from_limits(ProviderLimits(**BETA))
     RedisLimiter(limiter_redis).slow_down(LimitKeys.of("beta"), beta, 0)
     jobs = [("alpha", ALPHA), ("beta", BETA), ("alpha", ALPHA), ("beta", BETA)]
-    runs = run_processes(LIMITER_REDIS_URL, jobs, seconds=6)
+    runs = run_processes(limiter_redis_url(), jobs, seconds=6)
     alpha_times = sorted(t for run in runs if run.scope == "alpha" for t in run.times)
     beta_times = sorted(t for run in runs if run.scope == "beta" for t in run.times)
     alpha, beta_rate = achieved_rate(alpha_times), achieved_rate(beta_times)

@@ -20,7 +20,7 @@ from producer.sources import ListTable, NumberList
 from producer.spec import CampaignSpec
 from scripts.simulated import simulated_settings
 from scripts.stack import simulators_env
-from tests.conftest import BROKER_REDIS_URL
+from tests.conftest import broker_redis_url
 from tests.envvars import settings_env
 from tests.services.conftest import numbers
 from worker.db.models import Campaign, Recipient
@@ -29,8 +29,9 @@ from worker.db.models import Campaign, Recipient
 @pytest.fixture()
 def settings(pg_url: str) -> Settings:
     """The test's schema, and a broker no worker reads (emptied), so its queue can be counted."""
-    redis.Redis.from_url(BROKER_REDIS_URL).flushdb()
-    return simulated_settings(database_url=pg_url, broker_url=BROKER_REDIS_URL)
+    url = broker_redis_url()
+    redis.Redis.from_url(url).flushdb()
+    return simulated_settings(database_url=pg_url, broker_url=url)
 
 
 def spec(key: str | None = "order-4711") -> CampaignSpec:
