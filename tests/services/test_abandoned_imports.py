@@ -29,12 +29,23 @@ def test_the_heartbeat_stamps_while_the_import_runs_and_stops_after(engine, make
     campaign_id = make_campaign(numbers(10))
     _set(engine, campaign_id, imported_at=None, import_alive_at=None)
     with Heartbeat(engine, campaign_id, every=0.05):
-        first = _campaign(engine, campaign_id).import_alive_at
-        time.sleep(0.3)
-        later = _campaign(engine, campaign_id).import_alive_at
-    assert first is not None and later > first
-    time.sleep(0.2)
-    assert _campaign(engine, campaign_id).import_alive_at == later
+        first = _campaign(engine, campaign_id).import_alive_at  # stamped on entry
+        assert first is not None
+        later = _next_stamp(engine, campaign_id, first)
+    stopped = _campaign(engine, campaign_id).import_alive_at  # the thread was joined
+    time.sleep(0.2)  # four beats: none may stamp
+    assert later > first and _campaign(engine, campaign_id).import_alive_at == stopped
+
+
+def _next_stamp(engine: Engine, campaign_id: int, after: object):
+    """The first stamp later than `after`, waited for (a starved thread may be late)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        stamp = _campaign(engine, campaign_id).import_alive_at
+        if stamp > after:
+            return stamp
+        time.sleep(0.02)
+    raise AssertionError("the heartbeat never stamped again")
 
 
 def test_only_an_import_silent_past_the_limit_is_stopped(engine, make_campaign) -> None:
