@@ -5,7 +5,14 @@ from hypothesis import strategies as st
 
 from config.provider_settings import ProviderLimits
 from config.settings import Settings
-from worker.ratelimit.policy import MICROS, LimitPolicy, drained_tat, gcra_slot, request_tolerance
+from worker.ratelimit.policy import (
+    MICROS,
+    LimitPolicy,
+    Recovery,
+    drained_tat,
+    gcra_slot,
+    request_tolerance,
+)
 
 NOW = 1_700_000_000 * MICROS
 
@@ -72,6 +79,22 @@ def test_recovery_adds_one_step_per_quiet_interval_up_to_the_ceiling() -> None:
     assert (stepped.rate, stepped.stepped_at, stepped.stepped) == (9, NOW + 2 * MICROS, True)
     assert policy.recovered(5, NOW, NOW + 60 * MICROS).rate == 10
     assert policy.recovered(None, None, NOW).rate == 10  # never slowed: the ceiling
+
+
+def test_one_whole_quiet_interval_is_one_step_and_less_is_none() -> None:
+    policy = _policy(rate_per_second=10, recovery_step=2, recovery_interval_seconds=1)
+    assert policy.recovered(5, NOW, NOW + MICROS) == Recovery(7, NOW + MICROS, True)
+    assert policy.recovered(5, NOW, NOW + MICROS - 1) == Recovery(5, NOW, False)
+    assert policy.recovered(5, None, NOW) == Recovery(5, NOW, False)  # no step time yet: now
+
+
+def test_at_the_ceiling_the_rate_stays_and_takes_no_step() -> None:
+    policy = _policy(rate_per_second=10, recovery_step=2, recovery_interval_seconds=1)
+    later = NOW + 5 * MICROS
+    assert policy.recovered(10, NOW, later) == Recovery(10, later, False)
+    assert policy.recovered(None, None, later) == Recovery(10, later, False)
+    # A rate stored above a lowered ceiling is rewritten to it, as the acquire script does.
+    assert policy.recovered(40, NOW, later) == Recovery(10, later, True)
 
 
 def test_the_message_limit_slows_down_with_the_request_rate() -> None:

@@ -12,7 +12,7 @@ from worker.ratelimit.gate import Gate, MustWait
 from worker.ratelimit.keys import LimitKeys
 from worker.ratelimit.limiter import Grant, RedisLimiter, Verdict
 from worker.ratelimit.policy import MICROS, LimitPolicy, gcra_slot, request_tolerance
-from worker.ratelimit.status import read_state
+from worker.ratelimit.status import LimitState, read_state
 
 KEYS = LimitKeys.of("sens")
 MS = 1000  # µs
@@ -83,6 +83,20 @@ def test_the_in_flight_cap_refuses_until_a_slot_is_released(limiter) -> None:
     ]
     limiter.release(KEYS, "a")
     assert limiter.acquire(KEYS, policy, 1, "d").verdict is Verdict.RESERVED
+
+
+def test_without_an_in_flight_cap_nobody_waits_for_a_slot(limiter, limiter_redis) -> None:
+    policy = _policy(rate_per_second=1000, burst=100, max_in_flight=None)
+    assert [limiter.acquire(KEYS, policy, 1, h).verdict for h in "abc"] == [Verdict.RESERVED] * 3
+    assert not limiter_redis.exists(KEYS.in_flight)
+
+
+def test_without_a_message_limit_only_the_request_rate_paces(limiter, limiter_redis) -> None:
+    policy = _policy(rate_per_second=100, burst=20, messages_per_second=None)
+    t0 = _redis_now(limiter_redis)
+    assert [limiter.acquire(KEYS, policy, 1000, h, t0).delay for h in "ab"] == [0, 0]
+    assert limiter.slow_down(KEYS, policy, 0, t0) == 50
+    assert not limiter_redis.exists(KEYS.messages)  # no message bucket, not even drained
 
 
 def test_a_dead_holder_frees_its_slot_when_its_lease_lapses(limiter, limiter_redis) -> None:
@@ -222,3 +236,15 @@ def test_the_status_view_reads_rate_slow_downs_and_in_flight(limiter, limiter_re
     # read_state reads Redis's own clock: the slow-down was just now, give or take a loaded
     # machine's few seconds.
     assert state.seconds_since_slow_down is not None and 0 <= state.seconds_since_slow_down < 5
+
+
+def test_the_status_view_of_an_untouched_scope(limiter_redis) -> None:
+    state = read_state(limiter_redis, KEYS, _policy(rate_per_second=30))
+    assert state == LimitState("sens", 30, 30, 0, 0, None)
+
+
+def test_the_status_view_projects_the_recovery_since_the_last_step(limiter, limiter_redis) -> None:
+    policy = _policy(rate_per_second=30, recovery_step=2, recovery_interval_seconds=10)
+    assert limiter.slow_down(KEYS, policy, 0, _redis_now(limiter_redis) - 25 * MICROS) == 15
+    # Two whole quiet intervals since: two steps, read on Redis's clock a moment later.
+    assert read_state(limiter_redis, KEYS, policy).effective_rate == 19

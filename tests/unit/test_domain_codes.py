@@ -12,6 +12,7 @@ from worker.domain.codes import (
     UNKNOWN_TITLE,
     CatalogueError,
     Outcome,
+    ResultCode,
     catalogue,
     catalogue_rows,
     describe,
@@ -305,3 +306,43 @@ def test_parse_rows_accepts_the_same_code_in_two_families() -> None:
         "nhn", HEADER + "nhn,api,0,a,,pending,no,,\nnhn,dlr_error,0,b,,delivered,no,,\n"
     )
     assert [(row.family, row.charged) for row in rows] == [("api", None), ("dlr_error", None)]
+
+
+def test_an_unknown_code_is_a_complete_failed_row_never_suppressed() -> None:
+    unknown = ResultCode("nhn", "unknown", "X1", UNKNOWN_TITLE, "", Outcome.FAILED, False, None, "")
+    assert lookup("nhn", "X1") == unknown
+    assert describe("nhn", "X1") == unknown
+
+
+@pytest.mark.parametrize("family", [None, "internal"])
+def test_an_internal_code_is_a_complete_row_of_the_provider(family: str | None) -> None:
+    title = "Provider rejected the request (HTTP 503)"
+    row = ResultCode("apiplex", "internal", "HTTP503", title, "", Outcome.FAILED, False, None, "")
+    assert lookup("apiplex", "HTTP503", family) == row
+    assert describe("apiplex", "HTTP503", family) == row
+
+
+def test_describe_shows_a_code_of_several_families_as_ambiguous() -> None:
+    title = "4 (in several code families; the family was not recorded)"
+    assert describe("nhn", "4") == ResultCode(
+        "nhn", "ambiguous", "4", title, "", Outcome.FAILED, False, None, ""
+    )
+
+
+def test_a_code_of_several_families_names_them_all() -> None:
+    with pytest.raises(CatalogueError) as info:
+        lookup("nhn", "1000")
+    assert str(info.value) == "nhn code '1000' is in families reception, dlr_error: name one"
+
+
+def test_parse_rows_names_the_known_providers() -> None:
+    with pytest.raises(CatalogueError) as info:
+        parse_rows("acme", HEADER)
+    assert str(info.value) == "unknown provider 'acme'; known: sens, nhn, apiplex"
+
+
+def test_parse_rows_keeps_every_field() -> None:
+    (row,) = parse_rows("nhn", HEADER + "nhn,api,0,Title,Desc,pending,yes,no,Why\n")
+    assert row == ResultCode(
+        "nhn", "api", "0", "Title", "Desc", Outcome.PENDING, True, False, "Why"
+    )

@@ -4,10 +4,12 @@ import pytest
 
 from worker.domain.messages import (
     CONTENT_LIMITS,
+    MAX_PARTS,
     SUBJECT_LIMIT,
     MessageError,
     MessageType,
     check_content,
+    check_parts,
     check_subject,
     euc_kr_length,
 )
@@ -110,3 +112,10 @@ def test_error_names_the_position() -> None:
 
 def test_message_error_is_a_value_error() -> None:
     assert issubclass(MessageError, ValueError)
+
+
+def test_an_international_sms_may_take_exactly_ten_parts() -> None:
+    assert MAX_PARTS == 10
+    check_parts("a" * 1530)  # ten GSM-7 parts of 153 (PROVIDERS.md, "Segmenting")
+    with pytest.raises(MessageError, match=r"^content takes 11 GSM-7 parts \(1531 characters\)"):
+        check_parts("a" * 1531)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from worker.domain.phones import PhoneError, mask, normalise
+from worker.domain import phones
+from worker.domain.phones import PhoneError, by_phonenumbers, mask, normalise
 
 
 @pytest.mark.parametrize(
@@ -130,3 +131,33 @@ def test_mask_keeps_the_last_four_digits_of_a_mobile_number() -> None:
 
 def test_phone_error_is_a_value_error() -> None:
     assert issubclass(PhoneError, ValueError)
+
+
+def test_a_clean_010_number_never_reaches_phonenumbers(monkeypatch) -> None:
+    def slow_path(*_: object) -> str:
+        raise AssertionError("the fast path should have taken it")
+
+    monkeypatch.setattr(phones, "by_phonenumbers", slow_path)
+    assert normalise("010-1234-5678") == "01012345678"
+
+
+def test_a_number_of_another_region_is_read_in_that_region() -> None:
+    # In Japan 010 dials abroad: 010-1234-5678 there is +1 2345678, not a Korean mobile.
+    with pytest.raises(PhoneError, match=r"^010\*+5678 is not a valid \+1 number$"):
+        normalise("010-1234-5678", international=True, region="JP")
+
+
+def test_an_invalid_foreign_number_names_its_country_code() -> None:
+    with pytest.raises(PhoneError, match=r"^\+81\*+1234 is not a valid \+81 number$"):
+        normalise("+81 90 1234", international=True)
+
+
+def test_by_phonenumbers_sends_to_korean_numbers_only_unless_told() -> None:
+    with pytest.raises(PhoneError, match=r"not a Korean number \(\+81\)"):
+        by_phonenumbers("+81 90 1234 5678")
+    assert by_phonenumbers("+81 90 1234 5678", international=True) == "+819012345678"
+
+
+def test_what_phonenumbers_cannot_parse_is_refused_masked() -> None:
+    with pytest.raises(PhoneError, match=r"^\*\* is not a phone number \("):
+        normalise("+0")

@@ -2,9 +2,10 @@
 healthy provider, failover skips the sick one and those that cannot carry the batch."""
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 from config import providers
-from worker.domain.routing import AUTO, Need, able, choose, next_after
+from worker.domain.routing import AUTO, Need, able, choose, need_of, next_after
 
 ORDER = ["sens", "nhn"]
 SMS = Need("SMS")
@@ -59,3 +60,24 @@ def test_international_batches_prefer_a_provider_that_sends_abroad_only() -> Non
     assert choose(AUTO, EVERY, SMS, healthy_but()) == "sens"  # API PLEX takes no Korean
     assert choose(AUTO, ["apiplex"], SMS, healthy_but()) is None
     assert next_after("apiplex", EVERY, INTL, healthy_but("apiplex")) == "nhn"
+
+
+def test_a_batch_needs_what_its_campaign_and_message_type_say() -> None:
+    ad = SimpleNamespace(content_type="AD", schedule_mode="reserve")
+    assert need_of(ad, "INTL") == Need("INTL", advertising=True, reserved=True, international=True)
+    plain = SimpleNamespace(content_type="COMM", schedule_mode="now")
+    assert need_of(plain, "MMS") == Need("MMS", advertising=False, reserved=False)
+
+
+def test_a_campaign_without_content_type_or_schedule_asks_for_nothing_special() -> None:
+    assert need_of(object(), "SMS") == Need("SMS", advertising=False, reserved=False)
+
+
+def test_international_batches_keep_the_order_among_providers_that_also_send_at_home(
+    monkeypatch,
+) -> None:
+    sens = providers.get("sens")
+    abroad_too = replace(sens, capabilities=replace(sens.capabilities, international=True))
+    monkeypatch.setitem(providers.REGISTRY, "sens", abroad_too)
+    assert choose(AUTO, EVERY, INTL, healthy_but("apiplex")) == "sens"
+    assert next_after("apiplex", EVERY, INTL, healthy_but("apiplex")) == "sens"

@@ -1,5 +1,6 @@
 """The SENS list-query builder: every query it makes obeys seed 003's rules, and covers the span."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -220,45 +221,112 @@ def test_dst_zones_are_measured_in_real_time() -> None:
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "message"),
     [
-        lambda: complete_windows(datetime(2025, 11, 24), NOW, NOW),
-        lambda: request_windows(NOW - DAY, datetime(2025, 11, 25), NOW),
-        lambda: complete_windows(NOW - DAY, NOW, datetime(2025, 11, 25)),
-        lambda: complete_windows(NOW - DAY, NOW, NOW, page_size=101),
-        lambda: request_windows(NOW - DAY, NOW, NOW, page_size=0),
+        (
+            lambda: complete_windows(datetime(2025, 11, 24), NOW, NOW),
+            "start must be timezone-aware",
+        ),
+        (
+            lambda: request_windows(NOW - DAY, datetime(2025, 11, 25), NOW),
+            "end must be timezone-aware",
+        ),
+        (
+            lambda: complete_windows(NOW - DAY, NOW, datetime(2025, 11, 25)),
+            "now must be timezone-aware",
+        ),
+        (
+            lambda: complete_windows(NOW - DAY, NOW, NOW, page_size=101),
+            "pageSize 101 must be an integer from 1 to 100 for complete_time",
+        ),
+        (lambda: request_windows(NOW - DAY, NOW, NOW, page_size=0), "pageSize 0 must be"),
     ],
     ids=["naive-start", "naive-end", "naive-now", "page-101", "page-0"],
 )
-def test_builders_refuse(build: object) -> None:
-    with pytest.raises(WindowError):
+def test_builders_refuse(build: object, message: str) -> None:
+    with pytest.raises(WindowError, match=f"^{re.escape(message)}"):
         build()  # type: ignore[operator]
 
 
 START = datetime(2025, 11, 24, 0, 0, 0, tzinfo=UTC)
 
 
+# Seed 003, "Search for message delivery request": requestId, or a request-time window of at
+# most 30 days, or a complete-time window of at most 24 hours; pageSize ≤ 100, ≤ 1000 by requestId.
 @pytest.mark.parametrize(
-    "fields",
+    ("fields", "message"),
     [
-        {"kind": "complete_time", "start": START, "end": START + DAY + SECOND},
-        {"kind": "request_time", "start": START, "end": START + timedelta(days=30, seconds=1)},
-        {"kind": "complete_time", "start": START, "end": START - SECOND},
-        {"kind": "complete_time", "start": START.replace(tzinfo=None), "end": START},
-        {"kind": "complete_time", "start": START, "end": START + timedelta(microseconds=5)},
-        {"kind": "complete_time", "start": START},
-        {"kind": "complete_time", "request_id": "R", "start": START, "end": START},
-        {"kind": "request_id", "request_id": "R", "start": START, "end": START},
-        {"kind": "request_id"},
-        {"kind": "request_id", "request_id": ""},
-        {"kind": "request_id", "request_id": "R", "page_size": 1001},
-        {"kind": "request_time", "start": START, "end": START, "page_size": 1000},
-        {"kind": "request_time", "start": START, "end": START, "page_size": True},
-        {"kind": "by_magic", "request_id": "R"},
+        (
+            {"kind": "complete_time", "start": START, "end": START + DAY + SECOND},
+            "a complete_time window spans at most 1 day, 0:00:00",
+        ),
+        (
+            {"kind": "request_time", "start": START, "end": START + timedelta(days=30, seconds=1)},
+            "a request_time window spans at most 30 days, 0:00:00",
+        ),
+        ({"kind": "complete_time", "start": START, "end": START - SECOND}, "end is before start"),
+        (
+            {"kind": "complete_time", "start": START.replace(tzinfo=None), "end": START},
+            "start must be timezone-aware, got naive 2025-11-24T00:00:00",
+        ),
+        (
+            {"kind": "complete_time", "start": START, "end": START.replace(tzinfo=None)},
+            "end must be timezone-aware",
+        ),
+        (
+            {"kind": "complete_time", "start": START, "end": START + timedelta(microseconds=5)},
+            "end must be a whole second (the API takes HH:mm:ss)",
+        ),
+        (
+            {
+                "kind": "complete_time",
+                "start": START + timedelta(microseconds=5),
+                "end": START + DAY,
+            },
+            "start must be a whole second",
+        ),
+        (
+            {"kind": "complete_time", "start": START},
+            "a complete_time query needs both start and end",
+        ),
+        (
+            {"kind": "complete_time", "request_id": "R", "start": START, "end": START},
+            "a complete_time query takes no request_id",
+        ),
+        (
+            {"kind": "request_id", "request_id": "R", "start": START, "end": START},
+            "a request_id query takes no time window",
+        ),
+        (
+            {"kind": "request_id", "request_id": "R", "start": START},
+            "a request_id query takes no time window",
+        ),
+        (
+            {"kind": "request_id", "request_id": "R", "end": START},
+            "a request_id query takes no time window",
+        ),
+        ({"kind": "request_id"}, "a request_id query needs a non-empty request_id"),
+        (
+            {"kind": "request_id", "request_id": ""},
+            "a request_id query needs a non-empty request_id",
+        ),
+        (
+            {"kind": "request_id", "request_id": "R", "page_size": 1001},
+            "pageSize 1001 must be an integer from 1 to 1000 for request_id",
+        ),
+        (
+            {"kind": "request_time", "start": START, "end": START, "page_size": 1000},
+            "pageSize 1000 must be an integer from 1 to 100 for request_time",
+        ),
+        (
+            {"kind": "request_time", "start": START, "end": START, "page_size": True},
+            "pageSize True must be",
+        ),
+        ({"kind": "by_magic", "request_id": "R"}, "unknown list query kind 'by_magic'"),
     ],
 )
-def test_an_invalid_list_query_cannot_be_constructed(fields: dict) -> None:
-    with pytest.raises(WindowError):
+def test_an_invalid_list_query_cannot_be_constructed(fields: dict, message: str) -> None:
+    with pytest.raises(WindowError, match=f"^{re.escape(message)}"):
         ListQuery(**fields)
 
 
@@ -273,3 +341,5 @@ def test_within_history() -> None:
     assert query.within_history(START + timedelta(days=90))
     assert not query.within_history(START + timedelta(days=90, seconds=1))
     assert by_request_id("R").within_history(NOW)
+    with pytest.raises(WindowError, match=r"^now must be timezone-aware"):
+        query.within_history(datetime(2026, 1, 1))
