@@ -83,7 +83,9 @@ def test_every_result_of_the_hour_is_in_the_latency_histogram(
     assert value(samples, f"{name}_gcount", provider="sens") == taken
     assert value(samples, f"{name}_bucket", provider="sens", le="+Inf") == taken
     assert value(samples, f"{name}_bucket", provider="sens", le="3600.0") == taken
-    assert 0 < value(samples, f"{name}_gsum", provider="sens") < taken * 60
+    # SENS reports completion to the second, and the simulator completes within half a second
+    # of its answer: on a loaded machine every latency may round to 0 (never below: clamped).
+    assert 0 <= value(samples, f"{name}_gsum", provider="sens") < taken * 60
 
 
 def test_breakers_limits_queues_and_inbox_are_read(stack: Stack, campaign_id: int) -> None:
