@@ -161,3 +161,9 @@ def test_by_phonenumbers_sends_to_korean_numbers_only_unless_told() -> None:
 def test_what_phonenumbers_cannot_parse_is_refused_masked() -> None:
     with pytest.raises(PhoneError, match=r"^\*\* is not a phone number \("):
         normalise("+0")
+
+
+def test_a_region_code_starting_with_x_is_read_whole() -> None:
+    # Kosovo's XK: only a leading "+" is stripped from a country cell, never its letters.
+    assert phones.region_of("XK") == "XK"
+    assert phones.region_of(" +383 ") == "XK"

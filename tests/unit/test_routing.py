@@ -5,7 +5,7 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 from config import providers
-from worker.domain.routing import AUTO, Need, able, choose, need_of, next_after
+from worker.domain.routing import AUTO, Need, able, choose, need_of, next_after, unwatched
 
 ORDER = ["sens", "nhn"]
 SMS = Need("SMS")
@@ -81,3 +81,13 @@ def test_international_batches_keep_the_order_among_providers_that_also_send_at_
     monkeypatch.setitem(providers.REGISTRY, "sens", abroad_too)
     assert choose(AUTO, EVERY, INTL, healthy_but("apiplex")) == "sens"
     assert next_after("apiplex", EVERY, INTL, healthy_but("apiplex")) == "sens"
+
+
+def test_routing_without_health_still_asks_what_the_campaign_needs(monkeypatch) -> None:
+    sens = providers.get("sens")
+    no_ads = replace(sens, capabilities=replace(sens.capabilities, ad=False))
+    monkeypatch.setitem(providers.REGISTRY, "sens", no_ads)
+    ad = SimpleNamespace(provider=AUTO, content_type="AD")
+    assert unwatched(ad, "SMS") == "nhn"  # SENS cannot carry an advertisement here
+    assert unwatched(SimpleNamespace(provider=AUTO, content_type="COMM"), "SMS") == "sens"
+    assert unwatched(SimpleNamespace(provider="sens", content_type="AD"), "SMS") == "sens"
