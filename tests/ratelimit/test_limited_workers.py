@@ -57,7 +57,9 @@ def test_four_processes_hold_50_per_second_never_above_it(tmp_path: Path) -> Non
     # limiter is held to 80%: on two loaded cores the four workers themselves, not the
     # limiter, fall short of 50/s (measured 45.7/s under `stress --cpu 2`).
     assert 50 * 0.8 <= rate <= 50 * 1.05
-    assert max(slices.values()) <= 10
+    # GCRA lets the burst (10) go at once and then one every 20 ms: an aligned 100 ms slice
+    # that holds the burst may also hold up to 5 of the steady flow, never more.
+    assert max(slices.values()) <= 10 + 5
 
 
 def test_simulator_limit_below_ours_slows_us_down_and_everyone_is_sent_once(
