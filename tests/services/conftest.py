@@ -1,10 +1,13 @@
 """Fixtures for service tests: campaigns in the test schema and a simulator in a thread."""
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import Engine
 
 from config.settings import PollSettings, SendSettings
@@ -19,6 +22,7 @@ from tests.conftest import fresh_schema
 from worker.db.engine import get_engine
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher
+from worker.services.planning import plan_campaign
 
 SEED = 7
 
@@ -87,3 +91,22 @@ def make_csv_campaign(pg_url: str, tmp_path: Path) -> Callable[..., int]:
         return create_campaign(spec, CsvSource(path), settings, enqueue=False).campaign_id
 
     return make
+
+
+def planned(engine: Engine, campaign_id: int) -> list[int]:
+    """Plan a campaign into batches of 100; their ids."""
+    published: list = []
+    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
+    return [job.batch_id for job in published]
+
+
+def sim_call(simulator: RunningSimulator, method: str, path: str, body: dict | None = None) -> dict:
+    """One call to the simulator's control API (/_sim/...), its JSON answer."""
+    answer = requests.request(method, f"{simulator.base_url}{path}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def sends_per_number(simulator: RunningSimulator) -> Counter[int]:
+    """How many numbers the simulator took how many times ({1: 100}: a hundred, once each)."""
+    return Counter(sim_call(simulator, "GET", "/_sim/stats")["sent_to"].values())

@@ -7,14 +7,13 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-import requests
 from sqlalchemy import Engine, func, select
 
 from config.settings import PollSettings, ResendSettings, SendSettings
 from scripts.simulated import sens_settings
 from simulator.outcomes import TRANSIENT, code_for
 from tests.concurrently import at_once
-from tests.services.conftest import SEED, numbers
+from tests.services.conftest import SEED, numbers, planned, sends_per_number, sim_call
 from worker.db import batches, campaigns
 from worker.db.models import Batch, DeliveryAttempt, Recipient, Suppression
 from worker.db.types import utcnow
@@ -24,7 +23,6 @@ from worker.providers.sens.client import SensClient
 from worker.services.applying import apply_for_requests
 from worker.services.cancelling import cancel_campaign
 from worker.services.dispatch import Dispatcher, SendOutcome
-from worker.services.planning import plan_campaign
 from worker.services.reconciling import Reconciler
 from worker.services.release import (
     hand_lapsed_to_lookup,
@@ -37,23 +35,6 @@ SEND = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3, lookup_delay_se
 POLL = PollSettings(first_delay_seconds=0)
 RESEND = ResendSettings(backoff_seconds=[0.0], jitter=0, max_attempts=3)
 HOUR = timedelta(hours=1)
-
-
-def _planned(engine: Engine, campaign_id: int) -> list[int]:
-    published: list = []
-    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
-    return [job.batch_id for job in published]
-
-
-def _sim(simulator, method: str, path: str, body: dict | None = None) -> dict:
-    answer = requests.request(method, f"{simulator.base_url}{path}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def _sends_per_number(simulator) -> Counter[int]:
-    """How many numbers the simulator took how many times ({1: 100}: a hundred, once each)."""
-    return Counter(_sim(simulator, "GET", "/_sim/stats")["sent_to"].values())
 
 
 def _batch(engine: Engine, batch_id: int):
@@ -69,21 +50,21 @@ def _dispatcher(engine: Engine, simulator) -> Dispatcher:
 def test_two_dispatchers_on_one_batch_at_once_send_it_once(
     engine, make_campaign, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=40_000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=40_000)))
     # Each send takes 0.5 s at the provider: the second claim lands while the first is mid-send.
-    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.5})
+    sim_call(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.5})
     first, second = _dispatcher(engine, simulator), _dispatcher(engine, simulator)
     outcomes = at_once(lambda: first.send_batch(batch_id), lambda: second.send_batch(batch_id))
     assert sorted(outcomes) == [SendOutcome.ACCEPTED, SendOutcome.SKIPPED]
-    assert _sim(simulator, "GET", "/_sim/stats")["requests_accepted"] == 1
-    assert _sends_per_number(simulator) == Counter({1: 100})
+    assert sim_call(simulator, "GET", "/_sim/stats")["requests_accepted"] == 1
+    assert sends_per_number(simulator) == Counter({1: 100})
     batch = _batch(engine, batch_id)
     assert (batch.status, batch.send_attempts) == ("accepted", 1)
 
 
 def test_the_reaper_leaves_a_send_in_flight_alone(engine, make_campaign, simulator) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=41_000)))
-    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 1.0})
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=41_000)))
+    sim_call(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 1.0})
     sender = _dispatcher(engine, simulator)
 
     def reap_mid_send() -> int:
@@ -96,13 +77,13 @@ def test_the_reaper_leaves_a_send_in_flight_alone(engine, make_campaign, simulat
     )
     assert (outcome, reaped, reaped_too) == (SendOutcome.ACCEPTED, 0, 0)
     assert _batch(engine, batch_id).status == "accepted"
-    assert _sends_per_number(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def test_after_the_lease_lapsed_nobody_sends_again_and_one_lookup_adopts_it(
     engine, make_campaign, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=42_000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=42_000)))
     request_id = _die_after_the_provider_took_it(engine, simulator, batch_id)
     late = _dispatcher(engine, simulator)
     outcome, reaped, reaped_too = at_once(
@@ -118,7 +99,7 @@ def test_after_the_lease_lapsed_nobody_sends_again_and_one_lookup_adopts_it(
     assert sorted(looked) == ["found", "skipped"]
     batch = _batch(engine, batch_id)
     assert (batch.status, batch.request_id, batch.send_attempts) == ("accepted", request_id, 1)
-    assert _sends_per_number(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def _die_after_the_provider_took_it(engine: Engine, simulator, batch_id: int) -> str:
@@ -143,7 +124,7 @@ def test_one_results_page_applied_twice_at_once_is_applied_once(
 ) -> None:
     phones = numbers(100, start=43_000)
     campaign_id = make_campaign(phones)
-    [batch_id] = _planned(engine, campaign_id)
+    [batch_id] = planned(engine, campaign_id)
     assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
     page = _completed_results(engine, sens_client, batch_id)
     codes = {result.to: result.code for result in page}
@@ -197,7 +178,7 @@ def test_two_resend_rounds_at_once_batch_each_transient_number_once(
 ) -> None:
     phones = numbers(300, start=44_000)
     campaign_id = make_campaign(phones)
-    for batch_id in _planned(engine, campaign_id):
+    for batch_id in planned(engine, campaign_id):
         assert dispatcher.send_batch(batch_id) is SendOutcome.ACCEPTED
         page = _completed_results(engine, sens_client, batch_id)
         with engine.begin() as conn:
@@ -220,7 +201,7 @@ def test_two_resend_rounds_at_once_batch_each_transient_number_once(
 
 
 def test_two_releases_at_once_publish_each_due_batch_once(engine, make_campaign) -> None:
-    ids = _planned(engine, make_campaign(numbers(500, start=45_000)))
+    ids = planned(engine, make_campaign(numbers(500, start=45_000)))
     with engine.begin() as conn:
         conn.execute(
             Batch.__table__.update()
@@ -236,9 +217,9 @@ def test_two_releases_at_once_publish_each_due_batch_once(engine, make_campaign)
 def test_a_send_that_outlives_its_lease_keeps_the_answer_it_got(
     engine, make_campaign, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=46_000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=46_000)))
     # The provider records the send at once but answers 1.5 s later; the lease is 0.3 s.
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.5})
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.5})
     short = SendSettings(lease_seconds=0.3, lookup_delay_seconds=60.0)
     sender = Dispatcher(engine, SensClient(sens_settings(simulator.base_url)), short, POLL)
 
@@ -252,12 +233,12 @@ def test_a_send_that_outlives_its_lease_keeps_the_answer_it_got(
     assert (batch.status, batch.next_attempt_at) == ("accepted", None)
     client = SensClient(sens_settings(simulator.base_url))
     assert len(list(client.results_for_request(SentRequest(batch.request_id)))) == 100
-    assert _sends_per_number(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def test_two_cancels_at_once_cancel_once(engine, make_campaign, simulator) -> None:
     campaign_id = make_campaign(numbers(300, start=47_000))
-    _planned(engine, campaign_id)
+    planned(engine, campaign_id)
     client = SensClient(sens_settings(simulator.base_url))
     runs = at_once(*[lambda: cancel_campaign(engine, lambda _: client, campaign_id)] * 2)
     # A cancel may run again (after a crash mid-cancel): the second finds nothing left to stop.
@@ -272,8 +253,8 @@ def test_a_cancel_beside_two_senders_leaves_each_number_sent_once_or_cancelled(
 ) -> None:
     phones = numbers(600, start=48_000)
     campaign_id = make_campaign(phones)
-    ids = _planned(engine, campaign_id)
-    _sim(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.2})
+    ids = planned(engine, campaign_id)
+    sim_call(simulator, "POST", "/_sim/faults", {"slow_rate": 1.0, "slow_seconds": 0.2})
     client = SensClient(sens_settings(simulator.base_url))
     first, second = _dispatcher(engine, simulator), _dispatcher(engine, simulator)
 
@@ -286,7 +267,7 @@ def test_a_cancel_beside_two_senders_leaves_each_number_sent_once_or_cancelled(
         lambda: [second.send_batch(batch_id) for batch_id in reversed(ids)],
         cancel_mid_campaign,
     )
-    sent = _sim(simulator, "GET", "/_sim/stats")["sent_to"]
+    sent = sim_call(simulator, "GET", "/_sim/stats")["sent_to"]
     with engine.connect() as conn:
         counts = campaigns.status_counts(conn, campaign_id)
     assert set(counts) == {"accepted", "cancelled"} and sum(counts.values()) == 600

@@ -6,20 +6,18 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-import requests
 from sqlalchemy import Engine, insert, select, update
 
 from config.settings import PollSettings, SendSettings
 from scripts.simulated import sens_settings
 from tests.fake_provider import FakeProvider
-from tests.services.conftest import numbers
+from tests.services.conftest import numbers, planned, sends_per_number, sim_call
 from worker.db import batches, campaigns
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
 from worker.providers.sens.client import SensClient
 from worker.services import dispatch
 from worker.services.dispatch import Dispatcher, SendOutcome
-from worker.services.planning import plan_campaign
 from worker.services.reconciling import Reconciler
 from worker.services.release import hand_lapsed_to_lookup, release_due_batches
 
@@ -28,26 +26,9 @@ SEND = SendSettings(retry_backoff_seconds=[0.0], max_attempts=3, lookup_delay_se
 POLL = PollSettings(first_delay_seconds=0)
 
 
-def _planned(engine: Engine, campaign_id: int) -> list[int]:
-    published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, lambda _: 100, timedelta(hours=1), published.extend)
-    return [batch_id for batch_id, *_ in published]
-
-
 def _batch(engine: Engine, batch_id: int) -> dict:
     with engine.connect() as conn:
         return conn.execute(select(Batch).where(Batch.id == batch_id)).one()._asdict()
-
-
-def _sim(simulator, method: str, path: str, body: dict | None = None) -> dict:
-    answer = requests.request(method, f"{simulator.base_url}{path}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def _sent_to(simulator) -> Counter[int]:
-    """How many numbers the simulator took how many times."""
-    return Counter(_sim(simulator, "GET", "/_sim/stats")["sent_to"].values())
 
 
 @pytest.fixture()
@@ -74,23 +55,23 @@ def _release(engine: Engine) -> list[int]:
 def test_a_lost_answer_is_found_at_the_provider_and_never_sent_again(
     engine, make_campaign, sending, reconciler, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=1000)))
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=1000)))
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
     assert sending.send_batch(batch_id) is SendOutcome.UNSURE
     assert _batch(engine, batch_id)["status"] == "unsure"
     assert _release(engine) == []  # never published again while unsure
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
     assert reconciler.reconcile_due() == Counter(found=1)
     batch = _batch(engine, batch_id)
     assert batch["status"] == "accepted" and batch["request_id"].startswith("RSSA-")
     assert sending.send_batch(batch_id) is SendOutcome.SKIPPED
-    assert _sent_to(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def test_a_claim_that_never_reached_the_provider_is_sent_once_after_the_lookup(
     engine, make_campaign, sending, reconciler, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=2000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=2000)))
     with engine.begin() as conn:  # a worker claims the batch and dies before its call
         assert batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1)) is not None
     assert sending.send_batch(batch_id) is SendOutcome.SKIPPED  # its redelivered task
@@ -98,13 +79,13 @@ def test_a_claim_that_never_reached_the_provider_is_sent_once_after_the_lookup(
     assert reconciler.reconcile_due() == Counter(absent=1)
     assert _release(engine) == [batch_id]
     assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
-    assert _sent_to(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def test_a_worker_that_died_after_the_provider_took_the_request_is_not_sent_twice(
     engine, make_campaign, client, reconciler, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=3000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=3000)))
     # What a worker does up to its death: claim, then the provider call; no accept written.
     with engine.begin() as conn:
         batch = batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
@@ -114,7 +95,7 @@ def test_a_worker_that_died_after_the_provider_took_the_request_is_not_sent_twic
     assert reconciler.reconcile_due() == Counter(found=1)
     assert _batch(engine, batch_id)["request_id"] == request_id
     assert _release(engine) == []
-    assert _sent_to(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def _request_of(engine: Engine, batch) -> tuple:
@@ -132,10 +113,10 @@ def _request_of(engine: Engine, batch) -> tuple:
 def test_two_lookups_of_one_batch_at_once_adopt_it_once(
     engine, make_campaign, sending, client, simulator
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=4000)))
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=4000)))
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
     assert sending.send_batch(batch_id) is SendOutcome.UNSURE
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
     with engine.connect() as conn:
         [row] = [r for r in _due(conn) if r.id == batch_id]
     outcomes: list[str] = []
@@ -163,7 +144,7 @@ def _due(conn) -> list:
 def test_an_error_before_the_call_retries_the_batch_instead_of_stranding_it(
     engine, make_campaign, sending, simulator, monkeypatch
 ) -> None:
-    [batch_id] = _planned(engine, make_campaign(numbers(100, start=5000)))
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=5000)))
 
     def broken(*_: object) -> None:
         raise ValueError("a bug while rendering")
@@ -174,14 +155,14 @@ def test_an_error_before_the_call_retries_the_batch_instead_of_stranding_it(
     monkeypatch.undo()
     assert _release(engine) == [batch_id]
     assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
-    assert _sent_to(simulator) == Counter({1: 100})
+    assert sends_per_number(simulator) == Counter({1: 100})
 
 
 def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
     engine, make_campaign
 ) -> None:
     campaign_id = make_campaign(numbers(100, start=6000))
-    [batch_id] = _planned(engine, campaign_id)
+    [batch_id] = planned(engine, campaign_id)
     with engine.begin() as conn:
         conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
         batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
@@ -200,7 +181,7 @@ def test_a_number_listed_after_the_import_is_not_messaged(
 ) -> None:
     listed = numbers(3, start=7000)
     campaign_id = make_campaign(numbers(100, start=7000))
-    [batch_id] = _planned(engine, campaign_id)
+    [batch_id] = planned(engine, campaign_id)
     with engine.begin() as conn:
         rows = [
             {"phone": n, "reason": "080 opt-out", "source": "test", "created_at": utcnow()}
@@ -208,7 +189,7 @@ def test_a_number_listed_after_the_import_is_not_messaged(
         ]
         conn.execute(insert(Suppression), rows)
     assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
-    sent = _sim(simulator, "GET", "/_sim/stats")["sent_to"]
+    sent = sim_call(simulator, "GET", "/_sim/stats")["sent_to"]
     assert len(sent) == 97 and not set(listed) & set(sent)
     with engine.connect() as conn:
         counts = campaigns.status_counts(conn, campaign_id)
@@ -224,7 +205,7 @@ def test_an_absent_send_of_a_cancelled_campaign_is_cancelled_not_sent(
     engine, make_campaign, client, reconciler, simulator
 ) -> None:
     campaign_id = make_campaign(numbers(100, start=8000))
-    [batch_id] = _planned(engine, campaign_id)
+    [batch_id] = planned(engine, campaign_id)
     with engine.begin() as conn:
         batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
         conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(status="cancelled"))
@@ -232,20 +213,20 @@ def test_an_absent_send_of_a_cancelled_campaign_is_cancelled_not_sent(
     assert reconciler.reconcile_due() == Counter(cancelled=1)
     with engine.connect() as conn:
         assert campaigns.status_counts(conn, campaign_id) == {"cancelled": 100}
-    assert _sim(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
+    assert sim_call(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
 
 
 def test_the_same_text_to_the_same_number_by_another_batch_is_not_adopted(
     engine, make_campaign, sending, reconciler, simulator
 ) -> None:
     same = numbers(1, start=9000)
-    [earlier] = _planned(engine, make_campaign(same))
+    [earlier] = planned(engine, make_campaign(same))
     assert sending.send_batch(earlier) is SendOutcome.ACCEPTED
-    [lost] = _planned(engine, make_campaign(same))  # another campaign, the same message
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
+    [lost] = planned(engine, make_campaign(same))  # another campaign, the same message
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 1.0, "lost_seconds": 1.0})
     assert sending.send_batch(lost) is SendOutcome.UNSURE
-    _sim(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
+    sim_call(simulator, "POST", "/_sim/faults", {"lost_rate": 0.0})
     assert reconciler.reconcile_due() == Counter(found=1)
     first, second = _batch(engine, earlier)["request_id"], _batch(engine, lost)["request_id"]
     assert second and second != first
-    assert _sim(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
+    assert sim_call(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
