@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import pytest
 import redis
 import requests
 from pydantic import SecretStr
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from config import providers
 from config.celery import create_celery
@@ -26,6 +27,7 @@ from scripts.flower_login import FlowerLogin
 from tests.conftest import fresh_schema
 from tests.envvars import settings_env
 from worker.db.engine import get_engine
+from worker.db.models import InboxEvent
 
 SEED = 42
 COMPLETE_DELAY = 0.5
@@ -73,6 +75,18 @@ class Stack:
     def engine(self) -> Engine:
         """The engine of the stack's database."""
         return get_engine(self.env["BULKSMS_DATABASE_URL"])
+
+    def inbox_states(self) -> Counter:
+        """Webhook inbox events by state."""
+        with self.engine.connect() as conn:
+            return Counter(conn.execute(select(InboxEvent.state)).scalars())
+
+    def settled_inbox(self, timeout: float = 30) -> Counter:
+        """The inbox's states once no event is new. A call that outran its send's answer is
+        held (taken again every 5 s), so it may still be new when the campaign completes
+        from a duplicate of it."""
+        assert wait_until(lambda: "new" not in self.inbox_states(), timeout), self.inbox_states()
+        return self.inbox_states()
 
     def settings(self) -> AbstractContextManager[None]:
         """This process's settings pointed at the stack (its broker, database, simulators)."""

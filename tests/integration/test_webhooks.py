@@ -15,7 +15,7 @@ from producer.sources import NumberList
 from producer.spec import CampaignSpec
 from simulator.outcomes import TRANSIENT, code_for
 from tests.integration.conftest import SEED, Stack, own_stack, wait_until
-from worker.db.models import InboxEvent, PollRound, Recipient
+from worker.db.models import PollRound, Recipient
 from worker.domain.statuses import FINAL_RECIPIENT_STATUSES
 
 pytestmark = pytest.mark.integration
@@ -50,16 +50,13 @@ def test_every_result_comes_by_webhook_once_despite_duplicates_and_disorder(
     done = wait_until(lambda: campaign_report(pushed.engine, campaign_id).status
                       == "completed", 120)  # fmt: skip
     assert done, pushed.logs()
-    # A call that outran its send's answer waits in the inbox (held, taken again every 5 s):
-    # it may still be new when the campaign completes from a duplicate of it.
-    assert wait_until(lambda: "new" not in _states(pushed), 30), _states(pushed)
+    states = pushed.settled_inbox()
     with pushed.engine.connect() as conn:
         rows = conn.execute(
             select(Recipient.phone, Recipient.status, Recipient.attempts).where(
                 Recipient.campaign_id == campaign_id
             )
         ).all()
-        states = Counter(conn.execute(select(InboxEvent.state)).scalars())
         polled = conn.execute(
             select(func.coalesce(func.sum(PollRound.calls), 0)).where(PollRound.provider == "nhn")
         ).scalar_one()
@@ -72,8 +69,3 @@ def test_every_result_comes_by_webhook_once_despite_duplicates_and_disorder(
     assert stats["webhook_deliveries"] > states["applied"] // 2
     sent = stats["sent_to"]
     assert Counter(sent[r.phone] - r.attempts for r in rows) == Counter({0: len(rows)})
-
-
-def _states(stack: Stack) -> Counter:
-    with stack.engine.connect() as conn:
-        return Counter(conn.execute(select(InboxEvent.state)).scalars())
