@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from config.settings import AdSettings, PollSettings, ResendSettings, SendSettings
 from worker.db import batches, campaigns, lookups, recipients
@@ -360,7 +360,7 @@ def _error_code(exc: ProviderError) -> tuple[str, str]:
     return (f"HTTP{exc.status}" if exc.status else "ERROR"), INTERNAL
 
 
-def _record_answer(conn: Any, batch_id: int, accepted: dict[str, Any]) -> bool:
+def _record_answer(conn: Connection, batch_id: int, accepted: dict[str, Any]) -> bool:
     """sending → accepted; or unsure → accepted when the send outlived its lease and the
     reaper handed the batch to a lookup meanwhile: the answer in hand is what the lookup
     would find, so it is kept instead of being asked for again."""
