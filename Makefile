@@ -51,16 +51,22 @@ chaos: $(STAMP)
 MUTATE ?=
 MUTATE_JOBS ?= 2
 MUTATE_REDIS_PORT ?= 6391
+MUTATE_PG_PORT ?= 5439
+MUTATE_PG_DIR ?= /tmp/bulksms-mutate-pg-$(MUTATE_PG_PORT)
 SEEDS_DIR ?= $(abspath ../shared/seeds)
 mutate: $(STAMP)
 	mkdir -p var
 	@# A Redis of the run's own: each mutmut child takes a database of it (tests/isolation.py).
 	redis-server --port $(MUTATE_REDIS_PORT) --bind 127.0.0.1 --save "" --appendonly no \
 		--daemonize yes --logfile $(CURDIR)/var/mutate-redis.log
+	@# A PostgreSQL of the run's own, without fsync (scripts/scratch_pg.sh says why).
+	scripts/scratch_pg.sh start $(MUTATE_PG_PORT) $(MUTATE_PG_DIR)
 	set -f; BULKSMS_MUTATE_REDIS_URL=redis://127.0.0.1:$(MUTATE_REDIS_PORT) \
+		BULKSMS_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$(MUTATE_PG_PORT)/test \
 		BULKSMS_SEEDS_DIR=$${BULKSMS_SEEDS_DIR:-$(SEEDS_DIR)} \
 		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE); status=$$?; \
-		redis-cli -p $(MUTATE_REDIS_PORT) shutdown nosave >/dev/null; exit $$status
+		redis-cli -p $(MUTATE_REDIS_PORT) shutdown nosave >/dev/null; \
+		scripts/scratch_pg.sh stop $(MUTATE_PG_DIR); exit $$status
 	set -f; $(BIN)/python -m scripts.mutation_report $(MUTATE)
 
 down: $(STAMP)
