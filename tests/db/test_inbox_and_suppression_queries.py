@@ -1,0 +1,74 @@
+"""Inbox and suppression-list queries: the events and numbers they name, exactly."""
+
+import pytest
+
+from tests.db.conftest import MIN, T0
+from worker.db import inbox, suppressions
+
+
+def test_hold_leaves_the_named_new_events_new_until_their_time(conn, rows, watch):
+    held = rows.add("inbox_event")
+    rows.add("inbox_event")  # not named
+    applied = rows.add("inbox_event", state="applied")
+    with watch() as seen:
+        inbox.hold(conn, [held, applied], T0 + MIN, "n" * 600)
+        inbox.hold(conn, [], T0, "nothing")
+    assert seen.diff == {("inbox_event", held): {"due_at": T0 + MIN, "note": "n" * 500}}
+
+
+def test_an_empty_note_is_stored_as_none(conn, rows, watch):
+    event = rows.add("inbox_event", note="earlier")
+    with watch() as seen:
+        inbox.hold(conn, [event], T0, "")
+    assert seen.diff == {("inbox_event", event): {"due_at": T0, "note": None}}
+
+
+def test_mark_settles_the_named_new_events_alone(conn, rows, watch):
+    event = rows.add("inbox_event")
+    rows.add("inbox_event")
+    invalid = rows.add("inbox_event", state="invalid")
+    with watch() as seen:
+        inbox.mark(conn, [event, invalid], "unmatched", T0, "m" * 600)
+    change = {"state": "unmatched", "applied_at": T0, "note": "m" * 500}
+    assert seen.diff == {("inbox_event", event): change}
+
+
+def test_take_new_reads_the_providers_due_new_events_oldest_first(conn, rows):
+    first = rows.add("inbox_event")
+    due = rows.add("inbox_event", due_at=T0)
+    rows.add("inbox_event", due_at=T0 + MIN)
+    rows.add("inbox_event", state="applied")
+    rows.add("inbox_event", provider="apiplex")
+    assert [row.id for row in inbox.take_new(conn, "nhn", 10, T0)] == [first, due]
+    assert [row.id for row in inbox.take_new(conn, "nhn", 1, T0)] == [first]
+
+
+@pytest.fixture()
+def listed(rows):
+    """Three numbers listed a minute apart, the last one newest."""
+    for minute, phone in enumerate(["01011112222", "01033334444", "01055556666"]):
+        rows.add("suppression", phone=phone, created_at=T0 + minute * MIN)
+
+
+def test_newest_lists_the_latest_first_up_to_the_limit(conn, listed):
+    assert [row.phone for row in suppressions.newest(conn, 2)] == ["01055556666", "01033334444"]
+
+
+@pytest.mark.parametrize("containing", ["%", "_", "\\"])
+def test_a_like_wildcard_in_the_search_matches_itself_only(conn, rows, listed, containing):
+    literal = rows.add("suppression", phone=f"+8210{containing}12", created_at=T0)
+    assert [row.phone for row in suppressions.newest(conn, 10, containing)] == [literal]
+
+
+def test_the_search_finds_numbers_holding_the_digits(conn, listed):
+    assert [row.phone for row in suppressions.newest(conn, 10, "3333")] == ["01033334444"]
+
+
+def test_add_new_counts_the_numbers_not_listed_before(conn, listed, watch):
+    rows = [{"phone": p, "reason": "r", "source": "s", "created_at": T0}
+            for p in ("01011112222", "01077778888", "01077778888")]  # fmt: skip
+    assert suppressions.add_new(conn, rows) == 1
+    assert suppressions.add_new(conn, []) == 0
+    assert suppressions.count(conn) == 4
+    assert suppressions.remove(conn, ["01077778888", "01099990000"]) == {"01077778888"}
+    assert suppressions.remove(conn, []) == set()
