@@ -7,16 +7,16 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import redis
-from sqlalchemy import Engine, NullPool, create_engine, text
+from sqlalchemy import Engine, NullPool, create_engine
 
 from scripts.catalogs import vacuum_catalogs
+from tests import schemas
 from tests.envvars import settings_env
 from tests.isolation import isolate_forked_children, redis_test_url
-from worker.db import migrate
 from worker.db.engine import get_engine
 
 PG_ADMIN_URL = os.environ.get(
@@ -39,20 +39,9 @@ def broker_redis_url() -> str:
 
 @contextmanager
 def fresh_schema() -> Iterator[str]:
-    """A URL whose connections use a new schema, migrated with alembic, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
-    try:
-        migrate.upgrade(url)
+    """A URL whose connections use a new migrated schema, dropped afterwards."""
+    with schemas.fresh_schema(PG_ADMIN_URL) as url:
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
