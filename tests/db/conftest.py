@@ -10,7 +10,17 @@ from sqlalchemy import Connection, Table, insert, select
 
 from tests.conftest import fresh_schema
 from worker.db.engine import get_engine
-from worker.db.models import Batch, Campaign, InboxEvent, Recipient, Suppression
+from worker.db.models import (
+    ApiKey,
+    Batch,
+    Campaign,
+    DeliveryAttempt,
+    InboxEvent,
+    PollRound,
+    ProviderFile,
+    Recipient,
+    Suppression,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -27,11 +37,17 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "recipient": {"message_type": "SMS", "status": "pending", "attempts": 0},
     "inbox_event": {"provider": "nhn", "received_at": T0, "body": "{}", "state": "new"},
     "suppression": {"reason": "opt-out", "source": "cli", "created_at": T0},
+    "delivery_attempt": {"provider": "sens", "attempt": 1, "code": "0", "family": "",
+                         "outcome": "delivered"},
+    "poll_round": {"provider": "sens", "mode": "sweep", "started_at": T0},
+    "api_key": {"created_at": T0},
+    "provider_file": {"provider": "sens", "uploaded_at": T0},
 }  # fmt: skip
 _TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__  # type: ignore[misc]
-    for model in (Campaign, Batch, Recipient, InboxEvent, Suppression)
-}
+    for model in (Campaign, Batch, Recipient, InboxEvent, Suppression, DeliveryAttempt,
+                  PollRound, ApiKey, ProviderFile)
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +76,8 @@ class Rows:
 
     def add(self, table: str, **values: Any) -> Any:
         row = {**_DEFAULTS[table], **values}
-        key = _TABLES[table].c.phone if table == "suppression" else _TABLES[table].c.id
-        return self.conn.execute(insert(_TABLES[table]).values(row).returning(key)).scalar_one()
+        statement = insert(_TABLES[table]).values(row).returning(*_key_columns(table))
+        return _key(self.conn.execute(statement).one())
 
     def campaign(self, **values: Any) -> int:
         return self.add("campaign", **values)
@@ -85,10 +101,22 @@ def snapshot(conn: Connection) -> Snapshot:
     """Every row of the tables queries change, by (table, key)."""
     taken: Snapshot = {}
     for name, table in _TABLES.items():
-        key = "phone" if name == "suppression" else "id"
+        columns = [column.name for column in _key_columns(name)]
         for row in conn.execute(select(table)).mappings():
-            taken[(name, row[key])] = dict(row)
+            taken[(name, _key([row[c] for c in columns]))] = dict(row)
     return taken
+
+
+def _key_columns(table: str) -> list[Any]:
+    """What names a row in a snapshot: the phone of a suppression, else the primary key."""
+    if table == "suppression":
+        return [_TABLES[table].c.phone]
+    return list(_TABLES[table].primary_key.columns)
+
+
+def _key(values: Any) -> Any:
+    values = tuple(values)
+    return values[0] if len(values) == 1 else values
 
 
 def changes(before: Snapshot, after: Snapshot) -> dict[tuple[str, Any], dict[str, Any]]:
