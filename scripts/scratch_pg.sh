@@ -15,17 +15,19 @@ as_owner() {
 case $action in
 start)
 	port=$2 dir=$3
+	# A new cluster every run: one stopped with -m immediate would replay its WAL first.
+	rm -rf "$dir"
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
-	[ -f "$dir/PG_VERSION" ] || as_owner "$bindir/initdb" -D "$dir" -U postgres \
-		--auth=trust --no-sync >/dev/null
-	as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w start -o \
-		"-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
-		-c synchronous_commit=off -c max_connections=300" >/dev/null
+	as_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust --no-sync >/dev/null
+	options="-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
+	options="$options -c full_page_writes=off -c synchronous_commit=off -c max_connections=300"
+	as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w start -o "$options" >/dev/null
 	as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres test 2>/dev/null || true
 	;;
 stop)
 	as_owner "$bindir/pg_ctl" -D "$2" -m immediate stop >/dev/null
+	rm -rf "$2"
 	;;
 *)
 	echo "usage: $0 start PORT DIR | stop DIR" >&2
