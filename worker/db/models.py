@@ -18,14 +18,17 @@ from sqlmodel import Field, SQLModel
 from worker.db.types import BigId, UTCDateTime, utcnow
 
 
+# The two helpers below run once, when the classes are defined: a mutation test, which swaps a
+# function's body after import, cannot reach them (the migrations are the schema's source).
 def _ts() -> Any:
     """An optional tz-aware timestamp column."""
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))  # pragma: no mutate
 
 
 def _created() -> Any:
     """A creation timestamp, set by the application in UTC."""
-    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    column = Column(UTCDateTime(), nullable=False)  # pragma: no mutate
+    return Field(default_factory=utcnow, sa_column=column)  # pragma: no mutate
 
 
 class Campaign(SQLModel, table=True):
