@@ -72,4 +72,3 @@ def test_a_page_changes_each_recipient_in_its_batch_and_old_status_once(backend)
     }  # fmt: skip
     assert ("recipient", second) not in seen.diff
     assert results.apply(backend, []) == Counter()
-

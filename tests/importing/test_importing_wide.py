@@ -51,8 +51,9 @@ def test_sixty_columns_and_a_listed_number_land_whole(database: str, write) -> N
         assert variables == {name: f"{name}-{phone[-4:]}" for name in NAMES}
         assert kind == "SMS"
     with get_engine(database).connect() as conn:
-        query = select(Recipient.phone, Recipient.status, Recipient.result_outcome,
-                       Recipient.completed_at).where(Recipient.campaign_id == report.campaign_id)
+        query = select(
+            Recipient.phone, Recipient.status, Recipient.result_outcome, Recipient.completed_at
+        ).where(Recipient.campaign_id == report.campaign_id)
         states = {row.phone: row for row in conn.execute(query)}  # fmt: skip
     assert (states[LISTED].status, states[LISTED].result_outcome) == ("suppressed", "suppressed")
     assert states[LISTED].completed_at is not None
