@@ -2,13 +2,16 @@
 rows made directly, and every change a query made read back as a diff of the tables."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Table, insert, select
 
 from tests.conftest import fresh_schema
+from worker.db import migrate
 from worker.db.engine import get_engine
 from worker.db.models import (
     ApiKey,
@@ -60,7 +63,25 @@ def db_url() -> Iterator[str]:
 @pytest.fixture()
 def conn(db_url: str) -> Iterator[Connection]:
     """A connection inside a transaction that is rolled back after the test."""
-    with get_engine(db_url).connect() as connection:
+    with _rolled_back(db_url) as connection:
+        yield connection
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def any_db(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[Connection]:
+    """`conn`, then the same on a migrated SQLite file: a query whose SQL differs by database
+    (or whose meaning does, as LIKE's escape) is tested on both."""
+    url = db_url
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bulksms.db'}"
+        migrate.upgrade(url)
+    with _rolled_back(url) as connection:
+        yield connection
+
+
+@contextmanager
+def _rolled_back(url: str) -> Iterator[Connection]:
+    with get_engine(url).connect() as connection:
         transaction = connection.begin()
         try:
             yield connection

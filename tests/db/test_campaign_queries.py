@@ -106,7 +106,7 @@ def test_the_listing_shows_the_newest_twenty_with_progress_and_carriers(conn, ro
     for status in ("delivered", "failed", "suppressed", "pending"):
         rows.recipient(newest, f"0100000{len(status):04d}{status[:1]}"[:11], status=status)
     rows.recipient(made[0], "01000000001", status="delivered")  # past the twentieth
-    for provider, status in (("nhn", "accepted"), ("sens", "completed"), ("apiplex", "planned")):
+    for provider, status in (("sens", "completed"), ("nhn", "accepted"), ("apiplex", "planned")):
         rows.batch(newest, provider=provider, status=status)
     rows.batch(made[0], provider="apiplex", status="accepted")
     listed = campaigns.listing(conn)

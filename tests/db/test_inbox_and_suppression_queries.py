@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.db.conftest import MIN, T0
+from tests.db.conftest import MIN, T0, Rows
 from worker.db import inbox, suppressions
 
 
@@ -44,27 +44,29 @@ def test_take_new_reads_the_providers_due_new_events_oldest_first(conn, rows):
 
 
 @pytest.fixture()
-def listed(rows):
-    """Three numbers listed a minute apart, the last one newest."""
+def listed(any_db):
+    """Three numbers listed a minute apart, the last one newest, on either database."""
     for minute, phone in enumerate(["01011112222", "01033334444", "01055556666"]):
-        rows.add("suppression", phone=phone, created_at=T0 + minute * MIN)
+        Rows(any_db).add("suppression", phone=phone, created_at=T0 + minute * MIN)
+    return any_db
 
 
-def test_newest_lists_the_latest_first_up_to_the_limit(conn, listed):
-    assert [row.phone for row in suppressions.newest(conn, 2)] == ["01055556666", "01033334444"]
+def test_newest_lists_the_latest_first_up_to_the_limit(listed):
+    assert [row.phone for row in suppressions.newest(listed, 2)] == ["01055556666", "01033334444"]
 
 
 @pytest.mark.parametrize("containing", ["%", "_", "\\"])
-def test_a_like_wildcard_in_the_search_matches_itself_only(conn, rows, listed, containing):
-    literal = rows.add("suppression", phone=f"+8210{containing}12", created_at=T0)
-    assert [row.phone for row in suppressions.newest(conn, 10, containing)] == [literal]
+def test_a_like_wildcard_in_the_search_matches_itself_only(listed, containing):
+    literal = Rows(listed).add("suppression", phone=f"+8210{containing}12", created_at=T0)
+    assert [row.phone for row in suppressions.newest(listed, 10, containing)] == [literal]
 
 
-def test_the_search_finds_numbers_holding_the_digits(conn, listed):
-    assert [row.phone for row in suppressions.newest(conn, 10, "3333")] == ["01033334444"]
+def test_the_search_finds_numbers_holding_the_digits(listed):
+    assert [row.phone for row in suppressions.newest(listed, 10, "3333")] == ["01033334444"]
 
 
-def test_add_new_counts_the_numbers_not_listed_before(conn, listed, watch):
+def test_add_new_counts_the_numbers_not_listed_before(listed):
+    conn = listed
     rows = [{"phone": p, "reason": "r", "source": "s", "created_at": T0}
             for p in ("01011112222", "01077778888", "01077778888")]  # fmt: skip
     assert suppressions.add_new(conn, rows) == 1

@@ -2,12 +2,12 @@
 
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tests.db.conftest import MIN, T0
 from worker.db import apikeys, attempts, batches, campaigns, images, polls, reroutes
 from worker.db.members import BatchRef
-from worker.db.models import ProviderFile
+from worker.db.models import CampaignImage, ProviderFile
 
 
 def test_a_revoked_key_is_no_longer_active_and_others_of_its_name_go_too(conn, watch):
@@ -31,6 +31,12 @@ def test_a_campaigns_images_come_back_in_order(conn, rows):
     images.add_to_campaign(conn, campaign, [])
     assert [tuple(row) for row in images.of_campaign(conn, campaign)] == [
         ("b.jpg", "b" * 64, b"b"), ("a.jpg", "a" * 64, b"a")]  # fmt: skip
+    # Stored out of order, they still come by position.
+    image = {"name": "x.jpg", "sha256": "x" * 64, "data": b"x"}
+    third = rows.campaign()
+    conn.execute(insert(CampaignImage), [{**image, "campaign_id": third, "position": p,
+                                          "name": f"{p}.jpg"} for p in (2, 0, 1)])  # fmt: skip
+    assert [row.name for row in images.of_campaign(conn, third)] == ["0.jpg", "1.jpg", "2.jpg"]
 
 
 def test_a_provider_file_lives_until_it_expires_and_a_new_upload_replaces_it(conn, rows):
