@@ -124,17 +124,18 @@ def test_messages_without_a_result_long_after_their_send_are_counted_late(
     published: list = []
     plan_campaign(engine, campaign_id, SIZES.get, HOUR, published.extend)
     now = utcnow()
-    ten_minutes_ago = now - timedelta(minutes=10)
+    # Near the far end of the hour weighed: [now - 5 min - 1 h, now - 5 min).
+    sent = now - timedelta(minutes=62)
     with engine.begin() as conn:  # three accepted requests; one has all its results
         for job in published:
             conn.execute(
                 update(Batch)
                 .where(Batch.id == job.batch_id)
-                .values(status="accepted", sent_at=ten_minutes_ago)
+                .values(status="accepted", sent_at=sent)
             )
         conn.execute(update(Batch).where(Batch.id == published[0].batch_id).values(settled=100))
     late = timedelta(minutes=5)
     assert late_share(engine, "sens", 0.0, late, now) == (200 / 300, 300)
-    # Sent less than five minutes ago: not late yet; sent before the breaker closed: ignored.
-    assert late_share(engine, "sens", 0.0, timedelta(minutes=15), now) is None
+    # Sent less than 65 minutes ago: not late yet; sent before the breaker closed: ignored.
+    assert late_share(engine, "sens", 0.0, timedelta(minutes=65), now) is None
     assert late_share(engine, "sens", now.timestamp() - 60, late, now) is None
