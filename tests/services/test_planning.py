@@ -151,3 +151,6 @@ def test_a_campaign_whose_plan_task_was_lost_is_planned_again(engine, make_campa
     assert requeue_stale_campaigns(engine, timedelta(minutes=2), replanned.extend) == 1
     assert requeue_stale_campaigns(engine, timedelta(minutes=2), replanned.extend) == 0
     assert replanned == [campaign_id]
+    with engine.connect() as conn:  # stamped now: planned again if this task is lost too
+        stamped = campaigns.get(conn, campaign_id).queued_at
+    assert stamped is not None and utcnow() - stamped < timedelta(minutes=1)
