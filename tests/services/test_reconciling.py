@@ -230,3 +230,55 @@ def test_the_same_text_to_the_same_number_by_another_batch_is_not_adopted(
     first, second = _batch(engine, earlier)["request_id"], _batch(engine, lost)["request_id"]
     assert second and second != first
     assert sim_call(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
+
+
+def _lapsed(engine: Engine, campaign_id: int) -> int:
+    """A planned batch of the campaign, claimed by a worker that died: unsure, due now."""
+    [batch_id] = planned(engine, campaign_id)
+    with engine.begin() as conn:
+        batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+    assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
+    return batch_id
+
+
+def test_a_failed_lookup_is_asked_again_on_the_ladder_then_left_unknown(
+    engine, make_campaign, client, simulator
+) -> None:
+    send = SEND.model_copy(update={"max_lookups": 2, "lookup_backoff_seconds": [100.0, 1000.0]})
+    reconciler = Reconciler(engine, client, send, POLL)
+    campaign_id = make_campaign(numbers(100, start=9000))
+    batch_id = _lapsed(engine, campaign_id)
+    sim_call(simulator, "POST", "/_sim/faults", {"rate_5xx": 1.0})
+    before = utcnow()
+    assert reconciler.reconcile_due() == Counter(later=1)
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["lookups"]) == ("unsure", 1)
+    wait = batch["next_attempt_at"] - before
+    assert timedelta(seconds=80) <= wait <= timedelta(seconds=121)  # the first rung, ±20 %
+    assert "500" in batch["error_message"]
+    assert reconciler.reconcile_due() == Counter()  # not due yet
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(next_attempt_at=utcnow()))
+    assert reconciler.reconcile_due() == Counter(unknown=1)  # the second of two failed
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "unknown" and batch["error_message"].startswith("2 lookups failed")
+    with engine.connect() as conn:
+        assert campaigns.status_counts(conn, campaign_id) == {"unknown": 100}
+    assert sim_call(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
+
+
+def test_an_unsure_batch_left_without_open_members_completes_without_a_lookup(
+    engine, make_campaign, reconciler, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=9500))
+    batch_id = _lapsed(engine, campaign_id)
+    with engine.begin() as conn:  # every member suppressed meanwhile
+        conn.execute(update(Recipient).where(Recipient.campaign_id == campaign_id)
+                     .values(status="suppressed", batch_id=batch_id))  # fmt: skip
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(settled=100))
+    assert reconciler.reconcile_due() == Counter(empty=1)
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "completed" and batch["completed_at"] is not None
+    with engine.connect() as conn:
+        assert campaigns.get(conn, campaign_id).status == "completed"
+    assert sim_call(simulator, "GET", "/_sim/stats")["list_queries"] == 0
