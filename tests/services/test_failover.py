@@ -5,6 +5,7 @@ moves (real PostgreSQL; the next provider is a scripted client)."""
 import threading
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import Engine, select, update
 
@@ -15,7 +16,7 @@ from worker.db import batches
 from worker.db.models import Batch, Campaign
 from worker.db.types import utcnow
 from worker.services.dispatch import Dispatcher, SendOutcome
-from worker.services.failover import fail_over
+from worker.services.failover import fail_over, routed_next
 from worker.services.lateness import late_share
 from worker.services.planning import plan_campaign
 
@@ -139,3 +140,15 @@ def test_messages_without_a_result_long_after_their_send_are_counted_late(
     # Sent less than 65 minutes ago: not late yet; sent before the breaker closed: ignored.
     assert late_share(engine, "sens", 0.0, timedelta(minutes=65), now) is None
     assert late_share(engine, "sens", now.timestamp() - 60, late, now) is None
+
+
+def test_routing_picks_the_next_healthy_provider_able_to_carry_the_batch() -> None:
+    campaign = SimpleNamespace(provider="auto", content_type="COMM", schedule_mode=None)
+    order = ["sens", "nhn", "apiplex"]
+    every = routed_next(order, lambda _: True)
+    assert every("sens", campaign, "SMS") == "nhn"
+    assert every("nhn", campaign, "LMS") == "sens"
+    assert every("apiplex", campaign, "INTL") == "nhn"  # NHN sends abroad too
+    assert every("nhn", campaign, "INTL") == "apiplex"
+    # API PLEX carries no domestic SMS: with NHN sick too, the batches wait.
+    assert routed_next(order, lambda name: name != "nhn")("sens", campaign, "SMS") is None
