@@ -223,6 +223,28 @@ def test_http_statuses_map_by_what_to_do(status: int, kind: type) -> None:
     assert info.value.status == status
 
 
+@pytest.mark.parametrize(
+    ("answer", "kind", "code", "message"),
+    [
+        # The header's code and message travel with the HTTP class; an auth code wins.
+        ((400, {"header": {"resultCode": -2016, "resultMessage": "bad sendNo"}}), Rejected,
+         "-2016", "bad sendNo"),
+        ((400, {"header": {"resultCode": -1000, "resultMessage": "bad appKey"}}), AuthFailed,
+         "-1000", "bad appKey"),
+        ((500, {"header": {"resultMessage": ""}}), RetryLater, None, "HTTP 500"),
+        ((502, b"<html>Bad Gateway</html>"), RetryLater, None, "<html>Bad Gateway</html>"),
+        ((503, {"error": "down"}), RetryLater, None, '{"error": "down"}'),
+    ],
+)  # fmt: skip
+def test_an_http_error_carries_the_headers_code_and_message(answer, kind, code, message) -> None:
+    client, _ = make_client(answer)
+    with pytest.raises(kind) as info:
+        client.send(request("01000000000"))
+    error = info.value
+    assert (error.status, error.code, error.message) == (answer[0], code, message)
+    assert (error.provider, error.family) == ("nhn", "api" if code else None)
+
+
 def test_a_read_timeout_may_have_been_sent() -> None:
     client, _ = make_client(requests.ReadTimeout("slow"))
     with pytest.raises(TransportError) as info:
