@@ -18,7 +18,7 @@ from worker.domain.codes import Outcome, lookup
 from worker.domain.messages import ContentType, MessageType
 from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
 from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
-from worker.providers.nhn import payloads
+from worker.providers.nhn import payloads, reservations
 from worker.providers.nhn.client import NhnClient
 
 BASE_URL = "http://nhn.test"
@@ -169,6 +169,8 @@ def test_a_recipient_refused_inside_an_accepted_request_keeps_its_own_code() -> 
         "api",
         "2",
     )
+    assert (result.request_id, result.status) == ("20180810100630ReZQ6KZzAH0", "REFUSED")
+    assert result.status_message == "RecipientNo is invalid."
     assert result.completed
     assert lookup("nhn", result.code, result.family).outcome is Outcome.FAILED
 
@@ -395,7 +397,10 @@ def reserved(*statuses: str) -> tuple:
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [(("RESERVED", "RESERVED"), "READY"), (("SENDING", "COMPLETED"), "PROCESSING"),
-     (("COMPLETED", "FAILED"), "DONE"), (("CANCEL", "CANCEL"), "CANCELED")],
+     (("COMPLETED", "FAILED"), "DONE"), (("CANCEL", "CANCEL"), "CANCELED"),
+     # A cancelled message beside sent ones leaves the request done; lower case is read too.
+     (("CANCEL", "COMPLETED"), "DONE"), (("reserved", "CANCEL"), "READY"),
+     (("RESEND_AD", "CANCEL"), "PROCESSING"), (("", "COMPLETED"), "PROCESSING")],
 )  # fmt: skip
 def test_reservation_status_from_its_messages(statuses: tuple, expected: str) -> None:
     client, fake = make_client(reserved(*statuses))
@@ -420,9 +425,21 @@ def test_cancel_names_every_message_still_reserved() -> None:
 
 def test_cancel_of_a_sent_reservation_is_refused_without_a_put() -> None:
     client, fake = make_client(reserved("COMPLETED"))
-    with pytest.raises(Rejected):
+    with pytest.raises(Rejected) as info:
         client.cancel_reservation("R1")
     assert len(fake.calls) == 1
+    assert (info.value.message, info.value.provider) == (
+        "reservation R1 has nothing left to cancel", "nhn")  # fmt: skip
+
+
+def test_a_reservation_nhn_does_not_know_is_refused_as_not_found() -> None:
+    client, _ = make_client(listed([], 0))
+    with pytest.raises(Rejected) as info:
+        client.reservation_status("R9")
+    error = info.value
+    assert (error.message, error.provider, error.status) == ("no reservation R9", "nhn", 404)
+    assert reservations.cancellable({"messageStatus": "reserved"})
+    assert not reservations.cancellable({})
 
 
 def test_opted_out_numbers_page_through_the_080_list() -> None:
@@ -438,6 +455,7 @@ def test_an_image_is_uploaded_in_base64_and_its_file_id_kept() -> None:
     client, fake = make_client((200, answer))
     uploaded = client.upload_image("spring-sale.jpg", b"\xff\xd8jpeg")
     assert (uploaded.file_id, uploaded.expires_at) == ("100002", None)
+    assert fake.calls[0].request.method == "POST"
     (call,) = fake.calls
     assert call.request.url == f"{BASE_URL}{PATH}/attachfile/binaryUpload"
     assert call.body == {"fileName": "spring-sale.jpg", "createUser": "bulksms",
