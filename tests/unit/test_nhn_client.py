@@ -469,3 +469,14 @@ def test_a_send_naming_a_file_nhn_no_longer_holds_is_file_gone() -> None:
     client, _ = make_client((200, {"header": gone}))
     with pytest.raises(FileGone):
         client.send(request("01000000000", kind=MessageType.MMS, subject="s", file_ids=["7"]))
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [("a" * 41 + ".jpg", "a" * 41 + ".jpg"),  # 45 characters: kept
+     ("a" * 42 + ".jpg", "a" * 41 + ".jpg"),  # 46: cut to 45, the extension kept
+     ("spring.sale." + "b" * 35 + ".jpeg", "spring.sale." + "b" * 28 + ".jpeg")],
+)  # fmt: skip
+def test_a_file_name_is_cut_to_forty_five_characters_keeping_its_extension(name, sent) -> None:
+    assert payloads.upload_body(name, b"x")["fileName"] == sent
+    assert len(sent) == min(len(name), 45)

@@ -19,6 +19,7 @@ from worker.domain.signing import signature_v2
 from worker.domain.windows import by_request_id, complete_windows, request_windows
 from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest, SentRequest
 from worker.providers.errors import AuthFailed, ProviderError, RetryLater, TransportError
+from worker.providers.sens import payloads
 from worker.providers.sens.client import SensClient
 
 BASE_URL = "http://sens.test"
@@ -610,3 +611,14 @@ def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
     with pytest.raises(Rejected) as plain:  # the same words on a request without files
         client.send(sms("01012345678"))
     assert not isinstance(plain.value, FileGone)
+
+
+@pytest.mark.parametrize(
+    ("name", "sent"),
+    [("a" * 36 + ".jpg", "a" * 36 + ".jpg"),  # 40 characters: kept
+     ("a" * 37 + ".jpg", "a" * 36 + ".jpg"),  # 41: cut to 40, the extension kept
+     ("spring.sale." + "b" * 30 + ".jpeg", "spring.sale." + "b" * 23 + ".jpeg")],
+)  # fmt: skip
+def test_a_file_name_is_cut_to_forty_characters_keeping_its_extension(name, sent) -> None:
+    assert payloads.upload_body(name, b"x")["fileName"] == sent
+    assert len(sent) == min(len(name), 40)
