@@ -187,6 +187,18 @@ def test_destinations_undeliverable_or_rejected_at_once_are_refused_with_their_c
     assert (second.to, second.code, second.status) == ("+14155550123", "9", "UNDELIVERABLE")
     assert all(r.completed and r.request_id == "req-8f1d" for r in receipt.refused)
     assert lookup("apiplex", first.code, first.family).outcome is Outcome.FAILED
+    # The status's description is the message; without one, its name.
+    assert (first.status_message, second.status_message) == (
+        "rejected_destination", "undeliverable_not")  # fmt: skip
+
+
+def test_a_refusal_of_a_number_we_did_not_send_keeps_it_in_our_stored_form() -> None:
+    named = {"groupId": 5, "id": 52, "name": "REJECTED_DESTINATION"}
+    answer = accepted({"messageId": "m9", "to": "821099998888", "status": named})
+    client, _ = make_client(answer)
+    (refused,) = client.send(request("01012345678")).refused
+    assert (refused.to, refused.status_message, refused.status) == (
+        "01099998888", "REJECTED_DESTINATION", "REJECTED")  # fmt: skip
 
 
 @pytest.mark.parametrize("body", [{"code": "0", "messages": []}, {}, {"requestId": ""}])
@@ -326,6 +338,26 @@ def record(group: int, code: int | str, error: dict[str, Any] | None = None,
     return {**values, **fields}
 
 
+@pytest.mark.parametrize(("network", "telco"), [({"mcc": "450", "mnc": "05"}, "450-05"),
+                                                ({"mcc": "450", "mnc": ""}, "450"),
+                                                ({"mcc": "", "mnc": "05"}, None)])  # fmt: skip
+def test_the_network_is_mcc_mnc_or_what_there_is_of_it(network: dict, telco: str | None) -> None:
+    assert payloads.parse_webhook_record(record(3, 5, **network)).telco == telco
+
+
+def test_a_status_message_names_the_status_and_a_lasting_service_error() -> None:
+    error = {"id": 27, "name": "EC_ABSENT_SUBSCRIBER", "permanent": False}
+    result = payloads.parse_webhook_record(record(2, 9, error))
+    assert result.status_message == "NAME; service error 27 EC_ABSENT_SUBSCRIBER (not permanent)"
+    described = {"groupId": 3, "id": 5, "description": "Message delivered"}
+    plain = payloads.parse_webhook_record(record(3, 5, status=described))
+    assert plain.status_message == "Message delivered"
+    assert (
+        payloads.parse_webhook_record(record(3, 5, status={"groupId": 3, "id": 5})).status_message
+        is None
+    )
+
+
 def test_a_delivered_record() -> None:
     result = payloads.parse_webhook_record(record(3, 5))
     assert (result.code, result.family, result.status) == ("5", "result", "DELIVERED")
@@ -411,7 +443,10 @@ def test_a_record_without_a_known_id_or_group_is_not_completed() -> None:
     [("2025-03-01T01:00:07Z", datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
      ("2025-03-01 10:00:07", datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
      (1740790807000, datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
-     ("yesterday", None), (None, None)],
+     (1740790807, datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
+     (1740790807.5, datetime(2025, 3, 1, 1, 0, 7, 500000, tzinfo=UTC)),
+     ("  2025-03-01T10:00:07+09:00 ", datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
+     ("yesterday", None), (None, None), ("", None), ("   ", None), (True, None)],
 )  # fmt: skip
 def test_times_are_read_leniently(value: Any, expected: datetime | None) -> None:
     assert payloads.parse_time(value) == expected
