@@ -172,7 +172,10 @@ def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
     with engine.connect() as conn:
         counts = campaigns.status_counts(conn, campaign_id)
     assert counts == {"unknown": 100}
-    assert _batch(engine, batch_id)["status"] == "unknown"
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["error_code"]) == ("unknown", "UNKNOWN")
+    assert batch["completed_at"] is not None and batch["error_message"]
+    assert _codes(engine, campaign_id) == {("UNKNOWN", True)}
     assert blind.sends == []
 
 
@@ -213,6 +216,8 @@ def test_an_absent_send_of_a_cancelled_campaign_is_cancelled_not_sent(
     assert reconciler.reconcile_due() == Counter(cancelled=1)
     with engine.connect() as conn:
         assert campaigns.status_counts(conn, campaign_id) == {"cancelled": 100}
+    assert _batch(engine, batch_id)["completed_at"] is not None
+    assert _codes(engine, campaign_id) == {("CANCELLED", True)}
     assert sim_call(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
 
 
@@ -230,6 +235,15 @@ def test_the_same_text_to_the_same_number_by_another_batch_is_not_adopted(
     first, second = _batch(engine, earlier)["request_id"], _batch(engine, lost)["request_id"]
     assert second and second != first
     assert sim_call(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
+
+
+def _codes(engine: Engine, campaign_id: int) -> set[tuple[str, bool]]:
+    """(result code, completed) of the campaign's recipients."""
+    with engine.connect() as conn:
+        query = select(Recipient.result_code, Recipient.completed_at.is_not(None)).where(
+            Recipient.campaign_id == campaign_id
+        )
+        return {tuple(row) for row in conn.execute(query)}
 
 
 def _lapsed(engine: Engine, campaign_id: int) -> int:
@@ -282,3 +296,30 @@ def test_an_unsure_batch_left_without_open_members_completes_without_a_lookup(
     with engine.connect() as conn:
         assert campaigns.get(conn, campaign_id).status == "completed"
     assert sim_call(simulator, "GET", "/_sim/stats")["list_queries"] == 0
+
+
+def test_a_send_that_cannot_be_looked_up_waits_for_its_webhook_results_then_is_unknown(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=9700))
+    [batch_id] = planned(engine, campaign_id)
+    claimed = utcnow() - timedelta(seconds=100)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
+        batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
+    hand_lapsed_to_lookup(engine, timedelta(0))
+    blind = FakeProvider("sens", lambda _: ("0", "reception"))  # no find_sent: CannotTell
+    poll = POLL.model_copy(update={"webhook_first_delay_seconds": 600.0})
+    pushed = Reconciler(engine, blind, SEND, poll, pushed=True)
+    assert pushed.reconcile_due() == Counter(waiting=1)
+    batch = _batch(engine, batch_id)
+    # Asked again when the results of a send claimed then are due (the claim, not now).
+    assert batch["status"] == "unsure" and batch["lookups"] == 1
+    assert batch["next_attempt_at"] == claimed + timedelta(seconds=600)
+    assert batch["error_message"].endswith(": waiting for its webhook results")
+    with engine.begin() as conn:  # no webhook came by then
+        earlier = claimed - timedelta(hours=1)
+        conn.execute(update(Batch).where(Batch.id == batch_id)
+                     .values(next_attempt_at=utcnow(), claimed_at=earlier))  # fmt: skip
+    assert pushed.reconcile_due() == Counter(unknown=1)
+    assert _batch(engine, batch_id)["error_message"].endswith("; no webhook result came")
