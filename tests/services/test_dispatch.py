@@ -123,14 +123,13 @@ def test_a_400_rejection_fails_the_recipients_with_the_providers_message(
     batch = _batch(engine, batch_id)
     assert batch["status"] == "rejected" and batch["http_status"] == 400
     assert "from" in batch["error_message"]
+    assert batch["completed_at"] is not None and batch["settled"] == 5
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(Recipient.status, Recipient.result_code).where(
-                Recipient.campaign_id == campaign_id
-            )
-        ).all()
+        columns = (Recipient.status, Recipient.result_code, Recipient.result_family,
+                   Recipient.completed_at.is_not(None))  # fmt: skip
+        rows = conn.execute(select(*columns).where(Recipient.campaign_id == campaign_id)).all()
         status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
-    assert set(rows) == {("failed", "HTTP400")}
+    assert set(rows) == {("failed", "HTTP400", "internal", True)}
     assert status == "completed"
     assert _stats(simulator)["messages_accepted"] == 0
 

@@ -128,3 +128,14 @@ def test_a_request_refused_with_an_api_code_fails_its_recipients_with_that_code(
     assert set(_rows(engine, campaign_id).values()) == {("failed", "-2016", "api")}
     titles = {line.code: line.title for line in campaign_report(engine, campaign_id).by_code}
     assert titles == {"-2016": "The number of recipients is over 1,000"}
+
+
+def test_a_refusal_without_an_http_status_fails_its_recipients_with_error(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(3, start=48_000), provider="nhn")
+    [batch_id] = _plan(engine, campaign_id)
+    nhn = FakeProvider("nhn", delivered)
+    nhn.fail_next(Rejected("refused before any call", provider="nhn"))
+    assert _dispatcher(engine, nhn).send_batch(batch_id) is SendOutcome.REJECTED
+    assert set(_rows(engine, campaign_id).values()) == {("failed", "ERROR", "internal")}

@@ -467,8 +467,11 @@ def test_a_send_naming_a_file_nhn_no_longer_holds_is_file_gone() -> None:
 
     gone = {"isSuccessful": False, "resultCode": -2004, "resultMessage": "File is expired"}
     client, _ = make_client((200, {"header": gone}))
-    with pytest.raises(FileGone):
+    with pytest.raises(FileGone) as info:
         client.send(request("01000000000", kind=MessageType.MMS, subject="s", file_ids=["7"]))
+    error = info.value
+    assert (error.code, error.message, error.provider, error.status) == (
+        "-2004", "File is expired", "nhn", 200)  # fmt: skip
 
 
 @pytest.mark.parametrize(

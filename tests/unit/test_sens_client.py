@@ -262,9 +262,13 @@ def test_send_rejects_an_empty_batch_before_any_call() -> None:
             ),
             True,
         ),
+        (requests.ConnectionError("ProtocolError('Connection broken: IncompleteRead')"), True),
+        (requests.ConnectionError("[Errno 104] Connection Reset by peer"), True),
+        (requests.ConnectTimeout("Connection reset while connecting"), False),
     ],
-    ids=["connect-timeout", "refused", "read-timeout", "remote-disconnected"],
-)
+    ids=["connect-timeout", "refused", "read-timeout", "remote-disconnected", "protocol-error",
+         "reset", "reset-before-connect"],
+)  # fmt: skip
 def test_transport_errors(error: Exception, maybe_sent: bool) -> None:
     client, fake = make_client(error)
     with pytest.raises(TransportError) as info:
@@ -607,6 +611,12 @@ def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
     with pytest.raises(FileGone) as info:
         client.send(sms("01012345678", message_type=MessageType.MMS, file_ids=["x"]))
     assert info.value.file_ids == ("x",)
+    gone = info.value
+    assert (gone.provider, gone.status, gone.message) == (
+        "sens",
+        400,
+        "files[0].fileId 'x' is unknown",
+    )
     client, _ = make_client(refused)
     with pytest.raises(Rejected) as plain:  # the same words on a request without files
         client.send(sms("01012345678"))
