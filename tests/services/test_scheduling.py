@@ -157,6 +157,14 @@ def test_cancelling_withdraws_the_reservation_and_stops_the_rest(
         "cancelled",
     )
     assert _stats(simulator)["reservations_canceled"] == 1
+    withdrawn = _batch(engine, first)
+    assert (withdrawn.reserve_status, withdrawn.settled) == ("CANCELED", 100)
+    assert withdrawn.completed_at is not None
+    with engine.connect() as conn:
+        query = select(Recipient.result_code, Recipient.completed_at.is_not(None)).where(
+            Recipient.campaign_id == campaign_id
+        )
+        assert set(conn.execute(query)) == {("CANCELLED", True)}
     assert cancel_campaign(engine, lambda provider: sens_client, campaign_id) is None
     assert dispatcher.send_batch(second) is SendOutcome.SKIPPED
 
