@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from config.settings import PollSettings, ResendSettings
 from producer.report import campaign_report
 from simulator.outcomes import code_for
-from tests.services.conftest import SEED, numbers
+from tests.services.conftest import SEED, numbers, sim_call
 from worker.db import exporting, polls
 from worker.db.members import BatchRef
 from worker.db.models import Batch, Recipient
@@ -60,9 +60,11 @@ def test_many_small_batches_are_swept_in_fewer_calls_than_one_per_batch(
     campaign_id = make_campaign(phones)
     batch_ids = _send(engine, dispatcher, campaign_id, size=5)  # 12 batches of 5
     time.sleep(0.4)
+    before = sim_call(simulator, "GET", "/_sim/stats")["list_queries"]
     round_ = _poller(engine, sens_client).poll_due()
     assert round_.mode is PollMode.SWEEP
-    assert round_.calls < len(batch_ids)  # one page of 60 results, not 12 calls
+    asked = sim_call(simulator, "GET", "/_sim/stats")["list_queries"] - before
+    assert round_.calls == asked and 1 <= asked < len(batch_ids)  # a page of 60, not 12 calls
     assert round_.results_applied == 60 and round_.completed_batches == 12
     assert {s for s in _statuses(engine, campaign_id).values()} <= {"delivered", "failed"}
     with engine.connect() as conn:
