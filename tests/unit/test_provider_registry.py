@@ -150,3 +150,11 @@ def test_reservation_leads_come_from_each_providers_entry(
     else:
         with pytest.raises(ValidationError, match=error):
             spec(provider=provider, send_at=at, schedule_mode="reserve")
+
+
+@pytest.mark.parametrize("name", [entry.name for entry in ENTRIES])
+def test_a_configured_provider_gets_a_client_of_its_own_class(name: str) -> None:
+    settings = simulated_settings()
+    client = make_client(settings, name)
+    assert isinstance(client, client_class(name)) and client.name == name
+    assert client.entry is providers.get(name)
