@@ -6,7 +6,7 @@ Only the HTTP transport is replaced; signing, payloads, paging and error mapping
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -632,3 +632,14 @@ def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
 def test_a_file_name_is_cut_to_forty_characters_keeping_its_extension(name, sent) -> None:
     assert payloads.upload_body(name, b"x")["fileName"] == sent
     assert len(sent) == min(len(name), 40)
+
+
+def test_the_080_list_is_read_a_hundred_a_page_until_a_short_page() -> None:
+    page = [{"clientTelNo": f"010{i:08d}"} for i in range(100)]
+    last = [{"clientTelNo": "01099999999"}, {"clientTelNo": ""}]
+    client, fake = make_client((200, page), (200, page), (200, last))
+    numbers = list(client.opted_out_numbers())
+    assert len(numbers) == 201 and numbers[-1] == "01099999999"
+    asked = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in fake.calls]
+    assert asked == [{"pageSize": "100", "pageIndex": str(i)} for i in range(3)]
+    assert all(urlsplit(c.request.url).path == f"{SERVICE_PATH}/unsubscribes" for c in fake.calls)

@@ -108,8 +108,11 @@ def test_unknown_reservation_status_value_is_passed_on() -> None:
 )
 def test_unknown_reservation_status_is_rejected(answer: tuple) -> None:
     client, _ = make_client(answer)
-    with pytest.raises(Rejected):
+    with pytest.raises(Rejected) as info:
         client.reservation_status("R-9")
+    assert (info.value.provider, info.value.status) == ("sens", 404)
+    if answer[0] == 200:  # an answer without a status names the reservation
+        assert info.value.message == "no reservation R-9"
 
 
 def test_cancel_reservation_is_a_signed_delete() -> None:
