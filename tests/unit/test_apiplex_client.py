@@ -20,7 +20,14 @@ from worker.domain.messages import ContentType, MessageType
 from worker.providers.apiplex import payloads
 from worker.providers.apiplex.client import ApiplexClient
 from worker.providers.base import CannotTell, OutgoingMessage, SendRequest, SentProbe, SentRequest
-from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
+from worker.providers.errors import (
+    AuthFailed,
+    ProviderError,
+    Rejected,
+    RetryLater,
+    SlowDown,
+    TransportError,
+)
 
 BASE_URL = "http://apiplex.test"
 API_KEY = "apiplex-key-5c2e"
@@ -101,6 +108,20 @@ def test_the_route_and_the_timeouts_come_from_the_settings() -> None:
     client.send(request("+14155550123"))
     assert fake.calls[0].request.url == f"{BASE_URL}/gms-gk/v2/send"
     assert fake.calls[0].timeout == (1.5, 9)
+    slashed, fake = make_client(accepted(), base_url=f"{BASE_URL}/")
+    slashed.send(request("+14155550123"))
+    assert fake.calls[0].request.url == f"{BASE_URL}/gms-kg/v2/send"
+
+
+@pytest.mark.parametrize("status_code", [300, 301])
+def test_a_3xx_answer_is_not_an_acceptance(status_code: int) -> None:
+    client, _ = make_client((status_code, {"code": "0", "requestId": "req-1"}))
+    with pytest.raises(ProviderError) as info:
+        client.send(request("+14155550123"))
+    assert (info.value.provider, info.value.status) == ("apiplex", status_code)
+    probing, _ = make_client((status_code, {}))
+    with pytest.raises(ProviderError):
+        probing.probe()
 
 
 def test_defaults_point_at_the_documented_host() -> None:
@@ -206,7 +227,8 @@ def test_a_2xx_without_a_request_id_may_have_been_sent(body: dict[str, Any]) -> 
     client, _ = make_client((200, body))
     with pytest.raises(TransportError) as info:
         client.send(request("01012345678"))
-    assert info.value.maybe_sent
+    assert info.value.maybe_sent and info.value.provider == "apiplex"
+    assert info.value.message == "API PLEX answered HTTP 200 without a requestId"
 
 
 def test_an_unreadable_2xx_may_have_been_sent() -> None:
