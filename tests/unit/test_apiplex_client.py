@@ -446,6 +446,8 @@ def test_a_pending_record_is_not_completed(code: int) -> None:
     result = payloads.parse_webhook_record(record(1, code, doneAt=None))
     assert (result.code, result.status, result.completed) == (None, "PENDING", False)
     assert result.complete_time is None
+    # A pending id is pending whatever group it comes under.
+    assert payloads.result_code({"groupId": 3, "id": code}) == (None, "result")
 
 
 def test_an_unknown_id_ends_as_its_group_says() -> None:
