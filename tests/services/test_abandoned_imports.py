@@ -1,5 +1,6 @@
 """An import whose producer died is stopped like a failed import; a slow one is left alone."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -48,15 +49,17 @@ def _next_stamp(engine: Engine, campaign_id: int, after: object):
     raise AssertionError("the heartbeat never stamped again")
 
 
-def test_only_an_import_silent_past_the_limit_is_stopped(engine, make_campaign) -> None:
+def test_only_an_import_silent_past_the_limit_is_stopped(engine, make_campaign, caplog) -> None:
     dead, slow, done = (make_campaign(numbers(10, start=s)) for s in (100, 200, 300))
     long_ago = utcnow() - timedelta(minutes=10)
     _set(engine, dead, imported_at=None, import_alive_at=long_ago, status="dispatching")
     _set(engine, slow, imported_at=None, import_alive_at=utcnow(), status="dispatching")
     _set(engine, done, import_alive_at=long_ago, status="dispatching")  # its import ended
     cancels: list[int] = []
-    assert stop_abandoned_imports(engine, SILENCE, cancels.extend) == 1
+    with caplog.at_level(logging.WARNING, logger="worker.services.release"):
+        assert stop_abandoned_imports(engine, SILENCE, cancels.extend) == 1
     assert cancels == [dead]
+    assert f"imports of campaigns [{dead}] stopped: their producer went silent" in caplog.text
     assert [_campaign(engine, c).status for c in (dead, slow, done)] == [
         "cancelling",
         "dispatching",

@@ -1,5 +1,6 @@
 """080 opt-outs at the provider become suppressions, and new campaigns skip those numbers."""
 
+import logging
 import time
 
 import requests
@@ -31,12 +32,14 @@ def _register(simulator, phones: list[str]) -> None:
 
 
 def test_opt_outs_are_synced_page_by_page_and_skipped_by_new_campaigns(
-    engine, sens_client, simulator, make_campaign
+    engine, sens_client, simulator, make_campaign, caplog
 ) -> None:
     # Twelve pages of the provider's list (100 a page), stored a thousand at a time.
     opted = numbers(1_150, start=50_000)
     _register(simulator, opted)
-    assert sync_opt_outs(engine, sens_client) == 1_150
+    with caplog.at_level(logging.INFO, logger="worker.services.optouts"):
+        assert sync_opt_outs(engine, sens_client) == 1_150
+    assert "opt-out sync provider=sens numbers=1150" in caplog.text
     assert sync_opt_outs(engine, sens_client) == 1_150  # again: nothing changes
     with engine.connect() as conn:
         assert suppressions.count(conn) == 1_150

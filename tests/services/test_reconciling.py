@@ -1,6 +1,7 @@
 """Exactly once when the provider's answer is lost: a send that may have reached the provider is
 looked up there before anything is sent again (real PostgreSQL, the SENS simulator over HTTP)."""
 
+import logging
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -159,7 +160,7 @@ def test_an_error_before_the_call_retries_the_batch_instead_of_stranding_it(
 
 
 def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
-    engine, make_campaign
+    engine, make_campaign, caplog
 ) -> None:
     campaign_id = make_campaign(numbers(100, start=6000))
     [batch_id] = planned(engine, campaign_id)
@@ -168,7 +169,10 @@ def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
         batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
     hand_lapsed_to_lookup(engine, timedelta(0))
     blind = FakeProvider("sens", lambda _: ("0", "reception"))  # no find_sent: CannotTell
-    assert Reconciler(engine, blind, SEND, POLL).reconcile_due() == Counter(unknown=1)
+    with caplog.at_level(logging.ERROR, logger="worker.services.reconciling"):
+        assert Reconciler(engine, blind, SEND, POLL).reconcile_due() == Counter(unknown=1)
+    said = f"batch={batch_id} may or may not have been sent (sens offers no lookup of sent"
+    assert said in caplog.text and "its recipients are unknown, for an operator" in caplog.text
     with engine.connect() as conn:
         counts = campaigns.status_counts(conn, campaign_id)
     assert counts == {"unknown": 100}

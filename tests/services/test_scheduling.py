@@ -1,5 +1,6 @@
 """Scheduled campaigns: waiting in the database, or reserved at SENS; cancelling withdraws."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -120,7 +121,7 @@ def test_a_reserved_campaign_is_sent_now_and_completes_after_its_time(
 
 
 def test_a_reservation_closer_than_ten_minutes_at_send_time_waits_in_the_database(
-    engine, make_campaign, dispatcher, simulator
+    engine, make_campaign, dispatcher, simulator, caplog
 ) -> None:
     at = utcnow() + timedelta(minutes=15)
     campaign_id = make_campaign(numbers(2, start=82_000), send_at=at, schedule_mode="reserve")
@@ -128,9 +129,11 @@ def test_a_reservation_closer_than_ten_minutes_at_send_time_waits_in_the_databas
         near = utcnow() + timedelta(minutes=5)
         conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(scheduled_at=near))
     [batch_id] = _plan(engine, campaign_id)
-    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
+    with caplog.at_level(logging.INFO, logger="worker.services.dispatch"):
+        assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
     batch = _batch(engine, batch_id)
     assert (batch.status, batch.next_attempt_at, batch.send_attempts) == ("retry", near, 0)
+    assert f"batch={batch_id} held until {near.isoformat()}" in caplog.text
     assert _stats(simulator)["requests_accepted"] == 0
     assert release_due_batches(engine, HOUR, lambda b: None) == 0  # not due yet
 
@@ -170,7 +173,7 @@ def test_cancelling_withdraws_the_reservation_and_stops_the_rest(
 
 
 def test_a_reservation_already_sent_cannot_be_withdrawn(
-    engine, make_campaign, dispatcher, simulator
+    engine, make_campaign, dispatcher, simulator, caplog
 ) -> None:
     # 12 minutes: SENS reads the minute, so 11 could round down below the lead (and wait).
     at = utcnow() + timedelta(minutes=12)
@@ -179,8 +182,10 @@ def test_a_reservation_already_sent_cannot_be_withdrawn(
     client: SensClient = dispatcher.client  # type: ignore[assignment]
     dispatcher.send_batch(batch_id)
     _sim(simulator, "/_sim/clock", advance_seconds=12 * 60)  # it went out at the provider
-    done = cancel_campaign(engine, lambda provider: client, campaign_id)
+    with caplog.at_level(logging.WARNING, logger="worker.services.reservations"):
+        done = cancel_campaign(engine, lambda provider: client, campaign_id)
     assert done is not None and done.reservations_already_sent == 1
+    assert f"reservation of batch={batch_id} not withdrawn: " in caplog.text
     assert _statuses(engine, campaign_id) == {"accepted"}  # their results will still come
 
 
