@@ -280,6 +280,24 @@ def test_a_code_seed_001_does_not_list_keeps_no_family() -> None:
     assert (info.value.code, info.value.family) == ("E77", None)
 
 
+@pytest.mark.parametrize(
+    ("answer", "code", "message"),
+    [((502, b"<html>Bad Gateway</html>"), None, "<html>Bad Gateway</html>"),
+     ((503, ["not", "an", "object"]), None, "HTTP 503"),
+     ((500, {"error": {"errorCode": "500"}}), None, "HTTP 500"),
+     ((503, {"error": {"message": "Service Unavailable"}}), None, "Service Unavailable"),
+     ((500, {"code": "", "message": "x" * 400}), None, "x" * 300),
+     ((500, {"code": 0}), "0", "HTTP 500")],
+)  # fmt: skip
+def test_an_error_body_of_any_shape_gives_a_code_and_a_message(answer, code, message) -> None:
+    client, _ = make_client(answer)
+    with pytest.raises(ProviderError) as info:
+        client.send(request("01012345678"))
+    error = info.value
+    assert (error.code, error.message, error.provider, error.status) == (
+        code, message, "apiplex", answer[0])  # fmt: skip
+
+
 def test_the_gateway_error_body_is_read() -> None:
     body = {"error": {"errorCode": "200", "message": "Authentication Failed", "details": "key"}}
     client, _ = make_client((401, body))
