@@ -515,8 +515,11 @@ def test_the_webhook_body_holds_a_list_of_records() -> None:
     body = {"results": [record(3, 5), record(5, 10)]}
     assert payloads.webhook_problem(body) is None
     assert [r.code for r in payloads.parse_webhook_body(body)] == ["5", "10"]
-    assert payloads.webhook_problem({"results": {}}) is not None
-    assert payloads.webhook_problem({"results": [{"to": "+82"}]}) is not None
+    listed = "'results' must be a list of objects"
+    for shape in ({"results": {}}, ["results"], {"results": [record(3, 5), "x"]}, {}):
+        assert payloads.webhook_problem(shape) == listed
+    assert payloads.webhook_problem({"results": [record(3, 5), {"to": "+82"}]}) == (
+        "results[1] lacks 'to' or a 'status' object")  # fmt: skip
 
 
 # --- the echo key ------------------------------------------------------------------------------
