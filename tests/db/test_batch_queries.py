@@ -55,11 +55,11 @@ def test_set_reserve_status_writes_that_accepted_batch_alone(conn, rows, watch, 
 
 def test_for_poll_reads_the_named_batches_still_accepted_in_id_order(conn, rows):
     campaign = rows.campaign(deadline_at=T0)
-    second, first = rows.batch(campaign, status="accepted"), rows.batch(campaign, status="accepted")
+    first, second = rows.batch(campaign, status="accepted"), rows.batch(campaign, status="accepted")
     rows.batch(campaign, status="accepted")  # not named
     done = rows.batch(campaign, status="completed")
     read = batches.for_poll(conn, [first, second, done])
-    assert [row.id for row in read] == sorted([first, second])
+    assert [row.id for row in read] == [first, second]
     assert read[0].deadline_at == T0
 
 

@@ -139,3 +139,6 @@ def test_recent_rounds_are_the_providers_newest_first(conn, rows):
     made = [rows.add("poll_round", provider=p) for p in ("sens", "nhn", "sens", "sens")]
     assert [row.id for row in polls.recent_rounds(conn, "sens", 2)] == [made[3], made[2]]
     assert len(polls.recent_rounds(conn, "sens")) == 3
+    for _ in range(20):
+        rows.add("poll_round", provider="sens")
+    assert len(polls.recent_rounds(conn, "sens")) == 20  # the default

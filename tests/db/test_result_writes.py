@@ -31,15 +31,19 @@ def test_a_page_changes_each_recipient_in_its_batch_and_old_status_once(any_db):
     ranged = BatchRef(rows.batch(campaign, first_id=first, last_id=first + 2), campaign, "SMS",
                       1, first, first + 2)  # fmt: skip
     late = BatchRef(99, campaign, "SMS", 1, expired, expired)
+    # A member of `ranged` the deadline expired: its late result comes in the same page as the
+    # open members' (same batch, another old status: another group of rows on SQLite).
+    ranged_late = rows.recipient(campaign, "01000000006", status="expired", batch_id=ranged.id)
     page = [
         _result("01000000001", "delivered", "0", ranged),
         _result("01000000003", "delivered", "0", ranged),  # an LMS number: not in it
         _result("01000000004", "retry_wait", "3020", resent),
         _result("01000000005", "delivered", "0", late, R.EXPIRED),
         _result("01000000002", "failed", "2001", resent),  # not a member of that batch
+        _result("01000000006", "delivered", "0", ranged, R.EXPIRED),
     ]
     with Watch(any_db) as seen:
-        assert results.apply(any_db, page) == Counter({ranged.id: 1, resent.id: 1, 99: 1})
+        assert results.apply(any_db, page) == Counter({ranged.id: 2, resent.id: 1, 99: 1})
         assert sum(results.apply(any_db, page).values()) == 0
     written = {"result_code": "0", "result_family": "sens", "result_outcome": "delivered",
                "telco": "SKT", "completed_at": T0}  # fmt: skip
@@ -51,6 +55,8 @@ def test_a_page_changes_each_recipient_in_its_batch_and_old_status_once(any_db):
                                 "next_attempt_at": T0 + MIN, "attempts": 2},
         ("recipient", expired): {**written, "status": "delivered", "message_id": "m-05",
                                  "attempts": 1},
+        ("recipient", ranged_late): {**written, "status": "delivered", "message_id": "m-06",
+                                     "attempts": 1},
     }  # fmt: skip
     assert ("recipient", second) not in seen.diff
     assert results.apply(any_db, []) == Counter()
