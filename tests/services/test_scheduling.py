@@ -227,7 +227,12 @@ def test_what_the_reserve_status_does_to_the_batch(
     with engine.connect() as conn:
         rows = {(r.status, r.result_code) for r in exporting.outcomes(conn, campaign_id)}
     assert rows == {recipients}
-    assert (_batch(engine, batch_id).status, _batch(engine, batch_id).reserve_status) == (
-        batch,
-        status,
-    )
+    done = _batch(engine, batch_id)
+    assert (done.status, done.reserve_status) == (batch, status)
+    ended = batch != "accepted"
+    assert (done.completed_at is not None, done.settled) == (ended, 2 if ended else 0)
+    with engine.connect() as conn:
+        query = select(Recipient.completed_at.is_not(None)).where(
+            Recipient.campaign_id == campaign_id
+        )
+        assert set(conn.execute(query).scalars()) == {ended}
