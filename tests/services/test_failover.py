@@ -55,11 +55,23 @@ def test_unsent_batches_are_recut_at_the_next_providers_size_and_sent_once(
     engine, make_campaign
 ) -> None:
     campaign_id, sens_batches = _auto_campaign(engine, make_campaign, 1500, 10_000)
+    other_id, _ = _auto_campaign(engine, make_campaign, 120, 12_000)
     published: list = []
-    assert _fail_over(engine, published) == 1500
+    asked: list[tuple] = []
+
+    def next_provider(sick: str, batch: object, message_type: str) -> str:
+        asked.append((sick, batch.campaign_id, message_type))  # type: ignore[attr-defined]
+        return "nhn"
+
+    moved = fail_over(engine, "sens", next_provider, SIZES.__getitem__, HOUR, published.extend)
+    assert moved == 1620  # both campaigns' groups
+    assert sorted(asked) == sorted([("sens", campaign_id, "SMS"), ("sens", other_id, "SMS")])
     assert _batches(engine, campaign_id) == Counter(
         {("sens", "rerouted", 100): 15, ("nhn", "planned", 1000): 1, ("nhn", "planned", 500): 1}
     )
+    assert sorted((job.provider, job.recipients) for job in published) == [
+        ("nhn", 120), ("nhn", 500), ("nhn", 1000)]  # fmt: skip
+    published = [job for job in published if job.recipients != 120]
     nhn = FakeProvider("nhn", lambda _: ("1000", "reception"))
     dispatcher = Dispatcher(engine, nhn, SendSettings(), PollSettings(first_delay_seconds=0))
     assert [dispatcher.send_batch(job.batch_id) for job in published] == [SendOutcome.ACCEPTED] * 2
