@@ -1,5 +1,6 @@
 """Sending a batch against the simulator: accepted once, re-tried on 429/5xx, failed on 400."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import requests
@@ -10,6 +11,7 @@ from scripts.simulated import sens_settings
 from tests.services.conftest import numbers
 from worker.db import campaigns
 from worker.db.models import Batch, Campaign, Recipient
+from worker.db.types import utcnow
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.planning import plan_campaign
@@ -85,8 +87,14 @@ def test_5xx_is_retried_not_failed(engine, make_campaign, dispatcher, simulator)
     campaign_id = make_campaign(numbers(3, start=12_000))
     [batch_id] = _planned(engine, campaign_id)
     _faults(simulator, rate_5xx=1.0)
-    assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
-    assert _batch(engine, batch_id)["http_status"] in {500, 503, 504}
+    later = replace(dispatcher, send=dispatcher.send.model_copy(
+        update={"retry_backoff_seconds": [100.0]}))  # fmt: skip
+    before = utcnow()
+    assert later.send_batch(batch_id) is SendOutcome.RETRY
+    batch = _batch(engine, batch_id)
+    assert batch["http_status"] in {500, 503, 504} and batch["status"] == "retry"
+    # Due again after the backoff (100 s ± 20 %), not at once.
+    assert timedelta(seconds=79) <= batch["next_attempt_at"] - before <= timedelta(seconds=121)
 
 
 def test_retries_stop_after_max_attempts_and_fail_the_recipients(
