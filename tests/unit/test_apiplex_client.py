@@ -135,7 +135,7 @@ def test_defaults_point_at_the_documented_host() -> None:
     ("number", "country", "expected"),
     [("01012345678", "82", "+821012345678"), ("010-1234-5678", "82", "+821012345678"),
      ("4155550123", "1", "+14155550123"), ("+447911123456", "82", "+447911123456"),
-     ("09012345678", "81", "+819012345678")],
+     ("09012345678", "81", "+819012345678"), ("4155550123", "+1", "+14155550123")],
 )  # fmt: skip
 def test_numbers_become_e164(number: str, country: str, expected: str) -> None:
     assert payloads.e164(number, country) == expected
@@ -169,15 +169,20 @@ def test_no_batch_id_sends_no_echo() -> None:
     assert "echo_to_webhook" not in fake.calls[0].body
 
 
+IMAGES = "API PLEX GMS v2 sends text only (no MMS images)"
+
+
 @pytest.mark.parametrize(
-    "changes",
-    [{"message_type": MessageType.MMS}, {"file_ids": ["7"]},
-     {"reserve_time": datetime.now(UTC) + timedelta(hours=1)}],
+    ("changes", "why"),
+    [({"message_type": MessageType.MMS}, IMAGES), ({"file_ids": ["7"]}, IMAGES),
+     ({"reserve_time": datetime.now(UTC) + timedelta(hours=1)},
+      "API PLEX GMS v2 has no reserved sends")],
 )  # fmt: skip
-def test_images_and_reservations_are_refused_before_any_call(changes: dict[str, Any]) -> None:
+def test_images_and_reservations_are_refused_before_any_call(changes: dict, why: str) -> None:
     client, fake = make_client()
-    with pytest.raises(Rejected):
+    with pytest.raises(Rejected) as info:
         client.send(request("01012345678", **changes))
+    assert (info.value.message, info.value.provider) == (why, "apiplex")
     assert fake.calls == []
 
 
