@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint up down db bench chaos mutate clean
+.PHONY: install demo test lint up down db bench chaos mutate mutate-again clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,8 @@ mutate: $(STAMP)
 	@# A Redis of the run's own: each mutmut child takes a database of it (tests/isolation.py).
 	redis-server --port $(MUTATE_REDIS_PORT) --bind 127.0.0.1 --save "" --appendonly no \
 		--daemonize yes --logfile $(CURDIR)/var/mutate-redis.log
+	@# Verdicts kept from earlier runs: only changed functions are tested again.
+	$(BIN)/python -m scripts.mutation_results restore
 	@# A PostgreSQL of the run's own, without fsync (scripts/scratch_pg.sh says why).
 	scripts/scratch_pg.sh start $(MUTATE_PG_PORT) $(MUTATE_PG_DIR)
 	set -f; BULKSMS_MUTATE_REDIS_URL=redis://127.0.0.1:$(MUTATE_REDIS_PORT) \
@@ -66,8 +68,14 @@ mutate: $(STAMP)
 		BULKSMS_SEEDS_DIR=$${BULKSMS_SEEDS_DIR:-$(SEEDS_DIR)} \
 		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE); status=$$?; \
 		redis-cli -p $(MUTATE_REDIS_PORT) shutdown nosave >/dev/null; \
-		scripts/scratch_pg.sh stop $(MUTATE_PG_DIR); exit $$status
+		scripts/scratch_pg.sh stop $(MUTATE_PG_DIR); \
+		$(BIN)/python -m scripts.mutation_results save; exit $$status
 	set -f; $(BIN)/python -m scripts.mutation_report $(MUTATE)
+
+## After adding tests: test again the mutants that survived or that no test reached.
+mutate-again: $(STAMP)
+	$(BIN)/python -m scripts.mutation_results restore
+	$(MAKE) mutate MUTATE="$$($(BIN)/python -m scripts.mutation_results redo)"
 
 down: $(STAMP)
 	$(BIN)/python -m scripts.stack down

@@ -12,6 +12,7 @@ from mutmut.mutation.diff_apply import get_diff_for_mutant
 from mutmut.stats import status_by_exit_code
 
 MUTANTS = Path("mutants")
+KEPT = Path("tests/mutation")
 # Share of mutants the tests must detect, per module; the first folder that holds a file wins,
 # so the provider packages come before the providers' top-level modules.
 TARGETS = {
@@ -61,9 +62,11 @@ def module_of(source: Path) -> str | None:
 
 
 def verdicts(patterns: Sequence[str]) -> Iterator[tuple[str, Path, str]]:
-    """(mutant, source file, status) of every mutant whose name matches one of `patterns`."""
-    for meta in sorted(MUTANTS.glob("worker/**/*.py.meta")):
-        source = meta.relative_to(MUTANTS).with_suffix("")
+    """(mutant, source file, status) of every mutant whose name matches one of `patterns`;
+    from the kept results (tests/mutation) where mutmut's working copy holds none."""
+    root = MUTANTS if any(MUTANTS.glob("worker/**/*.py.meta")) else KEPT
+    for meta in sorted(root.glob("worker/**/*.py.meta")):
+        source = meta.relative_to(root).with_suffix("")
         exit_codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         for name, code in exit_codes.items():
             if not patterns or any(fnmatch.fnmatch(name, p) for p in patterns):
