@@ -16,7 +16,7 @@ from config.provider_settings import NhnSettings
 from tests.unit.scripted_http import ScriptedTransport, mounted
 from worker.domain.codes import Outcome, lookup
 from worker.domain.messages import ContentType, MessageType
-from worker.providers.base import OutgoingMessage, SendRequest, SentRequest
+from worker.providers.base import OutgoingMessage, SendRequest, SentProbe, SentRequest
 from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
 from worker.providers.nhn import payloads, reservations
 from worker.providers.nhn.client import NhnClient
@@ -483,3 +483,24 @@ def test_a_send_naming_a_file_nhn_no_longer_holds_is_file_gone() -> None:
 def test_a_file_name_is_cut_to_forty_five_characters_keeping_its_extension(name, sent) -> None:
     assert payloads.upload_body(name, b"x")["fileName"] == sent
     assert len(sent) == min(len(name), 45)
+
+
+def test_a_lost_send_is_found_by_sender_number_and_grouping_key_oldest_first() -> None:
+    since = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    probe = SentProbe("15446859", "01012345678", "hi", "SMS", since,
+                      since + timedelta(minutes=2), 17, 2)  # fmt: skip
+    rows = [
+        {"requestId": "R-late", "requestDate": "2026-03-02 18:01:00.0", "body": "hi"},
+        {"requestId": "R-early", "requestDate": "2026-03-02 18:00:10.0", "body": "hi"},
+        {"requestId": "R-other", "requestDate": "2026-03-02 18:00:00.0", "body": "bye"},
+        {"requestDate": "2026-03-02 18:00:00.0", "body": "hi"},  # no request id
+        {"requestId": "R-late", "requestDate": "2026-03-02 18:01:00.0"},  # listed twice
+    ]
+    client, fake = make_client(listed(rows, len(rows)))
+    assert client.find_sent(probe) == ["R-early", "R-late"]
+    asked = query(fake.calls[0])
+    assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/sender/sms"
+    assert (asked["sendNo"], asked["recipientNo"], asked["senderGroupingKey"]) == (
+        "15446859", "01012345678", "batch-17-2")  # fmt: skip
+    assert (asked["startRequestDate"], asked["endRequestDate"]) == (
+        "2026-03-02 18:00:00", "2026-03-02 18:02:00")  # fmt: skip

@@ -150,6 +150,20 @@ def test_gateway_details_are_kept() -> None:
     assert error.message == "Bad Request: from missing"
 
 
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [(["not", "an", "object"], None, "['not', 'an', 'object']"),
+     ({"error": {"errorCode": 210}}, "210", "HTTP 400"),
+     ({"error": {"message": "Forbidden"}}, None, "Forbidden"),
+     ({"statusCode": "400", "statusName": "fail"}, None, "fail"),
+     ({"statusCode": "400"}, None, "{'statusCode': '400'}"),
+     ({"errorMessage": "x" * 400}, None, "x" * 300)],
+)  # fmt: skip
+def test_an_error_body_of_any_shape_gives_a_code_and_a_message(body, code, message) -> None:
+    error = send_error(400, body)
+    assert (error.code, error.message, error.status) == (code, message, 400)
+
+
 def test_list_errors_map_the_same_way() -> None:
     client, _ = client_answering(429, gateway("410", "Throttle Limited"))
     with pytest.raises(SlowDown) as info:
