@@ -2,6 +2,7 @@
 never backwards, unknown requests kept (real PostgreSQL; NHN's own webhook shapes)."""
 
 import json
+import logging
 from collections import Counter
 from datetime import timedelta
 
@@ -78,27 +79,33 @@ def test_results_from_webhooks_apply_once_and_never_move_back(engine, make_campa
     assert _states(engine) == Counter({"applied": 4})
 
 
-def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign) -> None:
-    campaign_id, request_id, sent = _sent(engine, make_campaign, 2, 200)
+def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign, caplog) -> None:
+    campaign_id, request_id, sent = _sent(engine, make_campaign, 3, 200)
+    known = _store(engine, _hooks(request_id, [(sent[2], "COMPLETED", "1000")]))
     body = _hooks(request_id, [(sent[0], "COMPLETED", "1000")])
     mixed = json.loads(body)
     mixed["hooks"].append({**mixed["hooks"][0], "requestId": "NOT-OURS", "recipientNo": "0101"})
     event_id = _store(engine, json.dumps(mixed))
+    _store(engine, _hooks("ALSO-NOT-OURS", [("0102", "COMPLETED", "1000")]))
     # First held: a result can outrun the answer that tells us its request id ...
-    assert intake(engine).apply_new() == Counter(held=1, results=1)
-    assert _states(engine) == Counter({"new": 1})
+    assert intake(engine).apply_new() == Counter(applied=1, held=2, results=2)
+    assert _states(engine) == Counter({"new": 2, "applied": 1})
     assert intake(engine).apply_new() == Counter()  # not due again before the retry
     # ... and once held long enough, set aside, never dropped.
     patient = Intake(engine, NHN, ResendSettings(), hold=timedelta(0), retry=timedelta(0))
     with engine.begin() as conn:
         conn.execute(update(InboxEvent).values(due_at=None))
-    assert patient.apply_new() == Counter(unmatched=1)
+    with caplog.at_level(logging.WARNING, logger="worker.services.inbox"):
+        assert patient.apply_new() == Counter(unmatched=2)
+    assert "provider=nhn 2 webhook events name unknown requests" in caplog.text
     with engine.connect() as conn:
-        state, note = conn.execute(
-            select(InboxEvent.state, InboxEvent.note).where(InboxEvent.id == event_id)
-        ).one()
-    assert state == "unmatched" and "NOT-OURS" in note
-    assert _statuses(engine, campaign_id) == {"delivered": 1, "accepted": 1}
+        rows = conn.execute(select(InboxEvent.id, InboxEvent.state, InboxEvent.note,
+                                   InboxEvent.applied_at)).all()  # fmt: skip
+    by_id = {row.id: row for row in rows}
+    assert by_id[event_id].state == "unmatched" and "NOT-OURS" in by_id[event_id].note
+    assert by_id[known].state == "applied"
+    assert all(row.applied_at is not None for row in rows)
+    assert _statuses(engine, campaign_id) == {"delivered": 2, "accepted": 1}
 
 
 def test_an_unreadable_body_is_kept_as_invalid_and_the_rest_applies(engine, make_campaign) -> None:
