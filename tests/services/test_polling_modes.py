@@ -1,5 +1,6 @@
 """Polling rounds: sweep or requestId by cost, watermark, expiry, late results, call counts."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -216,3 +217,22 @@ def test_a_handed_out_group_whose_task_was_lost_is_polled_again_after_its_lease(
     alone = Poller(engine, sens_client, settings.model_copy(update={"fan_out_batches": 0}),
                    NO_RESEND)  # fmt: skip
     assert alone.poll_due().results_applied == 30
+
+
+def test_a_group_the_provider_slows_down_is_polled_again_later(
+    engine, make_campaign, dispatcher, sens_client, simulator, caplog
+) -> None:
+    campaign_id = make_campaign(numbers(20, start=78_000))
+    batch_ids = _send(engine, dispatcher, campaign_id, size=10)
+    _faults(simulator, rate_429=1.0)
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[100.0])
+    poller = Poller(engine, sens_client, settings, NO_RESEND)
+    with caplog.at_level(logging.WARNING, logger="worker.services.polling"):
+        round_ = poller.poll_batches(batch_ids)
+    assert (round_.errors, round_.results_applied) == (1, 0)
+    assert "poll provider=sens slowed down: " in caplog.text
+    with engine.connect() as conn:
+        rows = conn.execute(select(Batch.status, Batch.next_poll_at)
+                            .where(Batch.id.in_(batch_ids))).all()  # fmt: skip
+    assert {status for status, _ in rows} == {"accepted"}
+    assert all(at > utcnow() + timedelta(seconds=60) for _, at in rows)  # not at once
