@@ -24,18 +24,26 @@ _SKIPPED = ("--", "\\", "SET ", "SELECT pg_catalog.set_config", "CREATE SCHEMA "
 @contextmanager
 def fresh_schema(admin_url: str) -> Iterator[str]:
     """A URL whose connections use a new migrated schema, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, poolclass=NullPool)
-    url = f"{admin_url}?options={quote(f'-csearch_path={schema}')}"
     ddl = migrated_ddl(admin_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    with empty_schema(admin_url) as (url, schema):
         if ddl:
-            conn.exec_driver_sql(ddl.replace(PLACEHOLDER, schema))
-    try:
-        if not ddl:
+            with create_engine(admin_url, poolclass=NullPool).begin() as conn:
+                conn.exec_driver_sql(ddl.replace(PLACEHOLDER, schema))
+        else:
             migrate.upgrade(url)
         yield url
+
+
+@contextmanager
+def empty_schema(admin_url: str) -> Iterator[tuple[str, str]]:
+    """(URL whose connections use it, name) of a new empty schema, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{admin_url}?options={quote(f'-csearch_path={schema}')}"
+    try:
+        yield url, schema
     finally:
         get_engine(url).dispose()
         with admin.begin() as conn:
@@ -52,20 +60,12 @@ def migrated_ddl(admin_url: str) -> str | None:
     """
     if shutil.which("pg_dump") is None:
         return None
-    template = f"t_tmpl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{template}"'))
-    try:
-        migrate.upgrade(f"{admin_url}?options={quote(f'-csearch_path={template}')}")
-        with admin.connect() as conn:
-            version = conn.execute(text(f'SELECT version_num FROM "{template}".alembic_version'))
-            insert = f"INSERT INTO {PLACEHOLDER}.alembic_version VALUES ('{version.scalar_one()}');"
+    with empty_schema(admin_url) as (url, template):
+        migrate.upgrade(url)
+        with get_engine(url).connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         dumped = _dump(admin_url, template)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{template}" CASCADE'))
-        admin.dispose()
+    insert = f"INSERT INTO {PLACEHOLDER}.alembic_version VALUES ('{version}');"
     if dumped is None:
         return None
     kept = [line for line in dumped.splitlines() if not line.startswith(_SKIPPED)]

@@ -1,15 +1,14 @@
 """Migrations move existing data: a campaign mid-flight under the old data path (recipients
 marked batched/accepted one by one) reads the same after revision 0005, and goes on."""
 
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import NullPool, create_engine, text
+from sqlalchemy import text
 
 from tests.conftest import PG_ADMIN_URL
+from tests.schemas import empty_schema
 from worker.db import campaigns, migrate
 from worker.db.engine import get_engine
 from worker.services.planning import plan_campaign
@@ -37,19 +36,9 @@ SELECT setval('batch_id_seq', 2);
 
 @pytest.fixture()
 def old_schema() -> Iterator[str]:
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options={quote(f'-csearch_path={schema}')}"
-    try:
+    with empty_schema(PG_ADMIN_URL) as (url, _):
         migrate.upgrade(url, "0004")
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_a_campaign_in_flight_reads_the_same_after_the_upgrade(old_schema: str) -> None:
