@@ -390,6 +390,15 @@ def test_the_network_is_mcc_mnc_or_what_there_is_of_it(network: dict, telco: str
     assert payloads.parse_webhook_record(record(3, 5, **network)).telco == telco
 
 
+@pytest.mark.parametrize(
+    ("status", "named"),
+    [({"groupId": 3, "groupName": "DELIVERED_NOW", "id": 5}, "DELIVERED_NOW"),
+     ({"groupId": 3, "id": 5}, "DELIVERED"), ({"groupId": 9, "id": 99}, "9")],
+)  # fmt: skip
+def test_a_status_is_named_by_its_group_name_else_the_known_group(status, named) -> None:
+    assert payloads.parse_webhook_record(record(3, 5, status=status)).status == named
+
+
 def test_a_status_message_names_the_status_and_a_lasting_service_error() -> None:
     error = {"id": 27, "name": "EC_ABSENT_SUBSCRIBER", "permanent": False}
     result = payloads.parse_webhook_record(record(2, 9, error))

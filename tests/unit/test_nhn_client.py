@@ -5,6 +5,7 @@ paging, result parsing and error mapping are the client's.
 """
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +19,7 @@ from worker.domain.codes import Outcome, lookup
 from worker.domain.messages import ContentType, MessageType
 from worker.providers.base import OutgoingMessage, SendRequest, SentProbe, SentRequest
 from worker.providers.errors import AuthFailed, Rejected, RetryLater, SlowDown, TransportError
-from worker.providers.nhn import payloads, reservations
+from worker.providers.nhn import hooks, payloads, reservations
 from worker.providers.nhn.client import NhnClient
 
 BASE_URL = "http://nhn.test"
@@ -504,3 +505,20 @@ def test_a_lost_send_is_found_by_sender_number_and_grouping_key_oldest_first() -
         "15446859", "01012345678", "batch-17-2")  # fmt: skip
     assert (asked["startRequestDate"], asked["endRequestDate"]) == (
         "2026-03-02 18:00:00", "2026-03-02 18:02:00")  # fmt: skip
+
+
+def test_without_a_template_the_messages_must_share_one_body() -> None:
+    same = request("01000000000", "01000000001", template="")
+    varied = [OutgoingMessage(to=n, content=text) for n, text in (("0101", "a"), ("0102", "b"))]
+    assert payloads.send_body(replace(same, messages=[*same.messages[:1]]))["body"]
+    with pytest.raises(ValueError, match="NHN takes one body per request: give the template"):
+        payloads.send_body(replace(same, messages=varied))
+
+
+def test_a_header_without_a_message_names_the_status_and_a_hook_without_one_its_state() -> None:
+    client, _ = make_client((400, {"header": {"isSuccessful": False, "resultCode": -2016}}))
+    with pytest.raises(Rejected) as info:
+        client.send(request("01000000000"))
+    assert (info.value.message, info.value.code) == ("HTTP 400", "-2016")
+    [result] = hooks.results({"event": hooks.RESULT_EVENT, "hooks": [{"requestId": "R"}]})
+    assert (result.status, result.code) == ("", None)
