@@ -110,11 +110,15 @@ def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign,
 
 def test_an_unreadable_body_is_kept_as_invalid_and_the_rest_applies(engine, make_campaign) -> None:
     campaign_id, request_id, sent = _sent(engine, make_campaign, 1, 300)
-    _store(engine, "{not json")
+    broken = _store(engine, "{not json")
     _store(engine, _hooks(request_id, [(sent[0], "COMPLETED", "1000")]))
     assert intake(engine).apply_new() == Counter(invalid=1, applied=1, results=1)
     assert _states(engine) == Counter({"invalid": 1, "applied": 1})
     assert _statuses(engine, campaign_id) == {"delivered": 1}
+    with engine.connect() as conn:
+        query = select(InboxEvent.note, InboxEvent.applied_at).where(InboxEvent.id == broken)
+        note, at = conn.execute(query).one()
+    assert note == "unreadable body" and at is not None
 
 
 def test_an_unsubscribe_hook_suppresses_the_number(engine) -> None:
@@ -125,7 +129,8 @@ def test_an_unsubscribe_hook_suppresses_the_number(engine) -> None:
     _store(engine, json.dumps(body))
     assert intake(engine).apply_new()["applied"] == 1
     with engine.connect() as conn:
-        assert list(conn.execute(select(Suppression.phone)).scalars()) == ["01012345678"]
+        listed = conn.execute(select(Suppression.phone, Suppression.reason, Suppression.source))
+        assert [tuple(row) for row in listed] == [("01012345678", "080 opt-out (webhook)", "nhn")]
 
 
 def test_a_result_that_outran_its_send_answer_applies_once_the_batch_is_accepted(
