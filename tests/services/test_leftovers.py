@@ -46,4 +46,10 @@ def test_what_a_cancelled_campaign_still_holds_is_stopped_once(engine, make_camp
         theirs = campaigns.status_counts(conn, going)
     assert statuses == {retry_batch: "cancelled", accepted: "accepted", its_batch: "retry"}
     assert waited == "cancelled" and counts == {"cancelled": 101, "accepted": 49}
+    with engine.connect() as conn:
+        stamped = conn.execute(select(Recipient.completed_at.is_not(None)).where(
+            Recipient.campaign_id == cancelled, Recipient.status == "cancelled"))  # fmt: skip
+        assert set(stamped.scalars()) == {True}
+        ended = select(Batch.completed_at).where(Batch.id == retry_batch)
+        assert conn.execute(ended).scalar() is not None
     assert theirs == {"batched": 100}  # a retry batch's members read as batched

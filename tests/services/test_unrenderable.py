@@ -38,8 +38,10 @@ def test_an_unrenderable_recipient_fails_and_the_rest_go(engine, make_csv_campai
         row = conn.execute(select(Recipient).where(Recipient.id == bad)).one()
         batch = batches.get(conn, batch_id)
     assert (row.status, row.result_code, row.result_outcome) == ("failed", "RENDER", "failed")
+    assert row.completed_at is not None
     assert (row.batch_id, row.attempts, batch.settled) == (batch_id, 1, 1)
-    assert f"batch={batch_id} recipient={bad} not sent:" in caplog.text
+    assert f"batch={batch_id} recipient={bad} not sent: " in caplog.text
+    assert "bytes" in caplog.text.split(f"recipient={bad} not sent: ")[1].splitlines()[0]
 
 
 def test_a_batch_nobody_in_which_can_be_rendered_completes_unsent(
