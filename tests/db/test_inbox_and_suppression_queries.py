@@ -1,9 +1,12 @@
 """Inbox and suppression-list queries: the events and numbers they name, exactly."""
 
 import pytest
+from sqlalchemy import delete, text
 
 from tests.db.conftest import MIN, T0, Rows
 from worker.db import inbox, suppressions
+from worker.db.engine import get_engine
+from worker.db.models import InboxEvent
 
 
 def test_hold_leaves_the_named_new_events_new_until_their_time(conn, rows, watch):
@@ -74,3 +77,18 @@ def test_add_new_counts_the_numbers_not_listed_before(listed):
     assert suppressions.count(conn) == 4
     assert suppressions.remove(conn, ["01077778888", "01099990000"]) == {"01077778888"}
     assert suppressions.remove(conn, []) == set()
+
+
+def test_two_appliers_take_different_events_and_neither_waits(db_url: str) -> None:
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        ids = inbox.add_many(conn, [("apiplex", "{}"), ("apiplex", "{}")])
+    try:
+        with engine.connect() as first, engine.connect() as second, first.begin():
+            assert [row.id for row in inbox.take_new(first, "apiplex", 1, T0)] == ids[:1]
+            with second.begin():  # would wait on the first's lock without SKIP LOCKED
+                second.execute(text("SET LOCAL lock_timeout = '2s'"))
+                assert [row.id for row in inbox.take_new(second, "apiplex", 5, T0)] == ids[1:]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(InboxEvent).where(InboxEvent.id.in_(ids)))

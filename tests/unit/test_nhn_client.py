@@ -495,10 +495,11 @@ def test_a_lost_send_is_found_by_sender_number_and_grouping_key_oldest_first() -
         {"requestId": "R-early", "requestDate": "2026-03-02 18:00:10.0", "body": "hi"},
         {"requestId": "R-other", "requestDate": "2026-03-02 18:00:00.0", "body": "bye"},
         {"requestDate": "2026-03-02 18:00:00.0", "body": "hi"},  # no request id
-        {"requestId": "R-late", "requestDate": "2026-03-02 18:01:00.0"},  # listed twice
+        {"requestId": "R-late", "requestDate": "2026-03-02 18:01:00.0", "body": "hi"},  # twice
+        {"requestId": "R-bodiless", "requestDate": "2026-03-02 18:00:30.0"},  # no body listed
     ]
     client, fake = make_client(listed(rows, len(rows)))
-    assert client.find_sent(probe) == ["R-early", "R-late"]
+    assert client.find_sent(probe) == ["R-early", "R-bodiless", "R-late"]
     asked = query(fake.calls[0])
     assert urlsplit(fake.calls[0].request.url).path == f"{PATH}/sender/sms"
     assert (asked["sendNo"], asked["recipientNo"], asked["senderGroupingKey"]) == (

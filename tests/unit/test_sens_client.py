@@ -643,3 +643,11 @@ def test_the_080_list_is_read_a_hundred_a_page_until_a_short_page() -> None:
     asked = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in fake.calls]
     assert asked == [{"pageSize": "100", "pageIndex": str(i)} for i in range(3)]
     assert all(urlsplit(c.request.url).path == f"{SERVICE_PATH}/unsubscribes" for c in fake.calls)
+
+
+def test_a_message_read_alone_keeps_the_id_asked_for_when_its_answer_omits_it() -> None:
+    item = _item("ignored", "COMPLETED", statusCode="0", completeTime="2025-11-25 10:17:05")
+    del item["messageId"]
+    client, _ = make_client((200, {"statusCode": "200", "messages": [item]}))
+    result = client.result_for_message("f574d3f0-bbbb")
+    assert result is not None and result.message_id == "f574d3f0-bbbb"
