@@ -479,6 +479,7 @@ def test_a_send_naming_a_file_nhn_no_longer_holds_is_file_gone() -> None:
     ("name", "sent"),
     [("a" * 41 + ".jpg", "a" * 41 + ".jpg"),  # 45 characters: kept
      ("a" * 42 + ".jpg", "a" * 41 + ".jpg"),  # 46: cut to 45, the extension kept
+     ("photo", "photo"),  # short, without an extension: kept as it is
      ("spring.sale." + "b" * 35 + ".jpeg", "spring.sale." + "b" * 28 + ".jpeg")],
 )  # fmt: skip
 def test_a_file_name_is_cut_to_forty_five_characters_keeping_its_extension(name, sent) -> None:

@@ -627,6 +627,7 @@ def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
     ("name", "sent"),
     [("a" * 36 + ".jpg", "a" * 36 + ".jpg"),  # 40 characters: kept
      ("a" * 37 + ".jpg", "a" * 36 + ".jpg"),  # 41: cut to 40, the extension kept
+     ("photo", "photo"),  # short, without an extension: kept as it is
      ("spring.sale." + "b" * 30 + ".jpeg", "spring.sale." + "b" * 23 + ".jpeg")],
 )  # fmt: skip
 def test_a_file_name_is_cut_to_forty_characters_keeping_its_extension(name, sent) -> None:
