@@ -373,6 +373,22 @@ def test_message_results_in_either_documented_shape(data: Any) -> None:
     assert params["endUpdateDate"] == "2026-12-01 11:59:59"
 
 
+def test_a_message_result_update_reads_every_field() -> None:
+    full = {**UPDATE, "resultCodeName": "Success", "telecomCodeName": "SKT",
+            "requestDate": "2023-09-14 10:15:00.0"}  # fmt: skip
+    result = payloads.update_result(full)
+    assert (result.request_id, result.message_id, result.to, result.status) == (
+        "R1", "1", "01000000000", "UPDATED")  # fmt: skip
+    assert (result.code, result.status_message, result.telco, result.family) == (
+        "1000", "Success", "SKT", "reception")  # fmt: skip
+    assert result.complete_time == datetime(2023, 9, 14, 1, 15, 8, tzinfo=UTC)
+    assert result.request_time == datetime(2023, 9, 14, 1, 15, tzinfo=UTC)
+    for missing in (None, ""):
+        bare = payloads.update_result({"resultCode": missing})
+        assert (bare.code, bare.request_id, bare.message_id) == (None, "", "")
+        assert bare.complete_time is None and not bare.completed
+
+
 def test_a_sweep_over_two_and_a_half_days_asks_three_one_day_windows() -> None:
     client, fake = make_client(*(listed([], 0) for _ in range(3)))
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
