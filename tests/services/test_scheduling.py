@@ -146,7 +146,14 @@ def test_cancelling_withdraws_the_reservation_and_stops_the_rest(
     campaign_id = make_campaign(phones, send_at=at, schedule_mode="reserve")
     first, second = _plan(engine, campaign_id)
     assert dispatcher.send_batch(first) is SendOutcome.ACCEPTED  # the second never went
-    done = cancel_campaign(engine, lambda provider: sens_client, campaign_id)
+    asked: list[str] = []
+
+    def client_for(provider: str) -> SensClient:
+        asked.append(provider)
+        return sens_client
+
+    done = cancel_campaign(engine, client_for, campaign_id)
+    assert asked == ["sens"]
     assert done is not None
     assert (done.recipients, done.reservations_withdrawn, done.reservations_already_sent) == (
         150,
@@ -154,6 +161,8 @@ def test_cancelling_withdraws_the_reservation_and_stops_the_rest(
         0,
     )
     assert _campaign(engine, campaign_id).status == "cancelled"
+    assert _campaign(engine, campaign_id).completed_at is not None
+    assert _batch(engine, second).completed_at is not None
     assert _statuses(engine, campaign_id) == {"cancelled"}
     assert (_batch(engine, first).status, _batch(engine, second).status) == (
         "cancelled",

@@ -78,6 +78,12 @@ def test_sms_goes_to_sender_sms_with_the_secret_key_header() -> None:
     assert call.request.headers["Content-Type"] == "application/json;charset=UTF-8"
     assert receipt.request_id == "20180810100630ReZQ6KZzAH0"
     assert receipt.refused == ()
+    assert receipt.request_time is None  # this answer names no requestDate
+    dated = {"requestId": "R2", "requestDate": "2018-08-10 10:06:30.0",
+             "sendResultList": [{"recipientNo": "0100", "recipientSeq": 1}]}  # fmt: skip
+    later = payloads.receipt(dated)
+    assert later.request_time == datetime(2018, 8, 10, 1, 6, 30, tzinfo=UTC)
+    assert later.refused == ()  # no resultCode: not refused
 
 
 def test_the_template_goes_once_and_each_recipient_carries_its_parameters() -> None:

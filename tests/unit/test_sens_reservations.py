@@ -151,3 +151,10 @@ def test_final_statuses() -> None:
 def test_reserve_time_zone_defaults_to_seoul() -> None:
     request = sms("01012345678", reserve_time=datetime(2030, 1, 1, tzinfo=ZoneInfo("Asia/Seoul")))
     assert request.reserve_time_zone == "Asia/Seoul"
+
+
+def test_a_reserve_time_without_a_zone_is_refused() -> None:
+    client, fake = make_client(ACCEPTED)
+    with pytest.raises(ValueError, match="reserve_time must be a timezone-aware datetime"):
+        client.send(sms("01012345678", reserve_time=datetime(2030, 1, 1, 9, 0)))
+    assert fake.calls == []
