@@ -124,3 +124,30 @@ def _fields(key: str) -> dict:
     return {"name": "c", "provider": "sens", "message_type": "SMS", "sender": "0212345678",
             "template": "hi", "status": "draft", "idempotency_key": key,
             "created_at": T0}  # fmt: skip
+
+
+def test_the_report_counts_read_that_campaign_alone(conn, rows):
+    campaign, other = rows.campaign(), rows.campaign()
+    sens = rows.batch(campaign, status="completed", recipient_count=7)
+    nhn = rows.batch(campaign, provider="nhn", status="accepted", recipient_count=3)
+    rows.batch(campaign, provider="nhn", status="planned", recipient_count=50)
+    rows.batch(other, status="completed", recipient_count=100)
+    phone = iter(f"010000000{i:02d}" for i in range(20)).__next__
+    failed = {"status": "failed", "result_code": "3001", "result_outcome": "failed",
+              "result_family": "reception"}  # fmt: skip
+    rows.recipient(campaign, phone(), batch_id=sens, attempts=2, **failed)
+    rows.recipient(campaign, phone(), batch_id=sens, **failed)
+    rows.recipient(campaign, phone(), batch_id=nhn, message_type="LMS", status="delivered",
+                   result_code="1000", result_outcome="delivered", attempts=3)  # fmt: skip
+    rows.recipient(campaign, phone(), status="suppressed", result_code="SUPPRESSED")
+    rows.recipient(campaign, phone())  # pending: no code, no batch named yet
+    rows.recipient(other, phone(), attempts=5, result_code="0", batch_id=sens)
+    assert campaigns.sent_by_provider(conn, campaign) == {"nhn": 3, "sens": 7}
+    assert campaigns.resent_count(conn, campaign) == 2
+    counts = [tuple(row) for row in campaigns.code_counts(conn, campaign)]
+    assert counts[0] == ("sens", "failed", "failed", "3001", "reception", 2)  # most first
+    assert sorted(counts[1:], key=str) == [
+        ("nhn", "delivered", "delivered", "1000", None, 1),
+        (None, "suppressed", None, "SUPPRESSED", None, 1)]  # fmt: skip
+    sent = sorted((tuple(row) for row in campaigns.provider_type_counts(conn, campaign)), key=str)
+    assert sent == [("nhn", "LMS", 1), ("sens", "SMS", 2), (None, "SMS", 1)]
