@@ -315,6 +315,20 @@ def test_results_by_request_id_are_paged_until_total_count() -> None:
     assert query(fake.calls[0])["requestId"] == "R1"
 
 
+def test_a_listed_message_is_read_field_by_field() -> None:
+    listed_item = item(4, "3", "1000", msgStatusName="COMPLETED", resultCodeName="Success",
+                       countryCode="44", recipientNo="07911123456")  # fmt: skip
+    result = payloads.message_result(listed_item)
+    assert (result.request_id, result.message_id, result.to, result.status) == (
+        "R1", "4", "+447911123456", "COMPLETED")  # fmt: skip
+    assert (result.status_message, result.telco) == ("Success", "SKT")
+    assert result.request_time == datetime(2018, 8, 10, 1, 6, 30, tzinfo=UTC)
+    plain = payloads.message_result({**item(5, "3", "1000"), "resultMessage": "ok"})
+    assert (plain.status, plain.status_message) == ("3", "ok")
+    bare = payloads.message_result({})
+    assert (bare.request_id, bare.message_id, bare.status, bare.to) == ("", "", "", "")
+
+
 def test_long_messages_are_listed_under_mms() -> None:
     client, fake = make_client(listed([], 0))
     list(client.result_pages(SentRequest("R1", "LMS")))
@@ -339,10 +353,21 @@ def test_long_messages_are_listed_under_mms() -> None:
          "dlr_error", Outcome.FAILED),
         (item(1, "3", "1000", dlr={"dlrStatus": "ACCEPTED", "errorCode": "0"}), None,
          "dlr_error", None),
+        (item(1, "3", "1000", dlr={"dlrStatus": "buffered", "errorCode": "0"}), None,
+         "dlr_error", None),
+        (item(1, "3", "1000", dlr={"dlrStatus": "FAILED"}), None, "dlr_error", None),
+        (item(1, "3", "1000", dlr={"dlrStatus": ""}), "1000", "reception", Outcome.DELIVERED),
+        (item(1, "3", "1000", dlr="none"), "1000", "reception", Outcome.DELIVERED),
+        (item(1, "6", "3001"), "3001", "reception", Outcome.FAILED),
+        (item(1, "", "3001"), "3001", "reception", Outcome.FAILED),
+        (item(1, "4", "3001"), "4", "msg_status", Outcome.FAILED),
+        (item(1, "3", ""), "3", "msg_status", None),
     ],
     ids=["delivered", "no subscriber", "power off", "requesting", "processing",
          "ad wait", "cancelled", "duplicate", "failed bare", "dlr delivered",
-         "dlr barred", "dlr open"],
+         "dlr barred", "dlr open", "dlr buffered lower case", "dlr without code",
+         "dlr without status", "dlr not an object", "status 6", "no status",
+         "cancelled with a code", "sent without a code"],
 )  # fmt: skip
 def test_each_message_status_becomes_a_code_of_its_family(
     listed_item: dict, code: str | None, family: str, outcome: Outcome | None
