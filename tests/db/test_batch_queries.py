@@ -154,3 +154,14 @@ def test_settle_adds_to_the_named_batches_alone(conn, rows, watch):
         batches.settle(conn, third, 3)
         batches.settle(conn, first, 0)
     assert seen.diff == {("batch", first): {"settled": 3}, ("batch", third): {"settled": 4}}
+
+
+def test_finish_send_moves_that_sending_batch_alone_and_drops_its_lease(conn, rows, watch):
+    campaign = rows.campaign()
+    target, _ = (rows.batch(campaign, status="sending", lease_until=T0) for _ in range(2))
+    planned = rows.batch(campaign, lease_until=T0)
+    with watch() as seen:
+        assert batches.finish_send(conn, target, B.RETRY, next_attempt_at=T0) is True
+        assert batches.finish_send(conn, planned, B.RETRY) is False
+    change = {"status": "retry", "lease_until": None, "next_attempt_at": T0}
+    assert seen.diff == {("batch", target): change}
