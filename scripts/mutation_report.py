@@ -11,8 +11,8 @@ from pathlib import Path
 from mutmut.mutation.diff_apply import get_diff_for_mutant
 from mutmut.stats import status_by_exit_code
 
-MUTANTS = Path("mutants")
-KEPT = Path("tests/mutation")
+from scripts.mutation_results import KEPT, WORKING
+
 # Share of mutants the tests must detect, per module; the first folder that holds a file wins,
 # so the provider packages come before the providers' top-level modules.
 TARGETS = {
@@ -64,7 +64,7 @@ def module_of(source: Path) -> str | None:
 def verdicts(patterns: Sequence[str]) -> Iterator[tuple[str, Path, str]]:
     """(mutant, source file, status) of every mutant whose name matches one of `patterns`;
     from the kept results (tests/mutation) where mutmut's working copy holds none."""
-    root = MUTANTS if any(MUTANTS.glob("worker/**/*.py.meta")) else KEPT
+    root = WORKING if any(WORKING.glob("worker/**/*.py.meta")) else KEPT
     for meta in sorted(root.glob("worker/**/*.py.meta")):
         source = meta.relative_to(root).with_suffix("")
         exit_codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
