@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert, select, text
 
 from tests.conftest import fresh_schema
 from worker.db import migrate
@@ -87,6 +87,13 @@ def _rolled_back(url: str) -> Iterator[Connection]:
             yield connection
         finally:
             transaction.rollback()
+
+
+def without_plan_order(conn: Connection) -> None:
+    """For this transaction on PostgreSQL, read tables in stored order and group by hashing,
+    as the planner may choose on large tables: rows then come in order only by ORDER BY."""
+    for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan", "enable_sort"):
+        conn.execute(text(f"SET LOCAL {setting} = off"))
 
 
 class Rows:

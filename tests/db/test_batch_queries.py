@@ -124,9 +124,12 @@ def test_after_poll_completes_a_settled_batch_or_polls_it_later(conn, rows, watc
     campaign = rows.campaign()
     settled = rows.batch(campaign, status="accepted", recipient_count=2, settled=2)
     waiting = rows.batch(campaign, status="accepted", recipient_count=2, settled=1, poll_count=3)
+    rows.batch(campaign, status="accepted", recipient_count=2)  # not named
+    cancelled = rows.batch(campaign, status="cancelled", recipient_count=2)  # left since
     with watch() as seen:
         assert batches.after_poll(conn, settled, T0, T0 + MIN) is True
         assert batches.after_poll(conn, waiting, T0, T0 + MIN) is False
+        assert batches.after_poll(conn, cancelled, T0, T0 + MIN) is False
     assert seen.diff == {
         ("batch", settled): {"status": "completed", "completed_at": T0},
         ("batch", waiting): {"next_poll_at": T0 + MIN, "poll_count": 4},

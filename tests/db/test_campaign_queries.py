@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.db.conftest import MIN, T0
+from tests.db.conftest import MIN, T0, without_plan_order
 from worker.db import campaigns
 from worker.domain.statuses import CampaignStatus as C
 
@@ -136,7 +136,7 @@ def test_the_report_counts_read_that_campaign_alone(conn, rows):
     failed = {"status": "failed", "result_code": "3001", "result_outcome": "failed",
               "result_family": "reception"}  # fmt: skip
     rows.recipient(campaign, phone(), batch_id=sens, attempts=2, **failed)
-    rows.recipient(campaign, phone(), batch_id=sens, **failed)
+    rows.recipient(campaign, phone(), batch_id=sens, attempts=1, **failed)  # sent once
     rows.recipient(campaign, phone(), batch_id=nhn, message_type="LMS", status="delivered",
                    result_code="1000", result_outcome="delivered", attempts=3)  # fmt: skip
     rows.recipient(campaign, phone(), status="suppressed", result_code="SUPPRESSED")
@@ -151,3 +151,11 @@ def test_the_report_counts_read_that_campaign_alone(conn, rows):
         (None, "suppressed", None, "SUPPRESSED", None, 1)]  # fmt: skip
     sent = sorted((tuple(row) for row in campaigns.provider_type_counts(conn, campaign)), key=str)
     assert sent == [("nhn", "LMS", 1), ("sens", "SMS", 2), (None, "SMS", 1)]
+
+
+def test_sent_by_provider_lists_the_providers_in_name_order_however_it_groups(conn, rows):
+    campaign = rows.campaign()
+    for provider in ("sens", "nhn", "apiplex"):
+        rows.batch(campaign, provider=provider, status="accepted", recipient_count=2)
+    without_plan_order(conn)  # the report's order comes from ORDER BY, not from grouping
+    assert list(campaigns.sent_by_provider(conn, campaign)) == ["apiplex", "nhn", "sens"]

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import delete, text
 
-from tests.db.conftest import MIN, T0, Rows
+from tests.db.conftest import MIN, T0, Rows, without_plan_order
 from worker.db import inbox, suppressions
 from worker.db.engine import get_engine
 from worker.db.models import InboxEvent
@@ -36,12 +36,22 @@ def test_mark_settles_the_named_new_events_alone(conn, rows, watch):
     assert seen.diff == {("inbox_event", event): change}
 
 
+def test_mark_without_a_note_clears_the_one_a_hold_left(conn, rows, watch):
+    event = rows.add("inbox_event", due_at=T0, note="batch 7 not accepted yet")
+    with watch() as seen:
+        inbox.mark(conn, [event], "applied", T0 + MIN)
+    assert seen.diff == {("inbox_event", event): {"state": "applied", "applied_at": T0 + MIN,
+                                                  "note": None}}  # fmt: skip
+
+
 def test_take_new_reads_the_providers_due_new_events_oldest_first(conn, rows):
     first = rows.add("inbox_event")
     due = rows.add("inbox_event", due_at=T0)
     rows.add("inbox_event", due_at=T0 + MIN)
     rows.add("inbox_event", state="applied")
     rows.add("inbox_event", provider="apiplex")
+    inbox.hold(conn, [first], T0, "waited")  # its row written again: now stored after `due`
+    without_plan_order(conn)
     assert [row.id for row in inbox.take_new(conn, "nhn", 10, T0)] == [first, due]
     assert [row.id for row in inbox.take_new(conn, "nhn", 1, T0)] == [first]
 

@@ -95,20 +95,23 @@ def test_recorded_names_request_ids_another_batch_of_the_provider_holds(conn, ro
     mine = rows.batch(campaign, request_id="R-1")
     rows.batch(campaign, request_id="R-2")
     rows.batch(campaign, request_id="R-3", provider="nhn")
+    rows.batch(campaign, request_id="R-4")  # not asked about
+    rows.batch(campaign)  # holds no request yet
     assert lookups.recorded(conn, "sens", ["R-1", "R-2", "R-3"], but=mine) == {"R-2"}
 
 
 def test_found_by_webhook_accepts_the_providers_unsure_batches_named(conn, rows, watch):
     campaign = rows.campaign()
-    claimed = rows.batch(campaign, status="unsure", claimed_at=T0 - MIN)
-    held = rows.batch(campaign, status="unsure", request_id="R-9")
+    lookup = {"status": "unsure", "next_attempt_at": T0 + MIN}  # its lookup is due then
+    claimed = rows.batch(campaign, claimed_at=T0 - MIN, **lookup)
+    held = rows.batch(campaign, request_id="R-9", **lookup)
     rows.batch(campaign, status="unsure")  # not named
     other = rows.batch(campaign, status="unsure", provider="apiplex")
     planned = rows.batch(campaign, status="planned")
     with watch() as seen:
         named = [claimed, held, other, planned]
         assert lookups.found_by_webhook(conn, "sens", named, T0) == 2
-    accepted = {"status": "accepted", "http_status": 202}
+    accepted = {"status": "accepted", "http_status": 202, "next_attempt_at": None}
     assert seen.diff == {
         ("batch", claimed): {**accepted, "request_id": f"echo:{claimed}", "sent_at": T0 - MIN},
         ("batch", held): {**accepted, "sent_at": T0},

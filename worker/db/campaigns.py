@@ -251,7 +251,7 @@ def sent_by_provider(conn: Connection, campaign_id: int) -> dict[str, int]:
         .group_by(Batch.provider)
         .order_by(Batch.provider)
     )
-    return {provider: int(count or 0) for provider, count in conn.execute(query)}
+    return {provider: int(count) for provider, count in conn.execute(query)}
 
 
 def code_counts(conn: Connection, campaign_id: int) -> list[Any]:
