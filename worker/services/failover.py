@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from worker.db import batches, recipients, reroutes
+from worker.db import batches, campaigns, recipients, reroutes
 from worker.db.members import BatchRef
 from worker.db.types import utcnow
 from worker.domain.routing import need_of, next_after
@@ -68,7 +68,9 @@ def _move_group(
         rows = [_batch_row(group[0], target, len(chunk), now, regrace) for chunk in chunks]
         new_ids = batches.create_many(conn, rows)
         moved = _assign(conn, chunks, new_ids)
-    sender = ""  # the send task reads it with the batch
+        # A job naming its size is not read from the database: it must name the sender too,
+        # or the per-sender rate limit would count these sends under no sender.
+        sender = campaigns.get(conn, group[0].campaign_id).sender
     publish([SendJob(i, target, len(c), sender) for i, c in zip(new_ids, chunks, strict=True)])
     return moved
 
