@@ -11,10 +11,12 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from tests.concurrently import at_once
+from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers, sim_call
 from worker.db import images
 from worker.db.models import ProviderFile
 from worker.db.types import utcnow
+from worker.providers.base import UploadedFile
 from worker.services.attachments import MARGIN, Attachments
 
 
@@ -88,3 +90,22 @@ def test_two_senders_of_the_same_new_image_upload_it_once(engine, sens_client, s
     attachments = Attachments(engine, sens_client)
     got = at_once(*(lambda c=c: attachments.file_ids(c) for c in campaigns))
     assert got[0] == got[1] and _uploads(simulator) == 1
+
+
+class _Silent(FakeProvider):
+    """A provider whose upload answer does not say until when it keeps the file."""
+
+    def upload_image(self, name: str, data: bytes) -> UploadedFile:
+        return UploadedFile(f"file-{name}")
+
+
+def test_a_file_whose_expiry_is_not_told_is_kept_as_long_as_the_provider_keeps_files(
+    engine, with_images
+) -> None:
+    campaign_id = with_images(30)
+    before = utcnow()
+    silent = _Silent("sens", lambda _: ("0", "report"))
+    [file_id] = Attachments(engine, silent).file_ids(campaign_id)
+    # SENS keeps a file 6 days (config/providers.py): reused that long, not one day.
+    expires = _kept(engine)[file_id].expires_at
+    assert before + timedelta(days=6) <= expires <= utcnow() + timedelta(days=6)

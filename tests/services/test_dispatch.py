@@ -4,14 +4,16 @@ from dataclasses import replace
 from datetime import timedelta
 
 import requests
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from config.settings import PollSettings, SendSettings
 from scripts.simulated import sens_settings
+from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers
 from worker.db import campaigns
-from worker.db.models import Batch, Campaign, Recipient
+from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
+from worker.providers.errors import TransportError
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.planning import plan_campaign
@@ -136,9 +138,9 @@ def test_a_400_rejection_fails_the_recipients_with_the_providers_message(
         columns = (Recipient.status, Recipient.result_code, Recipient.result_family,
                    Recipient.completed_at.is_not(None))  # fmt: skip
         rows = conn.execute(select(*columns).where(Recipient.campaign_id == campaign_id)).all()
-        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
     assert set(rows) == {("failed", "HTTP400", "internal", True)}
-    assert status == "completed"
+    assert campaign.status == "completed" and campaign.completed_at is not None
     assert _stats(simulator)["messages_accepted"] == 0
 
 
@@ -164,3 +166,66 @@ def test_unreachable_provider_is_retried(engine, make_campaign) -> None:
     dispatcher = Dispatcher(engine, client, SendSettings(), PollSettings())
     assert dispatcher.send_batch(batch_id) is SendOutcome.RETRY
     assert _batch(engine, batch_id)["error_message"].startswith("cannot reach SENS")
+
+
+def _fake_sending(engine: Engine, provider: FakeProvider) -> Dispatcher:
+    send = SendSettings(retry_backoff_seconds=[0.0], lookup_delay_seconds=60.0)
+    return Dispatcher(engine, provider, send, PollSettings(first_delay_seconds=0))
+
+
+def test_a_lost_answer_keeps_its_error_and_is_looked_up_after_the_delay(
+    engine, make_campaign
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(3, start=17_000)))
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    fake.fail_next(TransportError("read timed out", provider="sens", maybe_sent=True))
+    before = utcnow()
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.UNSURE
+    batch = _batch(engine, batch_id)
+    # Why it is looked up stays on the batch; the lookup waits past the provider's listing.
+    assert (batch["status"], batch["error_message"]) == ("unsure", "read timed out")
+    assert batch["next_attempt_at"] >= before + timedelta(seconds=60)
+
+
+def test_a_fault_of_our_own_around_the_call_is_looked_up_not_raised(engine, make_campaign) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(3, start=18_000)))
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    fake.fail_next(RuntimeError("a bug after the request went out"))  # type: ignore[arg-type]
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.UNSURE
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["error_message"]) == ("unsure", None)
+
+
+def test_a_batch_whose_members_were_all_suppressed_completes_its_campaign(
+    engine, make_campaign, dispatcher, simulator
+) -> None:
+    listed = numbers(3, start=19_000)
+    campaign_id = make_campaign(listed)
+    [batch_id] = _planned(engine, campaign_id)
+    with engine.begin() as conn:  # opted out after the import
+        rows = [{"phone": n, "reason": "080 opt-out", "source": "test", "created_at": utcnow()}
+                for n in listed]  # fmt: skip
+        conn.execute(insert(Suppression), rows)
+    assert dispatcher.send_batch(batch_id) is SendOutcome.EMPTY
+    with engine.connect() as conn:
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
+    assert campaign.status == "completed" and campaign.completed_at is not None
+    assert _stats(simulator)["messages_accepted"] == 0
+
+
+def test_a_recipient_refused_inside_a_campaign_without_a_deadline_gets_its_own_result(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(3, start=20_000))
+    refused = numbers(1, start=20_000)[0]
+    with engine.begin() as conn:  # a row without a deadline: the default one applies
+        conn.execute(update(Campaign).where(Campaign.id == campaign_id).values(deadline_at=None))
+    [batch_id] = _planned(engine, campaign_id)
+    fake = FakeProvider("sens", lambda _: ("0", "report"), refuse={refused: ("2000", "report")})
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.ACCEPTED
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Recipient.status, Recipient.result_code).where(Recipient.phone == refused)
+        ).one()
+    assert tuple(row) == ("retry_wait", "2000")  # transient: sent again before the deadline
+    assert _batch(engine, batch_id)["status"] == "accepted"

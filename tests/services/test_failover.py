@@ -15,6 +15,7 @@ from tests.services.conftest import numbers
 from worker.db import batches
 from worker.db.models import Batch, Campaign
 from worker.db.types import utcnow
+from worker.services import failover
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.failover import fail_over, routed_next
 from worker.services.lateness import late_share
@@ -51,6 +52,14 @@ def _batches(engine: Engine, campaign_id: int) -> Counter:
     return Counter((r.provider, r.status, r.recipient_count) for r in rows)
 
 
+def _settled(engine: Engine, campaign_id: int, status: str) -> set[int]:
+    with engine.connect() as conn:
+        query = select(Batch.settled).where(
+            Batch.campaign_id == campaign_id, Batch.status == status
+        )
+        return set(conn.execute(query).scalars())
+
+
 def test_unsent_batches_are_recut_at_the_next_providers_size_and_sent_once(
     engine, make_campaign
 ) -> None:
@@ -71,6 +80,9 @@ def test_unsent_batches_are_recut_at_the_next_providers_size_and_sent_once(
     )
     assert sorted((job.provider, job.recipients) for job in published) == [
         ("nhn", 120), ("nhn", 500), ("nhn", 1000)]  # fmt: skip
+    # The per-sender rate limit keys on the campaign's sender, read by no one else.
+    assert {job.sender for job in published} == {"0212345678"}
+    assert _settled(engine, campaign_id, "rerouted") == {100}  # each left its batch
     published = [job for job in published if job.recipients != 120]
     nhn = FakeProvider("nhn", lambda _: ("1000", "reception"))
     dispatcher = Dispatcher(engine, nhn, SendSettings(), PollSettings(first_delay_seconds=0))
@@ -164,3 +176,30 @@ def test_routing_picks_the_next_healthy_provider_able_to_carry_the_batch() -> No
     assert every("nhn", campaign, "INTL") == "apiplex"
     # API PLEX carries no domestic SMS: with NHN sick too, the batches wait.
     assert routed_next(order, lambda name: name != "nhn")("sens", campaign, "SMS") is None
+    # An advertisement abroad: API PLEX carries no advertising, so it waits for NHN.
+    ad = SimpleNamespace(provider="auto", content_type="AD", schedule_mode=None)
+    assert every("nhn", ad, "INTL") is None
+
+
+def test_a_moved_batch_keeps_its_attempt_and_waits_before_it_is_published_again(
+    engine, make_campaign
+) -> None:
+    _, [batch_id] = _auto_campaign(engine, make_campaign, 100, 60_000)
+    with engine.begin() as conn:  # as if a second attempt
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(attempt=2))
+    published: list = []
+    before = utcnow()
+    assert _fail_over(engine, published) == 100
+    [job] = published
+    with engine.connect() as conn:
+        moved = conn.execute(select(Batch).where(Batch.id == job.batch_id)).one()
+    assert (moved.provider, moved.status, moved.attempt) == ("nhn", "planned", 2)
+    # Its task was just published: beat publishes it again only if it is not taken by then.
+    assert moved.next_attempt_at >= before + HOUR
+
+
+def test_a_round_moves_at_most_its_share_of_batches(engine, make_campaign, monkeypatch) -> None:
+    _auto_campaign(engine, make_campaign, 300, 70_000)
+    monkeypatch.setattr(failover, "MOVES_PER_ROUND", 2)
+    assert _fail_over(engine, []) == 200  # the rest follow on the next tick
+    assert _fail_over(engine, []) == 100

@@ -16,6 +16,7 @@ from tests.services.conftest import numbers
 from worker.db import campaigns, inbox
 from worker.db.models import Batch, InboxEvent, Suppression
 from worker.providers.nhn.client import NhnClient
+from worker.services import inbox as inbox_service
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.inbox import Intake
 from worker.services.planning import plan_campaign
@@ -77,6 +78,9 @@ def test_results_from_webhooks_apply_once_and_never_move_back(engine, make_campa
     assert intake(engine).apply_new()["results"] == 1
     assert _statuses(engine, campaign_id) == {"delivered": 2, "failed": 1}
     assert _states(engine) == Counter({"applied": 4})
+    with engine.connect() as conn:  # the last result completed the campaign
+        campaign = campaigns.get(conn, campaign_id)
+    assert campaign.status == "completed" and campaign.completed_at is not None
 
 
 def test_an_event_for_an_unknown_request_is_kept_and_said(engine, make_campaign, caplog) -> None:
@@ -160,3 +164,23 @@ def test_two_appliers_at_once_apply_each_event_once_without_a_deadlock(
     assert (done["applied"], done["results"]) == (2, 1000)
     assert _statuses(engine, campaign_id) == {"delivered": 1000}
     assert _states(engine) == Counter({"applied": 2})
+
+
+def test_a_round_takes_no_more_events_than_its_limit(engine, make_campaign) -> None:
+    _, request_id, sent = _sent(engine, make_campaign, 2, 500)
+    for number in sent:
+        _store(engine, _hooks(request_id, [(number, "COMPLETED", "1000")]))
+    assert intake(engine).apply_new(limit=1) == Counter(applied=1, results=1)
+    assert _states(engine) == Counter({"applied": 1, "new": 1})  # the next round's
+
+
+def test_an_event_held_for_exactly_the_hold_is_set_aside(
+    engine, make_campaign, monkeypatch
+) -> None:
+    _store(engine, _hooks("NOT-OURS", [("0101", "COMPLETED", "1000")]))
+    with engine.connect() as conn:
+        received = conn.execute(select(InboxEvent.received_at)).scalar_one()
+    hold = timedelta(minutes=5)
+    monkeypatch.setattr(inbox_service, "utcnow", lambda: received + hold)
+    waiting = Intake(engine, NHN, ResendSettings(), hold=hold)
+    assert waiting.apply_new() == Counter(unmatched=1)

@@ -2,7 +2,9 @@
 
 import logging
 import time
+from collections.abc import Iterator
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -10,6 +12,8 @@ from tests.services.conftest import numbers
 from worker.db import suppressions
 from worker.db.models import Recipient
 from worker.domain.signing import signature_v2
+from worker.providers.errors import RetryLater
+from worker.services import optouts
 from worker.services.optouts import sync_opt_outs
 
 
@@ -57,3 +61,25 @@ def test_opt_outs_are_synced_page_by_page_and_skipped_by_new_campaigns(
 
 def test_no_opt_outs_means_nothing_to_do(engine, sens_client) -> None:
     assert sync_opt_outs(engine, sens_client) == 0
+
+
+class _BrokenList:
+    """A provider whose opt-out list fails after some numbers (a page it could not serve)."""
+
+    name = "sens"
+
+    def __init__(self, listed: list[str]) -> None:
+        self.listed = listed
+
+    def opted_out_numbers(self) -> Iterator[str]:
+        yield from self.listed
+        raise RetryLater("page 3 failed", provider="sens", status=500)
+
+
+def test_numbers_read_before_a_failing_page_are_kept(engine, monkeypatch) -> None:
+    listed = numbers(5, start=51_000)
+    monkeypatch.setattr(optouts, "CHUNK", 2)  # stored two at a time, each its own commit
+    with pytest.raises(RetryLater):
+        sync_opt_outs(engine, _BrokenList(listed))  # type: ignore[arg-type]
+    with engine.connect() as conn:
+        assert suppressions.listed(conn, listed) == set(listed[:4])

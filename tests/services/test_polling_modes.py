@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import requests
@@ -15,7 +16,9 @@ from worker.db import exporting, polls
 from worker.db.members import BatchRef
 from worker.db.models import Batch, Recipient
 from worker.db.types import utcnow
-from worker.providers.base import MessageResult
+from worker.providers.base import MessageResult, ResultPage, SentRequest
+from worker.providers.errors import RetryLater, SlowDown
+from worker.providers.sens.client import SensClient
 from worker.services.applying import apply_results
 from worker.services.planning import plan_campaign
 from worker.services.polling import Poller, PollMode
@@ -76,6 +79,16 @@ def test_many_small_batches_are_swept_in_fewer_calls_than_one_per_batch(
     assert (
         requests.get(f"{simulator.base_url}/_sim/stats", timeout=5).json()["window_rejections"] == 0
     )
+    # The next sweep, of more than a page, starts from the mark and moves it on.
+    more = make_campaign(numbers(150, start=71_000))
+    _send(engine, dispatcher, more, size=5)
+    time.sleep(0.4)
+    before = sim_call(simulator, "GET", "/_sim/stats")["list_queries"]
+    again = _poller(engine, sens_client).poll_due()
+    asked = sim_call(simulator, "GET", "/_sim/stats")["list_queries"] - before
+    assert again.mode is PollMode.SWEEP and again.calls == asked >= 2
+    with engine.connect() as conn:
+        assert polls.watermark(conn, "sens") > mark
 
 
 def test_one_full_batch_is_asked_by_request_id(
@@ -236,3 +249,27 @@ def test_a_group_the_provider_slows_down_is_polled_again_later(
                             .where(Batch.id.in_(batch_ids))).all()  # fmt: skip
     assert {status for status, _ in rows} == {"accepted"}
     assert all(at > utcnow() + timedelta(seconds=60) for _, at in rows)  # not at once
+
+
+class _FailsThenSlows(SensClient):
+    """The real SENS client, but its first result read fails and its second is refused 429."""
+
+    def __init__(self, base: SensClient) -> None:
+        self.__dict__.update(base.__dict__)
+        self.errors = [RetryLater("busy", provider="sens", status=503),
+                       SlowDown("slow down", provider="sens", status=429)]  # fmt: skip
+
+    def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
+        if self.errors:
+            raise self.errors.pop(0)
+        yield from super().result_pages(sent)
+
+
+def test_a_group_counts_each_error_it_met(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=79_000))
+    batch_ids = _send(engine, dispatcher, campaign_id, size=10)
+    poller = _poller(engine, _FailsThenSlows(sens_client))
+    # One read failed and the next was refused: the round (and its log line) says two.
+    assert poller.poll_batches(batch_ids).errors == 2

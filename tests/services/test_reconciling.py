@@ -13,11 +13,13 @@ from config.settings import PollSettings, SendSettings
 from scripts.simulated import sens_settings
 from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers, planned, sends_per_number, sim_call
-from worker.db import batches, campaigns
+from worker.db import batches, campaigns, lookups
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
+from worker.providers.base import SentProbe
+from worker.providers.errors import ProviderError
 from worker.providers.sens.client import SensClient
-from worker.services import dispatch
+from worker.services import dispatch, reconciling
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.reconciling import Reconciler
 from worker.services.release import hand_lapsed_to_lookup, release_due_batches
@@ -178,8 +180,13 @@ def test_a_provider_that_cannot_be_asked_leaves_its_recipients_unknown(
     assert counts == {"unknown": 100}
     batch = _batch(engine, batch_id)
     assert (batch["status"], batch["error_code"]) == ("unknown", "UNKNOWN")
-    assert batch["completed_at"] is not None and batch["error_message"]
+    assert batch["completed_at"] is not None and batch["settled"] == 100
+    # No webhook was awaited: the operator is told only why it could not be asked.
+    assert batch["error_message"] == "sens offers no lookup of sent requests"
     assert _codes(engine, campaign_id) == {("UNKNOWN", True)}
+    with engine.connect() as conn:
+        campaign = campaigns.get(conn, campaign_id)
+    assert campaign.status == "completed" and campaign.completed_at is not None
     assert blind.sends == []
 
 
@@ -262,7 +269,8 @@ def _lapsed(engine: Engine, campaign_id: int) -> int:
 def test_a_failed_lookup_is_asked_again_on_the_ladder_then_left_unknown(
     engine, make_campaign, client, simulator
 ) -> None:
-    send = SEND.model_copy(update={"max_lookups": 2, "lookup_backoff_seconds": [100.0, 1000.0]})
+    ladder = {"max_lookups": 3, "lookup_backoff_seconds": [100.0, 1000.0]}
+    send = SEND.model_copy(update=ladder)
     reconciler = Reconciler(engine, client, send, POLL)
     campaign_id = make_campaign(numbers(100, start=9000))
     batch_id = _lapsed(engine, campaign_id)
@@ -277,9 +285,17 @@ def test_a_failed_lookup_is_asked_again_on_the_ladder_then_left_unknown(
     assert reconciler.reconcile_due() == Counter()  # not due yet
     with engine.begin() as conn:
         conn.execute(update(Batch).where(Batch.id == batch_id).values(next_attempt_at=utcnow()))
-    assert reconciler.reconcile_due() == Counter(unknown=1)  # the second of two failed
+    before = utcnow()
+    assert reconciler.reconcile_due() == Counter(later=1)
+    wait = _batch(engine, batch_id)["next_attempt_at"] - before
+    assert timedelta(seconds=800) <= wait <= timedelta(seconds=1201)  # the second rung
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(next_attempt_at=utcnow()))
+    assert reconciler.reconcile_due() == Counter(unknown=1)  # the third of three failed
     batch = _batch(engine, batch_id)
-    assert batch["status"] == "unknown" and batch["error_message"].startswith("2 lookups failed")
+    assert batch["status"] == "unknown" and batch["error_message"].startswith("3 lookups failed")
+    assert batch["completed_at"] is not None
+    assert _codes(engine, campaign_id) == {("UNKNOWN", True)}
     with engine.connect() as conn:
         assert campaigns.status_counts(conn, campaign_id) == {"unknown": 100}
     assert sim_call(simulator, "GET", "/_sim/stats")["messages_accepted"] == 0
@@ -298,7 +314,8 @@ def test_an_unsure_batch_left_without_open_members_completes_without_a_lookup(
     batch = _batch(engine, batch_id)
     assert batch["status"] == "completed" and batch["completed_at"] is not None
     with engine.connect() as conn:
-        assert campaigns.get(conn, campaign_id).status == "completed"
+        campaign = campaigns.get(conn, campaign_id)
+    assert campaign.status == "completed" and campaign.completed_at is not None
     assert sim_call(simulator, "GET", "/_sim/stats")["list_queries"] == 0
 
 
@@ -327,3 +344,86 @@ def test_a_send_that_cannot_be_looked_up_waits_for_its_webhook_results_then_is_u
                      .values(next_attempt_at=utcnow(), claimed_at=earlier))  # fmt: skip
     assert pushed.reconcile_due() == Counter(unknown=1)
     assert _batch(engine, batch_id)["error_message"].endswith("; no webhook result came")
+
+
+def test_a_found_send_keeps_its_claim_time_and_is_polled_after_the_first_delay(
+    engine, make_campaign, client, simulator
+) -> None:
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=3500)))
+    claimed = utcnow() - timedelta(seconds=30)
+    with engine.begin() as conn:  # a worker claimed it, the provider took it, the worker died
+        batch = batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
+    client.send(_request_of(engine, batch)[0])
+    assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
+    poll = POLL.model_copy(update={"first_delay_seconds": 40.0})
+    before = utcnow()
+    assert Reconciler(engine, client, SEND, poll).reconcile_due() == Counter(found=1)
+    batch = _batch(engine, batch_id)
+    assert batch["sent_at"] == claimed and batch["http_status"] == 202
+    assert batch["next_poll_at"] >= before + timedelta(seconds=40)
+
+
+class _AcceptedMeanwhile(SensClient):
+    """A lookup that finds nothing while a webhook result accepts the batch meanwhile."""
+
+    def __init__(self, client: SensClient, engine: Engine) -> None:
+        self.__dict__.update(client.__dict__)
+        self.engine = engine
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        with self.engine.begin() as conn:
+            lookups.found_by_webhook(conn, "sens", [probe.batch_id], utcnow())
+        return super().find_sent(probe)
+
+
+@pytest.mark.parametrize("campaign_status", ["dispatching", "cancelled"])
+def test_an_absent_answer_for_a_batch_accepted_meanwhile_changes_nothing(
+    engine, make_campaign, client, simulator, campaign_status: str
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=8500))
+    batch_id = _lapsed(engine, campaign_id)
+    with engine.begin() as conn:
+        conn.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(status=campaign_status)
+        )
+    raced = Reconciler(engine, _AcceptedMeanwhile(client, engine), SEND, POLL)
+    assert raced.reconcile_due() == Counter(skipped=1)
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["request_id"]) == ("accepted", f"echo:{batch_id}")
+    assert _release(engine) == []
+
+
+class _FailingLookup(FakeProvider):
+    """A provider whose lookup fails with a long error text."""
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        raise ProviderError("x" * 600, provider=self.name, status=500)
+
+
+def test_a_long_lookup_error_is_cut_to_fit_the_batch(engine, make_campaign) -> None:
+    campaign_id = make_campaign(numbers(100, start=9600))
+    batch_id = _lapsed(engine, campaign_id)
+    failing = _FailingLookup("sens", lambda _: ("0", "reception"))
+    once = SEND.model_copy(update={"max_lookups": 1})
+    assert Reconciler(engine, failing, once, POLL).reconcile_due() == Counter(unknown=1)
+    batch = _batch(engine, batch_id)
+    assert batch["status"] == "unknown" and len(batch["error_message"]) == 500
+
+
+def test_a_send_whose_webhook_wait_ends_right_now_is_unknown(
+    engine, make_campaign, monkeypatch
+) -> None:
+    campaign_id = make_campaign(numbers(100, start=9800))
+    [batch_id] = planned(engine, campaign_id)
+    claimed = utcnow() - timedelta(seconds=100)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
+        batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
+    hand_lapsed_to_lookup(engine, timedelta(0))
+    with engine.connect() as conn:
+        [row] = _due(conn)
+    poll = POLL.model_copy(update={"webhook_first_delay_seconds": 50.0})
+    blind = FakeProvider("sens", lambda _: ("0", "reception"))  # no find_sent: CannotTell
+    monkeypatch.setattr(reconciling, "utcnow", lambda: claimed + timedelta(seconds=50))
+    assert Reconciler(engine, blind, SEND, poll, pushed=True).reconcile(row) == "unknown"
+    assert _batch(engine, batch_id)["status"] == "unknown"

@@ -16,6 +16,7 @@ from worker.db import exporting
 from worker.db.models import Batch, Campaign, Recipient
 from worker.db.types import utcnow
 from worker.providers.sens.client import SensClient
+from worker.services import reservations
 from worker.services.cancelling import cancel_campaign
 from worker.services.dispatch import SendOutcome
 from worker.services.planning import plan_campaign
@@ -245,3 +246,16 @@ def test_what_the_reserve_status_does_to_the_batch(
             Recipient.campaign_id == campaign_id
         )
         assert set(conn.execute(query).scalars()) == {ended}
+
+
+def test_a_reservation_is_asked_about_at_its_very_time(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    at = utcnow() + timedelta(minutes=12)
+    campaign_id = make_campaign(numbers(2, start=86_000), send_at=at, schedule_mode="reserve")
+    [batch_id] = _plan(engine, campaign_id)
+    dispatcher.send_batch(batch_id)
+    batch = _batch(engine, batch_id)
+    client = ReportsReservation(sens_client, "DONE")
+    assert reservations.check(engine, client, [batch], batch.reserve_time) == [batch]
+    assert _batch(engine, batch_id).reserve_status == "DONE"
