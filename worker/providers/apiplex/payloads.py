@@ -65,8 +65,9 @@ def e164(number: str, country_code: str) -> str:
     (PROVIDERS.md: recipients in international form). Rejected when it cannot be one."""
     text = number.strip()
     try:
-        region = phonenumbers.region_code_for_country_code(int(country_code.lstrip("+")))
-        parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
+        # int() reads a leading "+" itself; a number given with "+" ignores the region.
+        region = phonenumbers.region_code_for_country_code(int(country_code))
+        parsed = phonenumbers.parse(text, region)
     except (NumberParseException, ValueError):
         parsed = None
     if parsed is None or not phonenumbers.is_possible_number(parsed):
@@ -196,11 +197,11 @@ def judged_code(status: Any, error: Any) -> tuple[str | None, str]:
     if row is None:
         return code, family
     if error.get("permanent") is True and row.outcome is Outcome.RETRYABLE:
-        return _final_for_good(status, code, family)
+        return _final_for_good(code, family)
     return found, SERVICE_ERROR
 
 
-def _final_for_good(status: dict[str, Any], code: str, family: str) -> tuple[str, str]:
+def _final_for_good(code: str, family: str) -> tuple[str, str]:
     """A permanent failure never re-sent: the status code if the catalogue fails it, else
     UNDELIVERABLE (group 2, failed)."""
     row = _row(code, family)
@@ -280,7 +281,10 @@ def parse_time(value: object) -> datetime | None:
     seconds/milliseconds. None when absent or unreadable: one bad time never loses a result."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, ValueError, OSError):  # past year 9999, NaN, infinity
+            return None
     if not isinstance(value, str) or not value.strip():
         return None
     try:
@@ -307,7 +311,7 @@ def stored_form(number: str) -> str:
 
 def _plus(number: str) -> str:
     text = number.strip()
-    return text if text.startswith("+") or not text.isdigit() else "+" + text
+    return "+" + text if text.isdigit() else text
 
 
 def _group_name(status: dict[str, Any]) -> str:

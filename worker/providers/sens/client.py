@@ -174,9 +174,9 @@ class SensClient(ProviderClient):
             page += 1
 
     def _call_list(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """A GET whose answer is a bare JSON list (the 080 endpoints)."""
-        body = self._call("GET", path, params=params, expect_list=True)
-        return body if isinstance(body, list) else []
+        """A GET whose answer is a bare JSON list (the 080 endpoints): _call gives a list
+        (an empty one for an empty 404) or raises."""
+        return self._call("GET", path, params=params, expect_list=True)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         expect_list = kwargs.pop("expect_list", False)

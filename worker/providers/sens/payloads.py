@@ -11,9 +11,9 @@ from worker.domain.seoul import parse_local
 from worker.providers.base import MessageResult, SendReceipt, SendRequest
 
 # SENS writes and reads times as Korean local time without an offset
-# (seed 003: "yyyy-MM-dd HH:mm:ss"); its default reserveTimeZone is Asia/Seoul.
+# (seed 003: "yyyy-MM-dd HH:mm:ss"; list queries: worker/domain/windows.format_time); its
+# default reserveTimeZone is Asia/Seoul.
 SEOUL = ZoneInfo("Asia/Seoul")
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def send_body(request: SendRequest) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _zone(name: str) -> ZoneInfo:
 def reserve_moment(request: SendRequest) -> datetime:
     """The reserve time as SENS will read it: in reserve_time_zone, to the minute (seed 003)."""
     moment = request.reserve_time
-    if moment is None or moment.tzinfo is None or moment.utcoffset() is None:
+    if moment is None or moment.utcoffset() is None:  # None too when tzinfo is None
         raise ValueError("reserve_time must be a timezone-aware datetime")
     return moment.astimezone(_zone(request.reserve_time_zone)).replace(second=0, microsecond=0)
 
@@ -75,11 +75,6 @@ def _message(message: Any) -> dict[str, str]:
 def parse_time(text: object) -> datetime | None:
     """A SENS time (Seoul local, `T` or space separated, optional millis) as aware."""
     return parse_local(str(text)) if text else None
-
-
-def format_time(moment: datetime) -> str:
-    """An aware datetime in the form SENS list queries take."""
-    return moment.astimezone(SEOUL).strftime(TIME_FORMAT)
 
 
 def receipt(body: dict[str, Any]) -> SendReceipt:
