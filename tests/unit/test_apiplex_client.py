@@ -94,6 +94,10 @@ def test_a_send_posts_to_the_route_with_the_key_and_e164_destinations() -> None:
     assert call.request.url == f"{BASE_URL}/gms-kg/v2/send"
     assert call.request.headers["Authorization"] == API_KEY
     assert call.request.headers["Content-Type"] == "application/json"
+    # No header beyond the key, the JSON type and what requests always sends.
+    assert {name.lower() for name in call.request.headers} - {
+        name.lower() for name in requests.utils.default_headers()
+    } == {"authorization", "content-type", "content-length"}
     assert call.body == {
         "from": "BulkSMS",
         "text": "같은 글",
@@ -111,6 +115,17 @@ def test_the_route_and_the_timeouts_come_from_the_settings() -> None:
     slashed, fake = make_client(accepted(), base_url=f"{BASE_URL}/")
     slashed.send(request("+14155550123"))
     assert fake.calls[0].request.url == f"{BASE_URL}/gms-kg/v2/send"
+    # Only the trailing slash goes: a base URL's own path is kept to its last letter.
+    pathed, fake = make_client(accepted(), base_url=f"{BASE_URL}/APIPLEX/")
+    pathed.send(request("+14155550123"))
+    assert fake.calls[0].request.url == f"{BASE_URL}/APIPLEX/gms-kg/v2/send"
+
+
+def test_without_a_key_the_provider_is_asked_with_an_empty_one_and_refuses() -> None:
+    client, fake = make_client((401, {"code": "433", "message": "denied"}), api_key=None)
+    with pytest.raises(AuthFailed):
+        client.send(request("+14155550123"))
+    assert fake.calls[0].request.headers["Authorization"] == ""
 
 
 @pytest.mark.parametrize("status_code", [300, 301])
@@ -218,6 +233,20 @@ def test_destinations_undeliverable_or_rejected_at_once_are_refused_with_their_c
         "rejected_destination", "undeliverable_not")  # fmt: skip
 
 
+def test_a_refused_number_answered_without_plus_is_still_ours_as_we_gave_it() -> None:
+    answer = accepted({"messageId": "m2", "to": "821011112222", "status": status(5, 52)})
+    client, _ = make_client(answer)
+    (refused,) = client.send(request("010-1111-2222")).refused
+    assert refused.to == "010-1111-2222"
+
+
+def test_answer_items_that_are_not_objects_are_passed_over() -> None:
+    refusal = {"messageId": "m2", "to": "+821011112222", "status": status(5, 52)}
+    client, _ = make_client(accepted("m1", None, refusal))
+    receipt = client.send(request("01012345678", "01011112222"))
+    assert (receipt.request_id, [r.to for r in receipt.refused]) == ("req-8f1d", ["01011112222"])
+
+
 def test_a_refusal_of_a_number_we_did_not_send_keeps_it_in_our_stored_form() -> None:
     named = {"groupId": 5, "id": 52, "name": "REJECTED_DESTINATION"}
     answer = accepted({"messageId": "m9", "to": "821099998888", "status": named})
@@ -317,6 +346,10 @@ def test_a_read_timeout_may_have_been_sent() -> None:
     with pytest.raises(TransportError) as info:
         client.send(request("01012345678"))
     assert info.value.maybe_sent
+    assert (info.value.provider, info.value.message) == (
+        "apiplex",
+        "API PLEX did not answer in time",
+    )
 
 
 def test_a_refused_connection_was_not_sent() -> None:
@@ -335,11 +368,27 @@ def test_results_are_never_polled() -> None:
     assert fake.calls == []
 
 
+def test_there_is_no_sweep_no_opt_out_list_no_image_and_no_reservation() -> None:
+    client, fake = make_client()
+    now = datetime.now(UTC)
+    assert list(client.completed_pages(now - timedelta(hours=1), now, now)) == []
+    assert client.sweep_cost(now - timedelta(hours=1), now, 10) is None
+    assert list(client.opted_out_numbers()) == []
+    assert client.webhook_opt_outs({"results": [record(3, 5)]}) == []
+    with pytest.raises(NotImplementedError, match=r"^apiplex takes no images$"):
+        client.upload_image("a.jpg", b"jpeg")
+    with pytest.raises(NotImplementedError, match=r"^apiplex has no reserved sends$"):
+        client.reservation_status("R-1")
+    with pytest.raises(NotImplementedError, match=r"^apiplex has no reserved sends$"):
+        client.cancel_reservation("R-1")
+    assert fake.calls == []
+
+
 def test_a_lost_answer_cannot_be_looked_up() -> None:
     client, fake = make_client()
     now = datetime.now(UTC)
     probe = SentProbe("BulkSMS", "01012345678", "hi", "SMS", now, now, 17, 2)
-    with pytest.raises(CannotTell):
+    with pytest.raises(CannotTell, match=r"^API PLEX offers no lookup of sent requests$"):
         client.find_sent(probe)
     assert fake.calls == []
 
@@ -410,6 +459,15 @@ def test_a_status_message_names_the_status_and_a_lasting_service_error() -> None
         payloads.parse_webhook_record(record(3, 5, status={"groupId": 3, "id": 5})).status_message
         is None
     )
+
+
+def test_a_status_message_skips_an_error_without_an_id_and_keeps_300_characters() -> None:
+    nameless = payloads.parse_webhook_record(record(3, 5, {"name": "NO_ERROR", "permanent": True}))
+    assert nameless.status_message == "NAME"
+    long = payloads.parse_webhook_record(
+        record(3, 5, status={"groupId": 3, "id": 5, "name": "x" * 400})
+    )
+    assert long.status_message == "x" * 300
 
 
 def test_a_delivered_record() -> None:
@@ -488,6 +546,20 @@ def test_an_unknown_id_ends_as_its_group_says() -> None:
     assert lookup("apiplex", "3", "status_group").outcome is Outcome.DELIVERED
 
 
+def test_an_id_missing_from_the_catalogue_is_logged_for_review(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger=payloads.__name__)
+    payloads.parse_webhook_record(record(3, 5))
+    assert caplog.messages == []
+    payloads.parse_webhook_record(record(3, 999))
+    payloads.parse_webhook_record(record(3, 999, status={"id": 998}))
+    assert caplog.messages == [
+        "unknown apiplex result id=999 read as status group 3",
+        "apiplex status without a known id or group: id=998 group=",
+    ]
+
+
 def test_a_record_without_a_known_id_or_group_is_not_completed() -> None:
     bare = record(3, 999, status={"id": 999})
     assert not payloads.parse_webhook_record(bare).completed
@@ -502,6 +574,11 @@ def test_a_record_without_a_known_id_or_group_is_not_completed() -> None:
      (1740790807, datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
      (1740790807.5, datetime(2025, 3, 1, 1, 0, 7, 500000, tzinfo=UTC)),
      ("  2025-03-01T10:00:07+09:00 ", datetime(2025, 3, 1, 1, 0, 7, tzinfo=UTC)),
+     # Milliseconds from 1973 on (above 10**11), seconds below.
+     (100000001000, datetime(1973, 3, 3, 9, 46, 41, tzinfo=UTC)),
+     (99999999999, datetime(5138, 11, 16, 9, 46, 39, tzinfo=UTC)),
+     # Past the year 9999, or no number at all: unreadable, not an error.
+     (10**20, None), (float("inf"), None), (float("nan"), None),
      ("yesterday", None), (None, None), ("", None), ("   ", None), (True, None)],
 )  # fmt: skip
 def test_times_are_read_leniently(value: Any, expected: datetime | None) -> None:
@@ -534,6 +611,12 @@ def test_the_webhook_body_holds_a_list_of_records() -> None:
         assert payloads.webhook_problem(shape) == listed
     assert payloads.webhook_problem({"results": [record(3, 5), {"to": "+82"}]}) == (
         "results[1] lacks 'to' or a 'status' object")  # fmt: skip
+
+
+def test_the_client_checks_a_webhook_body_as_the_payloads_do() -> None:
+    client, _ = make_client()
+    assert client.webhook_problem({"results": [record(3, 5)]}) is None
+    assert client.webhook_problem({"results": "x"}) == "'results' must be a list of objects"
 
 
 # --- the echo key ------------------------------------------------------------------------------

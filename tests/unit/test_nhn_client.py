@@ -157,6 +157,32 @@ def test_an_answer_names_the_number_as_we_store_it(item: dict, ours: str) -> Non
     assert payloads.stored_number(item) == ours
 
 
+def test_a_national_number_goes_with_the_requests_country_code() -> None:
+    client, fake = make_client(accepted(ok_result("4155550123", 1)))
+    client.send(request("4155550123", kind=MessageType.INTL, country_code="1"))
+    (sent,) = fake.calls[0].body["recipientList"]
+    assert (sent["recipientNo"], sent["countryCode"]) == ("4155550123", "1")
+
+
+def test_a_placeholder_a_recipient_has_no_value_for_is_sent_empty() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    client.send(request("01000000000", template="{name}님 {coupon} 안녕하세요"))
+    (sent,) = fake.calls[0].body["recipientList"]
+    assert sent["templateParameter"] == {"coupon": "", "name": "0000"}
+
+
+def test_a_long_message_without_a_subject_has_an_empty_title() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    client.send(request("01000000000", kind=MessageType.LMS))
+    assert fake.calls[0].body["title"] == ""
+
+
+def test_an_mms_names_its_images_by_numeric_file_id() -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)))
+    client.send(request("01000000000", kind=MessageType.MMS, subject="s", file_ids=["7", "12"]))
+    assert fake.calls[0].body["attachFileIdList"] == [7, 12]
+
+
 def test_a_reservation_is_a_request_date_in_seoul_minutes() -> None:
     client, fake = make_client(accepted(ok_result("01000000000", 1)))
     at = datetime(2026, 12, 24, 0, 30, 45, tzinfo=UTC)  # 09:30:45 in Seoul
@@ -180,6 +206,33 @@ def test_a_recipient_refused_inside_an_accepted_request_keeps_its_own_code() -> 
     assert result.status_message == "RecipientNo is invalid."
     assert result.completed
     assert lookup("nhn", result.code, result.family).outcome is Outcome.FAILED
+    unnumbered = payloads.receipt({"requestId": "R", "sendResultList": [{"resultCode": -2019}]})
+    assert unnumbered.refused[0].message_id == ""
+
+
+@pytest.mark.parametrize("code", ["3", 3])
+def test_a_request_nhn_failed_as_a_whole_is_retried(code: str | int) -> None:
+    data = {"requestId": "R", "statusCode": code, "sendResultList": []}
+    client, _ = make_client((200, {"header": OK, "body": {"data": data}}))
+    with pytest.raises(RetryLater) as info:
+        client.send(request("01000000000"))
+    assert (info.value.message, info.value.provider) == (
+        "NHN Cloud: request failed (statusCode 3)", "nhn")  # fmt: skip
+    assert not isinstance(info.value, TransportError)
+
+
+def test_a_failed_request_that_lists_its_recipients_is_read_for_their_refusals() -> None:
+    refused = {"recipientNo": "01000000000", "resultCode": -2019, "recipientSeq": 1}
+    data = {"requestId": "R", "statusCode": "3", "sendResultList": [refused]}
+    client, _ = make_client((200, {"header": OK, "body": {"data": data}}))
+    receipt = client.send(request("01000000000"))
+    assert (receipt.request_id, [r.code for r in receipt.refused]) == ("R", ["-2019"])
+
+
+def test_an_accepted_request_without_a_result_list_is_accepted() -> None:
+    client, _ = make_client(accepted())
+    receipt = client.send(request("01000000000"))
+    assert (receipt.request_id, receipt.refused) == ("20180810100630ReZQ6KZzAH0", ())
 
 
 def test_more_than_a_thousand_recipients_are_refused_before_any_call() -> None:
@@ -218,6 +271,18 @@ def test_refusals_of_the_request_give_up_with_the_code(code: int) -> None:
     with pytest.raises(Rejected) as info:
         client.send(request("01000000000"))
     assert (info.value.code, info.value.family, info.value.message) == (str(code), "api", "no")
+    assert (info.value.provider, info.value.status) == ("nhn", 200)
+
+
+def test_a_failure_without_a_code_has_none_and_a_long_message_is_cut() -> None:
+    bare = (200, {"header": {"isSuccessful": False}})
+    client, _ = make_client(bare, failing(-2016, "m" * 400))
+    with pytest.raises(Rejected) as info:
+        client.send(request("01000000000"))
+    assert (info.value.code, info.value.status) == (None, 200)
+    with pytest.raises(Rejected) as info:
+        client.send(request("01000000000"))
+    assert info.value.message == "m" * 300
 
 
 @pytest.mark.parametrize(
@@ -243,6 +308,8 @@ def test_http_statuses_map_by_what_to_do(status: int, kind: type) -> None:
         ((500, {"header": {"resultMessage": ""}}), RetryLater, None, "HTTP 500"),
         ((502, b"<html>Bad Gateway</html>"), RetryLater, None, "<html>Bad Gateway</html>"),
         ((503, {"error": "down"}), RetryLater, None, '{"error": "down"}'),
+        ((503, ["down"]), RetryLater, None, '["down"]'),
+        ((400, {"header": "bad"}), Rejected, None, '{"header": "bad"}'),
     ],
 )  # fmt: skip
 def test_an_http_error_carries_the_headers_code_and_message(answer, kind, code, message) -> None:
@@ -270,14 +337,27 @@ def test_a_refused_connection_was_not_sent() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"body": {"data": {"requestId": "R"}}}, {"header": OK, "body": {"data": {}}}, b"<html>"],
-    ids=["no header", "no request id", "not json"],
+    [
+        {"body": {"data": {"requestId": "R"}}},
+        {"header": OK, "body": {"data": {}}},
+        b"<html>",
+        {"header": "SUCCESS", "body": {"data": {"requestId": "R"}}},
+    ],
+    ids=["no header", "no request id", "not json", "header not an object"],
 )
 def test_an_unreadable_success_may_have_been_sent(body: Any) -> None:
     client, _ = make_client((200, body))
     with pytest.raises(TransportError) as info:
         client.send(request("01000000000"))
     assert info.value.maybe_sent is True
+    assert info.value.provider == "nhn"
+
+
+def test_an_answer_without_a_request_id_says_so() -> None:
+    client, _ = make_client((200, {"header": OK, "body": {"data": {"statusCode": "2"}}}))
+    with pytest.raises(TransportError) as info:
+        client.send(request("01000000000"))
+    assert info.value.message == "NHN Cloud answered without a requestId"
 
 
 def test_the_secret_key_is_never_logged_nor_in_errors(caplog: pytest.LogCaptureFixture) -> None:
@@ -308,7 +388,7 @@ def test_results_by_request_id_are_paged_until_total_count() -> None:
     client, fake = make_client(listed(first, 1001), listed([item(1001, "1", None)], 1001, 2))
     pages = list(client.result_pages(SentRequest("R1", "SMS")))
     assert [len(p.results) for p in pages] == [1000, 1]
-    assert [p.has_more for p in pages] == [True, False]
+    assert [(p.page_index, p.has_more) for p in pages] == [(0, True), (1, False)]
     assert [query(c)["pageNum"] for c in fake.calls] == ["1", "2"]
     assert {query(c)["pageSize"] for c in fake.calls} == {"1000"}
     assert fake.calls[0].request.url.startswith(f"{BASE_URL}{PATH}/sender/sms?")
@@ -362,12 +442,16 @@ def test_long_messages_are_listed_under_mms() -> None:
         (item(1, "", "3001"), "3001", "reception", Outcome.FAILED),
         (item(1, "4", "3001"), "4", "msg_status", Outcome.FAILED),
         (item(1, "3", ""), "3", "msg_status", None),
+        ({k: v for k, v in item(1, "", "3001").items() if k != "msgStatus"}, "3001",
+         "reception", Outcome.FAILED),
+        (item(1, "", None), None, "reception", None),
     ],
     ids=["delivered", "no subscriber", "power off", "requesting", "processing",
          "ad wait", "cancelled", "duplicate", "failed bare", "dlr delivered",
          "dlr barred", "dlr open", "dlr buffered lower case", "dlr without code",
          "dlr without status", "dlr not an object", "status 6", "no status",
-         "cancelled with a code", "sent without a code"],
+         "cancelled with a code", "sent without a code", "status missing",
+         "neither status nor code"],
 )  # fmt: skip
 def test_each_message_status_becomes_a_code_of_its_family(
     listed_item: dict, code: str | None, family: str, outcome: Outcome | None
@@ -431,6 +515,18 @@ def test_a_sweep_over_two_and_a_half_days_asks_three_one_day_windows() -> None:
         ("2026-12-01 09:00:00", "2026-12-01 20:59:59"),
     ]
     assert client.sweep_cost(now - timedelta(days=2, hours=12), now, 2500) == 3 + 2
+
+
+def test_a_sweep_with_no_window_left_is_no_sweep() -> None:
+    client, fake = make_client()
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert client.sweep_cost(now, now, 0) is None
+    assert fake.calls == []
+
+
+def test_a_page_without_a_list_of_items_is_empty() -> None:
+    client, _ = make_client((200, {"header": OK, "body": {"data": None}}))
+    assert list(client.results_for_request(SentRequest("R1"))) == []
 
 
 # --- reservations and opt-outs --------------------------------------------------------------------
@@ -559,8 +655,9 @@ def test_a_lost_send_is_found_by_sender_number_and_grouping_key_oldest_first() -
 def test_without_a_template_the_messages_must_share_one_body() -> None:
     same = request("01000000000", "01000000001", template="")
     varied = [OutgoingMessage(to=n, content=text) for n, text in (("0101", "a"), ("0102", "b"))]
-    assert payloads.send_body(replace(same, messages=[*same.messages[:1]]))["body"]
-    with pytest.raises(ValueError, match="NHN takes one body per request: give the template"):
+    one = payloads.send_body(replace(same, messages=[*same.messages[:1]]))
+    assert one["body"] == "0000님 안녕하세요"
+    with pytest.raises(ValueError, match=r"^NHN takes one body per request: give the template"):
         payloads.send_body(replace(same, messages=varied))
 
 
@@ -571,3 +668,9 @@ def test_a_header_without_a_message_names_the_status_and_a_hook_without_one_its_
     assert (info.value.message, info.value.code) == ("HTTP 400", "-2016")
     [result] = hooks.results({"event": hooks.RESULT_EVENT, "hooks": [{"requestId": "R"}]})
     assert (result.status, result.code) == ("", None)
+
+
+def test_the_client_checks_a_webhook_envelope() -> None:
+    client, _ = make_client()
+    assert client.webhook_problem({"event": hooks.RESULT_EVENT, "hooks": []}) is None
+    assert client.webhook_problem({"hooks": []}) == "'event' is missing or not a string"

@@ -47,6 +47,12 @@ def test_a_final_hook_is_a_result_with_its_code_and_times() -> None:
     assert result.request_time == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+def test_a_hook_with_empty_ids_keeps_them_empty() -> None:
+    [result] = hooks.results(_body(hooks.RESULT_EVENT, {**HOOK, "requestId": None,
+                                                        "recipientSeq": None}))  # fmt: skip
+    assert (result.request_id, result.message_id) == ("", "")
+
+
 @pytest.mark.parametrize("change", [{"messageStatus": "SENDING"}, {"resultCode": ""},
                                     {"resultCode": None}, {"messageStatus": "CANCEL"}])  # fmt: skip
 def test_a_hook_not_yet_final_carries_no_code(change: dict) -> None:

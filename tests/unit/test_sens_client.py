@@ -17,7 +17,13 @@ from tests.unit.scripted_http import Call, ScriptedTransport, mounted
 from worker.domain.messages import ContentType, MessageType
 from worker.domain.signing import signature_v2
 from worker.domain.windows import by_request_id, complete_windows, request_windows
-from worker.providers.base import OutgoingMessage, SendReceipt, SendRequest, SentRequest
+from worker.providers.base import (
+    OutgoingMessage,
+    SendReceipt,
+    SendRequest,
+    SentProbe,
+    SentRequest,
+)
 from worker.providers.errors import AuthFailed, ProviderError, RetryLater, TransportError
 from worker.providers.sens import payloads
 from worker.providers.sens.client import SensClient
@@ -621,6 +627,11 @@ def test_an_mms_names_its_file_and_a_refusal_blaming_it_is_file_gone() -> None:
     with pytest.raises(Rejected) as plain:  # the same words on a request without files
         client.send(sms("01012345678"))
     assert not isinstance(plain.value, FileGone)
+    other = (400, {"statusCode": "400", "errorMessage": "invalid from number"})
+    client, _ = make_client(other)
+    with pytest.raises(Rejected) as plain:  # a refusal of an MMS that blames no file
+        client.send(sms("01012345678", message_type=MessageType.MMS, file_ids=["x"]))
+    assert not isinstance(plain.value, FileGone)
 
 
 @pytest.mark.parametrize(
@@ -644,6 +655,46 @@ def test_the_080_list_is_read_a_hundred_a_page_until_a_short_page() -> None:
     asked = [dict(parse_qsl(urlsplit(call.request.url).query)) for call in fake.calls]
     assert asked == [{"pageSize": "100", "pageIndex": str(i)} for i in range(3)]
     assert all(urlsplit(c.request.url).path == f"{SERVICE_PATH}/unsubscribes" for c in fake.calls)
+
+
+@pytest.mark.parametrize("entries", [[], [{"clientTelNo": f"010{i:08d}"} for i in range(100)]])
+def test_the_probe_reads_the_first_080_page_only(entries: list) -> None:
+    client, fake = make_client((200, entries))
+    assert client.probe() is None
+    (call,) = fake.calls
+    assert urlsplit(call.request.url).path == f"{SERVICE_PATH}/unsubscribes"
+    assert_signed(call, "GET")
+
+
+def test_sens_pushes_no_results() -> None:
+    client, fake = make_client()
+    with pytest.raises(NotImplementedError, match=r"^sens pushes no results$"):
+        client.webhook_results({"results": []})
+    assert client.webhook_problem({}) == "sens pushes no webhooks"
+    assert fake.calls == []
+
+
+def test_an_080_list_answering_404_with_an_empty_body_is_empty() -> None:
+    # PROVIDERS.md: a list matching nothing may answer 404 with an empty body.
+    client, fake = make_client((404, b""))
+    assert list(client.opted_out_numbers()) == []
+    assert len(fake.calls) == 1
+
+
+def test_a_lost_send_is_looked_for_in_seoul_time_and_matched_by_content() -> None:
+    since = datetime(2025, 11, 25, 1, 16, tzinfo=ZoneInfo("UTC"))  # 10:16 in Seoul
+    probe = SentProbe("0212345678", "01012345678", "hello", "SMS", since,
+                      since + timedelta(minutes=2), 17, 0)  # fmt: skip
+    listed = {"messages": [_item("m-1", "READY", requestId="R-1"),
+                           _item("m-2", "READY", requestId="R-2")], "hasMore": False}  # fmt: skip
+    other = {"messages": [{"content": "bye"}]}
+    same = {"messages": [{"content": "hello"}]}
+    client, fake = make_client((200, listed), (200, other), (200, same))
+    assert client.find_sent(probe) == ["R-2"]
+    asked = dict(parse_qsl(urlsplit(fake.calls[0].request.url).query))
+    assert (asked["requestStartTime"], asked["requestEndTime"]) == (
+        "2025-11-25 10:16:00", "2025-11-25 10:18:00")  # fmt: skip
+    assert (asked["from"], asked["to"], asked["type"]) == ("0212345678", "01012345678", "SMS")
 
 
 def test_a_message_read_alone_keeps_the_id_asked_for_when_its_answer_omits_it() -> None:

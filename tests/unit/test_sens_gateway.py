@@ -157,7 +157,8 @@ def test_gateway_details_are_kept() -> None:
      ({"error": {"message": "Forbidden"}}, None, "Forbidden"),
      ({"statusCode": "400", "statusName": "fail"}, None, "fail"),
      ({"statusCode": "400"}, None, "{'statusCode': '400'}"),
-     ({"errorMessage": "x" * 400}, None, "x" * 300)],
+     ({"errorMessage": "x" * 400}, None, "x" * 300),
+     (["x" * 400], None, "['" + "x" * 298)],
 )  # fmt: skip
 def test_an_error_body_of_any_shape_gives_a_code_and_a_message(body, code, message) -> None:
     error = send_error(400, body)
@@ -196,6 +197,12 @@ def test_errors_never_hold_the_secret() -> None:
 )
 def test_error_for_other_statuses(status: int, kind: type[ProviderError]) -> None:
     assert type(error_for(response(status, {"errorMessage": "x"}))) is kind
+
+
+def test_an_empty_answer_without_a_reason_phrase_is_named_by_its_status() -> None:
+    silent = response(502, b"")
+    silent.reason = ""
+    assert error_for(silent).message == "HTTP 502"
 
 
 def test_error_for_truncates_long_bodies() -> None:

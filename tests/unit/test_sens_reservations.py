@@ -1,6 +1,6 @@
 """SensClient reservations on a fake transport: reserveTime, 10-minute lead, status, cancel."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,6 +8,7 @@ import pytest
 from tests.unit.test_sens_client import ACCEPTED, NOW, SERVICE_PATH, assert_signed, make_client, sms
 from worker.domain.reservations import FINAL, MIN_LEAD, ReservationStatus
 from worker.providers.errors import Rejected
+from worker.providers.sens import payloads
 
 NOW_UTC = datetime.fromtimestamp(NOW, UTC)  # 2023-11-14 22:13:20.5 UTC = 07:13 on the 15th KST
 
@@ -55,6 +56,50 @@ def test_reservation_lead_counts_the_minute_sens_will_see() -> None:
     client.send(sms("01012345678", reserve_time=NOW_UTC + timedelta(minutes=11)))
     assert len(fake.calls) == 1
     assert timedelta(minutes=10) == MIN_LEAD
+
+
+def test_a_zone_that_is_not_a_tz_name_is_named_in_the_refusal() -> None:
+    request = sms("01012345678", reserve_time=NOW_UTC + timedelta(hours=1),
+                  reserve_time_zone="Mars/Olympus")  # fmt: skip
+    with pytest.raises(ValueError, match=r"^reserve_time_zone 'Mars/Olympus' is not a TZ database"):
+        payloads.send_body(request)
+
+
+class NoOffset(tzinfo):
+    """A tzinfo that knows no offset: the datetime is naive all the same."""
+
+    def utcoffset(self, moment: datetime | None) -> None:
+        return None
+
+
+def test_a_reserve_time_whose_zone_has_no_offset_is_refused() -> None:
+    request = sms("01012345678", reserve_time=datetime(2030, 1, 1, 9, 0, tzinfo=NoOffset()))
+    with pytest.raises(ValueError, match=r"^reserve_time must be a timezone-aware datetime$"):
+        payloads.send_body(request)
+
+
+# 22:14:00 UTC on 14 Nov 2023, a whole minute; the reservation below is 22:24 sharp.
+MINUTE = NOW + 39.5
+AT_MINUTE = datetime.fromtimestamp(MINUTE, UTC) + MIN_LEAD
+
+
+def test_a_reservation_exactly_10_minutes_ahead_is_taken() -> None:
+    payloads.check_reservation(sms("01012345678", reserve_time=AT_MINUTE), MINUTE)
+
+
+@pytest.mark.parametrize(
+    ("late", "extra"),
+    [(0.5, timedelta(0)), (0.5, timedelta(seconds=0.9)), (0.000001, timedelta(0))],
+    ids=["half a second late", "seconds of the reservation cut", "a microsecond late"],
+)
+def test_a_reservation_one_instant_short_of_10_minutes_is_refused(
+    late: float, extra: timedelta
+) -> None:
+    # SENS takes the minute: what is past it in the reservation never adds to the lead.
+    with pytest.raises(ValueError, match="at least 10 minutes"):
+        payloads.check_reservation(
+            sms("01012345678", reserve_time=AT_MINUTE + extra), MINUTE + late
+        )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +156,8 @@ def test_unknown_reservation_status_is_rejected(answer: tuple) -> None:
     with pytest.raises(Rejected) as info:
         client.reservation_status("R-9")
     assert (info.value.provider, info.value.status) == ("sens", 404)
-    if answer[0] == 200:  # an answer without a status names the reservation
+    if answer[1] == b"" or answer[0] == 200:
+        # An empty 404 or an answer without a status: SENS knows no such reservation.
         assert info.value.message == "no reservation R-9"
 
 
@@ -155,6 +201,6 @@ def test_reserve_time_zone_defaults_to_seoul() -> None:
 
 def test_a_reserve_time_without_a_zone_is_refused() -> None:
     client, fake = make_client(ACCEPTED)
-    with pytest.raises(ValueError, match="reserve_time must be a timezone-aware datetime"):
+    with pytest.raises(ValueError, match=r"^reserve_time must be a timezone-aware datetime$"):
         client.send(sms("01012345678", reserve_time=datetime(2030, 1, 1, 9, 0)))
     assert fake.calls == []
