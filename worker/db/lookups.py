@@ -37,9 +37,7 @@ def unsure_lapsed(conn: Connection, now: datetime, due: datetime) -> list[int]:
 def due(conn: Connection, provider: str, now: datetime, limit: int) -> list[Any]:
     """Unsure batches of `provider` whose lookup time came, oldest first."""
     query = (
-        select(
-            *MEMBER_COLUMNS, Batch.provider, Batch.claimed_at, Batch.lookups, Batch.send_attempts
-        )
+        select(*MEMBER_COLUMNS, Batch.claimed_at, Batch.lookups, Batch.send_attempts)
         .where(
             Batch.provider == provider,
             Batch.status == B.UNSURE.value,
