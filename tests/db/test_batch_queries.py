@@ -1,10 +1,16 @@
 """Batch queries read and change the batches their filters name, exactly, and no other."""
 
-import pytest
+from collections.abc import Callable
+from typing import Any
 
-from tests.db.conftest import MIN, T0
+import pytest
+from sqlalchemy import Connection
+
+from tests.db.conftest import MIN, T0, without_plan_order
 from worker.db import batches
 from worker.domain.statuses import BatchStatus as B
+
+IDLE = ["sens"]  # providers whose send queue is empty: a planned batch of theirs lost its task
 
 
 def test_sendable_reads_that_planned_or_sending_batch_with_its_sender(conn, rows):
@@ -167,4 +173,82 @@ def test_finish_send_moves_that_sending_batch_alone_and_drops_its_lease(conn, ro
         assert batches.finish_send(conn, target, B.RETRY, next_attempt_at=T0) is True
         assert batches.finish_send(conn, planned, B.RETRY) is False
     change = {"status": "retry", "lease_until": None, "next_attempt_at": T0}
+    assert seen.diff == {("batch", target): change}
+
+
+class _Between:
+    """`conn` for a query that reads, then writes: `write` runs just before its second
+    statement, as another worker's commit landing between the two."""
+
+    def __init__(self, conn: Connection, write: Callable[[], object]) -> None:
+        self.conn, self.write, self.calls = conn, write, 0
+
+    def execute(self, statement: Any, *args: Any) -> Any:
+        self.calls += 1
+        if self.calls == 2:
+            self.write()
+        return self.conn.execute(statement, *args)
+
+
+def test_release_due_takes_retries_and_the_idle_providers_planned_batches_due(conn, rows, watch):
+    campaign = rows.campaign()
+    retry = rows.batch(campaign, status="retry", provider="nhn", next_attempt_at=T0 - MIN)
+    at_now = rows.batch(campaign, status="retry", next_attempt_at=T0)  # due at that instant
+    lost = rows.batch(campaign, next_attempt_at=T0 - 2 * MIN)
+    rows.batch(campaign, provider="nhn", next_attempt_at=T0 - MIN)  # its task still queued
+    rows.batch(campaign, status="retry", next_attempt_at=T0 + MIN)  # not due yet
+    rows.batch(campaign, status="accepted", next_attempt_at=T0 - MIN)
+    paused = rows.campaign(status="paused", paused_from="dispatching")
+    rows.batch(paused, status="retry", next_attempt_at=T0 - MIN)  # waits for the resume
+    with watch() as seen:
+        released = batches.release_due(conn, T0, MIN, 10, IDLE)
+    assert sorted(map(tuple, released)) == sorted(
+        [(retry, "nhn"), (at_now, "sens"), (lost, "sens")]
+    )
+    moved = {"status": "planned", "next_attempt_at": T0 + MIN}
+    assert seen.diff == {
+        ("batch", retry): moved,
+        ("batch", at_now): moved,
+        ("batch", lost): {"next_attempt_at": T0 + MIN},  # published again a regrace later
+    }
+
+
+def test_release_due_takes_the_longest_due_first_up_to_its_limit(conn, rows):
+    campaign = rows.campaign()
+    # An idle provider's unsure batch waiting for its lookup is no lost task: it takes no place.
+    rows.batch(campaign, status="unsure", next_attempt_at=T0 - 9 * MIN)
+    due = [rows.batch(campaign, status="retry", next_attempt_at=T0 - n * MIN) for n in (1, 3, 2)]
+    without_plan_order(conn)
+    released = batches.release_due(conn, T0, MIN, 2, IDLE)
+    assert sorted(row.id for row in released) == sorted([due[1], due[2]])
+
+
+def test_release_due_leaves_a_batch_claimed_after_it_read_it(conn, rows, watch):
+    lost = rows.batch(rows.campaign(), next_attempt_at=T0 - MIN)
+    claimed = _Between(conn, lambda: batches.claim(conn, lost, T0, MIN))
+    with watch() as seen:
+        assert batches.release_due(claimed, T0, MIN, 10, IDLE) == []  # type: ignore[arg-type]
+    claim = {"status": "sending", "claimed_at": T0, "lease_until": T0 + MIN, "send_attempts": 1}
+    assert seen.diff == {("batch", lost): claim}
+
+
+def test_of_two_releases_at_once_only_the_first_publishes_a_batch(conn, rows):
+    retry = rows.batch(rows.campaign(), status="retry", next_attempt_at=T0 - MIN)
+    first: list[Any] = []
+    other = _Between(conn, lambda: first.extend(batches.release_due(conn, T0, MIN, 10, IDLE)))
+    assert batches.release_due(other, T0, MIN, 10, IDLE) == []  # type: ignore[arg-type]
+    assert [row.id for row in first] == [retry]
+
+
+def test_complete_if_done_completes_that_settled_accepted_batch_alone(conn, rows, watch):
+    campaign = rows.campaign()
+    settled = {"recipient_count": 2, "settled": 2, "next_poll_at": T0}
+    target, _ = (rows.batch(campaign, status="accepted", **settled) for _ in range(2))
+    still_open = rows.batch(campaign, status="accepted", recipient_count=2, settled=1)
+    cancelled = rows.batch(campaign, status="cancelled", **settled)
+    with watch() as seen:
+        assert batches.complete_if_done(conn, target, T0) is True
+        assert batches.complete_if_done(conn, still_open, T0) is False
+        assert batches.complete_if_done(conn, cancelled, T0) is False
+    change = {"status": "completed", "completed_at": T0, "next_poll_at": None}
     assert seen.diff == {("batch", target): change}

@@ -144,3 +144,13 @@ def test_recent_rounds_are_the_providers_newest_first(conn, rows):
     for _ in range(20):
         rows.add("poll_round", provider="sens")
     assert len(polls.recent_rounds(conn, "sens")) == 20  # the default
+
+
+def test_delivered_by_attempt_counts_that_campaigns_delivered_recipients(conn, rows):
+    campaign = rows.campaign()
+    for phone, status, attempt in (("01000000001", "delivered", 1), ("01000000002", "delivered", 2),
+                                   ("01000000003", "delivered", 2), ("01000000004", "failed", 1),
+                                   ("01000000005", "retry_wait", 2)):  # fmt: skip
+        rows.recipient(campaign, phone, status=status, attempts=attempt)
+    rows.recipient(rows.campaign(), "01000000001", status="delivered", attempts=1)
+    assert attempts.delivered_by_attempt(conn, campaign) == {1: 1, 2: 2}

@@ -57,3 +57,12 @@ def test_result_latencies_read_the_results_since_of_batches_open_then(any_db):
     assert (sens.at_most, sens.count) == ((1, 2), 2)
     assert sens.total_seconds == pytest.approx(3.0, abs=0.01)
     assert (nhn.at_most, nhn.count, nhn.total_seconds) == ((1, 1), 1, 0.0)
+
+
+def test_result_latencies_read_a_long_wait_to_the_second(any_db):
+    rows = Rows(any_db)
+    batch = rows.batch(rows.campaign(), status="accepted", sent_at=T0 - timedelta(hours=1))
+    _result(rows, batch, "01000000001", T0)
+    [sens] = metrics.result_latencies(any_db, T0, (3599.0, 3600.5))
+    assert (sens.at_most, sens.count) == ((0, 1), 1)
+    assert sens.total_seconds == pytest.approx(3600.0, abs=0.01)
