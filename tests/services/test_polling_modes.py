@@ -273,3 +273,25 @@ def test_a_group_counts_each_error_it_met(
     poller = _poller(engine, _FailsThenSlows(sens_client))
     # One read failed and the next was refused: the round (and its log line) says two.
     assert poller.poll_batches(batch_ids).errors == 2
+
+
+def test_a_reserved_batch_a_hand_out_round_passes_over_is_polled_again_later(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=79_000))
+    _send(engine, dispatcher, campaign_id, size=10)
+    with engine.begin() as conn:
+        first, *others = conn.execute(select(Batch.id).where(Batch.campaign_id == campaign_id)
+                                      .order_by(Batch.id)).scalars()  # fmt: skip
+        conn.execute(update(Batch).where(Batch.id == first)  # SENS holds it for an hour
+                     .values(reserve_time=utcnow() + HOUR, reserve_status="READY"))  # fmt: skip
+    groups: list[list[int]] = []
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[100.0], fan_out_batches=1,
+                            mode="request_id")  # fmt: skip
+    before = utcnow()
+    round_ = Poller(engine, sens_client, settings, NO_RESEND, groups.append).poll_due()
+    assert sorted(groups) == [[others[0]], [others[1]]] and round_.batches == 3
+    with engine.connect() as conn:
+        status, due = conn.execute(select(Batch.status, Batch.next_poll_at)
+                                   .where(Batch.id == first)).one()  # fmt: skip
+    assert status == "accepted" and due >= before + timedelta(seconds=100)

@@ -4,19 +4,19 @@ looked up there before anything is sent again (real PostgreSQL, the SENS simulat
 import logging
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert, select, update
 
 from config.settings import PollSettings, SendSettings
 from scripts.simulated import sens_settings
-from tests.fake_provider import FakeProvider
+from tests.fake_provider import FakeProvider, FakeSend
 from tests.services.conftest import numbers, planned, sends_per_number, sim_call
 from worker.db import batches, campaigns, lookups
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
-from worker.providers.base import SentProbe
+from worker.providers.base import SendReceipt, SendRequest, SentProbe
 from worker.providers.errors import ProviderError
 from worker.providers.sens.client import SensClient
 from worker.services import dispatch, reconciling
@@ -427,3 +427,74 @@ def test_a_send_whose_webhook_wait_ends_right_now_is_unknown(
     monkeypatch.setattr(reconciling, "utcnow", lambda: claimed + timedelta(seconds=50))
     assert Reconciler(engine, blind, SEND, poll, pushed=True).reconcile(row) == "unknown"
     assert _batch(engine, batch_id)["status"] == "unknown"
+
+
+def test_a_round_looks_up_at_most_its_limit_and_leaves_the_rest_for_the_next(
+    engine, make_campaign, reconciler
+) -> None:
+    first = _lapsed(engine, make_campaign(numbers(100, start=9900)))
+    second = _lapsed(engine, make_campaign(numbers(100, start=9950)))
+    assert reconciler.reconcile_due(limit=1) == Counter(absent=1)
+    assert [_batch(engine, b)["status"] for b in (first, second)] == ["retry", "unsure"]
+    assert reconciler.reconcile_due(limit=1) == Counter(absent=1)
+
+
+def test_a_send_only_another_batch_matches_is_absent_and_sent_once_more(
+    engine, make_campaign, sending, reconciler, simulator
+) -> None:
+    same = numbers(1, start=9700)
+    [earlier] = planned(engine, make_campaign(same))
+    assert sending.send_batch(earlier) is SendOutcome.ACCEPTED
+    # Another campaign, the same text to the same number: its worker died before its call,
+    # so the only request the lookup lists is the earlier batch's.
+    lost = _lapsed(engine, make_campaign(same))
+    assert reconciler.reconcile_due() == Counter(absent=1)
+    assert _release(engine) == [lost]
+    assert sending.send_batch(lost) is SendOutcome.ACCEPTED
+    assert sim_call(simulator, "GET", "/_sim/stats")["requests_accepted"] == 2
+
+
+class _Listing(FakeProvider):
+    """A provider that lists what it took by every field a probe names, as the real ones
+    filter: sender, type and request time (SENS `from`, `type`, requestStartTime/EndTime,
+    seed 003; NHN sendNo and our batch and attempt as senderGroupingKey), number and text."""
+
+    def __init__(self) -> None:
+        super().__init__("sens", lambda _: ("0", "reception"))
+        self.taken_at: dict[str, datetime] = {}
+
+    def _send(self, request: SendRequest) -> SendReceipt:
+        receipt = super()._send(request)
+        self.taken_at[receipt.request_id] = utcnow()
+        return receipt
+
+    def find_sent(self, probe: SentProbe) -> list[str]:
+        return [s.request_id for s in self.sends if s.request_id and _lists(s, probe)
+                and probe.since <= self.taken_at[s.request_id] <= probe.until]  # fmt: skip
+
+
+def _lists(sent: FakeSend, probe: SentProbe) -> bool:
+    request = sent.request
+    asked = (probe.sender, probe.message_type, probe.batch_id, probe.attempt)
+    held = (request.sender, request.message_type, request.batch_id, request.attempt)
+    return held == asked and any((m.to, m.content) == (probe.to, probe.content)
+                                 for m in request.messages)  # fmt: skip
+
+
+def test_a_send_taken_late_in_its_lease_is_found_by_a_lookup_minutes_later(
+    engine, make_campaign, monkeypatch
+) -> None:
+    [batch_id] = planned(engine, make_campaign(numbers(100, start=9650)))
+    # The worker claimed it 100 s ago (lease 120 s), its call reached the provider just now,
+    # then the worker died; the lookup runs five minutes later (a beat backlog, failed tries).
+    claimed = utcnow() - timedelta(seconds=100)
+    with engine.begin() as conn:
+        batch = batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
+    provider = _Listing()
+    request_id = provider.send(_request_of(engine, batch)[0]).request_id
+    assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
+    later = utcnow() + timedelta(minutes=5)
+    monkeypatch.setattr(reconciling, "utcnow", lambda: later)
+    assert Reconciler(engine, provider, SEND, POLL).reconcile_due() == Counter(found=1)
+    assert _batch(engine, batch_id)["request_id"] == request_id
+    assert _release(engine) == []

@@ -695,6 +695,31 @@ def test_a_lost_send_is_looked_for_in_seoul_time_and_matched_by_content() -> Non
     assert (asked["requestStartTime"], asked["requestEndTime"]) == (
         "2025-11-25 10:16:00", "2025-11-25 10:18:00")  # fmt: skip
     assert (asked["from"], asked["to"], asked["type"]) == ("0212345678", "01012345678", "SMS")
+    assert asked["pageSize"] == "100"  # seed 003: a window lists 20 a page unless asked
+
+
+def _probe() -> SentProbe:
+    since = datetime(2025, 11, 25, 1, 16, tzinfo=ZoneInfo("UTC"))
+    return SentProbe("0212345678", "01012345678", "hello", "SMS", since,
+                     since + timedelta(minutes=2), 17, 0)  # fmt: skip
+
+
+def test_a_lost_send_found_twice_names_the_earliest_request_first() -> None:
+    # The list comes newest first here; the caller adopts the first one no batch holds.
+    newer = _item("m-2", "READY", requestId="R-2", requestTime="2025-11-25 10:17:30")
+    older = _item("m-1", "READY", requestId="R-1", requestTime="2025-11-25 10:16:30")
+    listed = {"messages": [newer, older], "hasMore": False}
+    same = {"messages": [{"content": "hello"}]}
+    client, _ = make_client((200, listed), (200, same), (200, same))
+    assert client.find_sent(_probe()) == ["R-1", "R-2"]
+
+
+def test_a_listed_message_its_own_read_no_longer_knows_is_no_match() -> None:
+    listed = {"messages": [_item("m-1", "READY", requestId="R-1"),
+                           _item("m-2", "READY", requestId="R-2")], "hasMore": False}  # fmt: skip
+    same = {"messages": [{"content": "hello"}]}
+    client, _ = make_client((200, listed), (404, b""), (200, same))
+    assert client.find_sent(_probe()) == ["R-2"]
 
 
 def test_a_message_read_alone_keeps_the_id_asked_for_when_its_answer_omits_it() -> None:
