@@ -1,6 +1,5 @@
 """The NHN Cloud Notification SMS v3.0 client: appKey in the path, X-Secret-Key on every call."""
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -36,15 +35,9 @@ class NhnClient(ProviderClient):
 
     name = PROVIDER
 
-    def __init__(
-        self,
-        settings: NhnSettings,
-        session: requests.Session | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, settings: NhnSettings, session: requests.Session | None = None) -> None:
         self._settings = settings
         self._http = ProviderHttp.of(PROVIDER, TITLE, settings, session)
-        self._clock = clock
         app_key = _secret(settings.app_key)
         self._base = settings.base_url.rstrip("/") + f"/sms/v3.0/appKeys/{app_key}"
 
