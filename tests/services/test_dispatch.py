@@ -2,8 +2,10 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import requests
+from PIL import Image
 from sqlalchemy import Engine, insert, select, update
 
 from config.settings import PollSettings, SendSettings
@@ -13,7 +15,8 @@ from tests.services.conftest import numbers
 from worker.db import campaigns
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
-from worker.providers.errors import TransportError
+from worker.providers.base import UploadedFile
+from worker.providers.errors import Rejected, TransportError
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher, SendOutcome
 from worker.services.planning import plan_campaign
@@ -229,3 +232,26 @@ def test_a_recipient_refused_inside_a_campaign_without_a_deadline_gets_its_own_r
         ).one()
     assert tuple(row) == ("retry_wait", "2000")  # transient: sent again before the deadline
     assert _batch(engine, batch_id)["status"] == "accepted"
+
+
+class _RefusesImages(FakeProvider):
+    """A provider that refuses every MMS image upload."""
+
+    def upload_image(self, name: str, data: bytes) -> UploadedFile:
+        raise Rejected("image larger than 300 KB", provider=self.name, status=413)
+
+
+def test_an_image_the_provider_refuses_keeps_its_reason_on_the_retried_batch(
+    engine, make_campaign, tmp_path: Path
+) -> None:
+    image = tmp_path / "a.jpg"
+    Image.new("RGB", (40, 30)).save(image, "JPEG")
+    campaign_id = make_campaign(numbers(3, start=19_000), images=[image])
+    [batch_id] = _planned(engine, campaign_id)
+    fake = _RefusesImages("sens", lambda _: ("0", "reception"))
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.RETRY
+    batch = _batch(engine, batch_id)
+    # The upload happens while preparing, so the provider's refusal reaches the operator
+    # wrapped in the batch's error: its message must survive the wrapping.
+    assert batch["status"] == "retry" and fake.sends == []
+    assert "image larger than 300 KB" in batch["error_message"]

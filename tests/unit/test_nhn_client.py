@@ -29,9 +29,10 @@ PATH = f"/sms/v3.0/appKeys/{APP_KEY}"
 OK = {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"}
 
 
-def make_client(*answers: Any) -> tuple[NhnClient, ScriptedTransport]:
+def make_client(*answers: Any, **changes: Any) -> tuple[NhnClient, ScriptedTransport]:
     fake = ScriptedTransport(*answers)
-    settings = NhnSettings(base_url=BASE_URL, app_key=APP_KEY, secret_key=SECRET_KEY)
+    values: dict[str, Any] = {"base_url": BASE_URL, "app_key": APP_KEY, "secret_key": SECRET_KEY}
+    settings = NhnSettings(**{**values, **changes})
     return NhnClient(settings, session=mounted(fake)), fake
 
 
@@ -84,6 +85,28 @@ def test_sms_goes_to_sender_sms_with_the_secret_key_header() -> None:
     later = payloads.receipt(dated)
     assert later.request_time == datetime(2018, 8, 10, 1, 6, 30, tzinfo=UTC)
     assert later.refused == ()  # no resultCode: not refused
+
+
+@pytest.mark.parametrize(
+    ("base_url", "prefix"),
+    [(BASE_URL, BASE_URL), (f"{BASE_URL}/", BASE_URL), (f"{BASE_URL}/NHNX/", f"{BASE_URL}/NHNX")],
+    ids=["bare", "slashed", "own path"],
+)
+def test_the_base_url_loses_only_its_trailing_slash(base_url: str, prefix: str) -> None:
+    client, fake = make_client(accepted(ok_result("01000000000", 1)), base_url=base_url)
+    client.send(request("01000000000"))
+    # A base URL's own path (a relay in front of NHN) is kept to its last letter.
+    assert fake.calls[0].request.url == f"{prefix}{PATH}/sender/sms"
+
+
+def test_without_keys_nhn_is_asked_with_empty_ones_and_refuses() -> None:
+    # The factory refuses unset keys first; a client built by hand still sends no made-up key.
+    client, fake = make_client(failing(-1000, "Invalid appKey."), app_key=None, secret_key=None)
+    with pytest.raises(AuthFailed):
+        client.send(request("01000000000"))
+    (call,) = fake.calls
+    assert call.request.url == f"{BASE_URL}/sms/v3.0/appKeys//sender/sms"
+    assert call.request.headers["X-Secret-Key"] == ""
 
 
 def test_the_template_goes_once_and_each_recipient_carries_its_parameters() -> None:
@@ -326,6 +349,7 @@ def test_a_read_timeout_may_have_been_sent() -> None:
     with pytest.raises(TransportError) as info:
         client.send(request("01000000000"))
     assert info.value.maybe_sent is True
+    assert (info.value.provider, info.value.message) == ("nhn", "NHN Cloud did not answer in time")
 
 
 def test_a_refused_connection_was_not_sent() -> None:
@@ -351,6 +375,22 @@ def test_an_unreadable_success_may_have_been_sent(body: Any) -> None:
         client.send(request("01000000000"))
     assert info.value.maybe_sent is True
     assert info.value.provider == "nhn"
+
+
+def test_a_success_without_a_header_names_its_status() -> None:
+    client, _ = make_client((200, {"body": {"data": {"requestId": "R"}}}))
+    with pytest.raises(TransportError) as info:
+        client.send(request("01000000000"))
+    assert info.value.message == "NHN Cloud answered HTTP 200 without a header"
+
+
+@pytest.mark.parametrize("status", [300, 301])
+def test_a_3xx_answer_is_not_an_acceptance(status: int) -> None:
+    # Only a 2xx answer is read for a requestId (API v3.0 guide: 200 with header and body).
+    client, _ = make_client((status, accepted(ok_result("01000000000", 1))[1]))
+    with pytest.raises(Rejected) as info:
+        client.send(request("01000000000"))
+    assert (info.value.provider, info.value.status) == ("nhn", status)
 
 
 def test_an_answer_without_a_request_id_says_so() -> None:

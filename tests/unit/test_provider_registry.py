@@ -2,6 +2,7 @@
 beat and queue entries, and the spec checks that read each provider's abilities."""
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -158,3 +159,16 @@ def test_a_configured_provider_gets_a_client_of_its_own_class(name: str) -> None
     client = make_client(settings, name)
     assert isinstance(client, client_class(name)) and client.name == name
     assert client.entry is providers.get(name)
+
+
+@pytest.mark.parametrize(
+    "path", ["worker.providers.errors:ProviderError", "worker.providers.factory:make_client"]
+)
+def test_an_entry_naming_no_provider_client_is_refused_by_its_path(
+    monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    # A class of another kind, or no class at all: the operator is told which entry is wrong.
+    monkeypatch.setitem(providers.REGISTRY, "nhn", replace(providers.NHN, client=path))
+    with pytest.raises(TypeError) as info:
+        client_class("nhn")
+    assert str(info.value) == f"{path} is not a ProviderClient"
