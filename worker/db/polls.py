@@ -19,7 +19,9 @@ def advance(conn: Connection, provider: str, old: datetime | None, new: datetime
     """Move the watermark from `old` to `new`; False if another poller moved it meanwhile."""
     if old is None:
         row = {"provider": provider, "complete_until": new, "updated_at": new}
-        return conn.execute(insert_ignoring_conflicts(conn, PollWatermark), [row]).rowcount == 1
+        # A row comes back only if it was inserted: psycopg reports an INSERT's rowcount as -1.
+        statement = insert_ignoring_conflicts(conn, PollWatermark).values(row)
+        return conn.execute(statement.returning(PollWatermark.provider)).first() is not None
     result = conn.execute(
         update(PollWatermark)
         .where(PollWatermark.provider == provider, PollWatermark.complete_until == old)
