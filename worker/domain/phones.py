@@ -122,5 +122,4 @@ def mask(number: str) -> str:
         return "*" * len(digits)
     if len(digits) < 10:
         return "*" * (len(digits) - 2) + digits[-2:]
-    keep_head = min(3, len(digits) - 4)
-    return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]  # ten or more: 3 or more stay hidden
