@@ -252,3 +252,29 @@ def test_complete_if_done_completes_that_settled_accepted_batch_alone(conn, rows
         assert batches.complete_if_done(conn, cancelled, T0) is False
     change = {"status": "completed", "completed_at": T0, "next_poll_at": None}
     assert seen.diff == {("batch", target): change}
+
+
+def test_open_count_and_oldest_open_sent_read_the_providers_accepted_batches(conn, rows):
+    campaign = rows.campaign()
+    rows.batch(campaign, status="accepted", sent_at=T0)
+    rows.batch(campaign, status="accepted", sent_at=T0 + MIN)
+    # Older, but done, not yet answered, or another provider's: none of them awaits results here.
+    rows.batch(campaign, status="completed", sent_at=T0 - 3 * MIN)
+    rows.batch(campaign, status="unsure", sent_at=T0 - 2 * MIN)
+    rows.batch(campaign)  # planned
+    rows.batch(campaign, status="accepted", provider="nhn", sent_at=T0 - MIN)
+    assert batches.open_count(conn, "sens") == 2
+    assert batches.oldest_open_sent(conn, "sens") == T0
+    assert batches.open_count(conn, "apiplex") == 0
+    assert batches.oldest_open_sent(conn, "apiplex") is None
+
+
+def test_first_sends_are_that_campaigns_range_batches_in_first_id_order(conn, rows):
+    campaign, other = rows.campaign(), rows.campaign()
+    rows.batch(campaign, first_id=5, last_id=9, status="accepted", sent_at=T0)
+    rows.batch(campaign)  # a re-send's batch: its members are listed, it holds no range
+    rows.batch(other, first_id=1, last_id=4)  # another campaign's, imported alongside
+    rows.batch(campaign, first_id=1, last_id=4, message_type="LMS")
+    without_plan_order(conn)  # stored with the later range first
+    read = [tuple(row) for row in batches.first_sends(conn, campaign)]
+    assert read == [(1, 4, "LMS", "planned", "sens", None), (5, 9, "SMS", "accepted", "sens", T0)]

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from tests.db.conftest import MIN, T0, without_plan_order
 from worker.db import apikeys, attempts, batches, campaigns, images, polls, reroutes
 from worker.db.members import BatchRef
-from worker.db.models import CampaignImage, ProviderFile
+from worker.db.models import CampaignImage, PollWatermark, ProviderFile
 
 
 def test_a_revoked_key_is_no_longer_active_and_others_of_its_name_go_too(conn, watch):
@@ -154,3 +154,16 @@ def test_delivered_by_attempt_counts_that_campaigns_delivered_recipients(conn, r
         rows.recipient(campaign, phone, status=status, attempts=attempt)
     rows.recipient(rows.campaign(), "01000000001", status="delivered", attempts=1)
     assert attempts.delivered_by_attempt(conn, campaign) == {1: 1, 2: 2}
+
+
+def test_a_watermark_moves_only_from_where_the_poller_read_it(any_db):
+    def marks() -> set[tuple]:
+        return {tuple(row) for row in any_db.execute(select(PollWatermark))}
+
+    assert polls.advance(any_db, "sens", None, T0) is True
+    assert polls.advance(any_db, "nhn", None, T0) is True
+    assert polls.advance(any_db, "sens", None, T0 + MIN) is False  # another poller made it first
+    assert polls.advance(any_db, "sens", T0, T0 + MIN) is True
+    assert polls.advance(any_db, "sens", T0, T0 + 2 * MIN) is False  # moved since it was read
+    assert marks() == {("sens", T0 + MIN, T0 + MIN), ("nhn", T0, T0)}
+    assert polls.watermark(any_db, "sens") == T0 + MIN
