@@ -255,3 +255,13 @@ def test_an_image_the_provider_refuses_keeps_its_reason_on_the_retried_batch(
     # wrapped in the batch's error: its message must survive the wrapping.
     assert batch["status"] == "retry" and fake.sends == []
     assert "image larger than 300 KB" in batch["error_message"]
+
+
+def test_a_refusal_longer_than_the_batch_keeps_is_cut_to_fit(engine, make_campaign) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(3, start=18_100)))
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    fake.fail_next(Rejected("x" * 600, provider="sens", status=400))
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.REJECTED
+    batch = _batch(engine, batch_id)
+    # batch.error_message is VARCHAR(500): a longer one would fail the rejection's write.
+    assert (batch["status"], batch["error_message"]) == ("rejected", "x" * 500)

@@ -3,8 +3,9 @@
 import logging
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 import requests
 from sqlalchemy import select, update
 
@@ -14,11 +15,12 @@ from simulator.outcomes import code_for
 from tests.services.conftest import SEED, numbers, sim_call
 from worker.db import exporting, polls
 from worker.db.members import BatchRef
-from worker.db.models import Batch, Recipient
+from worker.db.models import Batch, Campaign, Recipient
 from worker.db.types import utcnow
 from worker.providers.base import MessageResult, ResultPage, SentRequest
 from worker.providers.errors import RetryLater, SlowDown
 from worker.providers.sens.client import SensClient
+from worker.services import polling
 from worker.services.applying import apply_results
 from worker.services.planning import plan_campaign
 from worker.services.polling import Poller, PollMode
@@ -87,6 +89,7 @@ def test_many_small_batches_are_swept_in_fewer_calls_than_one_per_batch(
     again = _poller(engine, sens_client).poll_due()
     asked = sim_call(simulator, "GET", "/_sim/stats")["list_queries"] - before
     assert again.mode is PollMode.SWEEP and again.calls == asked >= 2
+    assert (again.results_applied, again.completed_batches) == (150, 30)  # summed over pages
     with engine.connect() as conn:
         assert polls.watermark(conn, "sens") > mark
 
@@ -252,11 +255,12 @@ def test_a_group_the_provider_slows_down_is_polled_again_later(
 
 
 class _FailsThenSlows(SensClient):
-    """The real SENS client, but its first result read fails and its second is refused 429."""
+    """The real SENS client, but its first two result reads fail and its third is refused 429."""
 
     def __init__(self, base: SensClient) -> None:
         self.__dict__.update(base.__dict__)
         self.errors = [RetryLater("busy", provider="sens", status=503),
+                       RetryLater("busy", provider="sens", status=503),
                        SlowDown("slow down", provider="sens", status=429)]  # fmt: skip
 
     def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
@@ -271,8 +275,8 @@ def test_a_group_counts_each_error_it_met(
     campaign_id = make_campaign(numbers(30, start=79_000))
     batch_ids = _send(engine, dispatcher, campaign_id, size=10)
     poller = _poller(engine, _FailsThenSlows(sens_client))
-    # One read failed and the next was refused: the round (and its log line) says two.
-    assert poller.poll_batches(batch_ids).errors == 2
+    # Two reads failed and the next was refused: the round (and its log line) says three.
+    assert poller.poll_batches(batch_ids).errors == 3
 
 
 def test_a_reserved_batch_a_hand_out_round_passes_over_is_polled_again_later(
@@ -294,4 +298,173 @@ def test_a_reserved_batch_a_hand_out_round_passes_over_is_polled_again_later(
     with engine.connect() as conn:
         status, due = conn.execute(select(Batch.status, Batch.next_poll_at)
                                    .where(Batch.id == first)).one()  # fmt: skip
-    assert status == "accepted" and due >= before + timedelta(seconds=100)
+    # Polled again after the backoff (100 s ± 20 % jitter), not at once.
+    assert status == "accepted" and due >= before + timedelta(seconds=79)
+
+
+class _Recording(SensClient):
+    """The real SENS client, noting where each sweep began and each request it read."""
+
+    def __init__(self, base: SensClient, sweeps: bool = True) -> None:
+        self.__dict__.update(base.__dict__)
+        self.sweeps = sweeps
+        self.sweep_starts: list[datetime] = []
+        self.read: list[SentRequest] = []
+
+    def sweep_cost(self, start: datetime, now: datetime, load: int) -> int | None:
+        return super().sweep_cost(start, now, load) if self.sweeps else None
+
+    def completed_pages(
+        self, start: datetime, end: datetime, now: datetime
+    ) -> Iterator[ResultPage]:
+        self.sweep_starts.append(start)
+        yield from super().completed_pages(start, end, now)
+
+    def result_pages(self, sent: SentRequest) -> Iterator[ResultPage]:
+        self.read.append(sent)
+        yield from super().result_pages(sent)
+
+
+def _recorded_round(engine) -> tuple[str, datetime, int, int]:
+    with engine.connect() as conn:
+        [row] = polls.recent_rounds(conn, "sens", 1)
+    return row.mode, row.started_at, row.calls, row.results
+
+
+def test_a_provider_without_a_result_query_only_expires_and_records_the_round(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    # API PLEX has no result query: its poller only expires (Poller.asks False).
+    _faults(simulator, pending_rate=1.0)
+    campaign_id = make_campaign(numbers(3, start=79_100))
+    [batch_id] = _send(engine, dispatcher, campaign_id)
+    with engine.begin() as conn:
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(sent_at=utcnow() - 2 * HOUR))
+    settings = PollSettings(first_delay_seconds=0, result_deadline_hours=1)
+    before = sim_call(simulator, "GET", "/_sim/stats")
+    now = utcnow()
+    round_ = Poller(engine, sens_client, settings, NO_RESEND, asks=False).poll_due(now)
+    assert (round_.mode, round_.calls, round_.expired) == (PollMode.IDLE, 0, 3)
+    assert sim_call(simulator, "GET", "/_sim/stats") == before  # nothing asked
+    assert _recorded_round(engine) == ("idle", now, 0, 0)
+    with engine.connect() as conn:
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
+    assert (campaign.status, campaign.completed_at) == ("completed", now)
+
+
+def test_a_round_asks_for_at_most_its_share_of_due_batches(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=79_200))
+    _send(engine, dispatcher, campaign_id, size=10)
+    time.sleep(0.4)
+    poller = _poller(engine, sens_client, batches_per_round=2, mode="request_id")
+    first = poller.poll_due()
+    assert (first.batches, first.calls, first.results_applied) == (2, 2, 20)
+    assert poller.poll_due().results_applied == 10  # the third, next round
+
+
+def test_a_round_that_read_every_open_batch_moves_the_watermark_and_one_that_did_not_keeps_it(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(20, start=79_300))
+    _send(engine, dispatcher, campaign_id, size=10)
+    time.sleep(0.4)
+    now = utcnow()
+    part = _poller(engine, sens_client, batches_per_round=1, mode="request_id").poll_due(now)
+    assert part.results_applied == 10
+    with engine.connect() as conn:  # the other batch's results may lie before now
+        assert polls.watermark(conn, "sens") is None
+    later = now + timedelta(seconds=1)
+    assert _poller(engine, sens_client, mode="request_id").poll_due(later).results_applied == 10
+    with engine.connect() as conn:  # nothing before `later` is left to sweep
+        assert polls.watermark(conn, "sens") == later
+
+
+@pytest.mark.parametrize(("hands_out", "group"), [(False, 1), (True, 0), (True, 3)])
+def test_a_round_reads_its_batches_itself_unless_it_has_more_than_a_group_to_hand_out(
+    engine, make_campaign, dispatcher, sens_client, hands_out: bool, group: int
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=79_400))
+    _send(engine, dispatcher, campaign_id, size=10)  # 3 batches
+    time.sleep(0.4)
+    groups: list[list[int]] = []
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[0.0], fan_out_batches=group,
+                            mode="request_id")  # fmt: skip
+    fan_out = groups.append if hands_out else None
+    round_ = Poller(engine, sens_client, settings, NO_RESEND, fan_out).poll_due()
+    assert groups == [] and (round_.calls, round_.results_applied) == (3, 30)
+
+
+def test_full_batches_are_read_by_request_id_as_sent_and_applied_in_chunks(
+    engine, make_campaign, dispatcher, sens_client, monkeypatch
+) -> None:
+    monkeypatch.setattr(polling, "APPLY_AT_ONCE", 100)  # each batch's results on their own
+    campaign_id = make_campaign(numbers(300, start=79_500))
+    batch_ids = _send(engine, dispatcher, campaign_id)
+    time.sleep(0.4)
+    client = _Recording(sens_client)
+    # A sweep would cost a window plus a call per hundred awaited results: 4 > 3 batches.
+    round_ = _poller(engine, client).poll_due()
+    assert (round_.mode, round_.calls, round_.results_applied) == (PollMode.REQUEST_ID, 3, 300)
+    assert round_.completed_batches == 3
+    assert set(_statuses(engine, campaign_id).values()) <= {"delivered", "failed"}
+    with engine.connect() as conn:
+        sent = conn.execute(select(Batch.request_id, Batch.message_type, Batch.sent_at)
+                            .where(Batch.id.in_(batch_ids))).all()  # fmt: skip
+    assert set(client.read) == {SentRequest(*row) for row in sent}
+
+
+def _sweep_from(engine, client, mark, sent_at) -> list[datetime]:
+    """Set the watermark and the open batches' send time; where one forced sweep began."""
+    with engine.begin() as conn:
+        polls.advance(conn, "sens", None, mark)
+        conn.execute(update(Batch).values(sent_at=sent_at))
+    recording = _Recording(client)
+    _poller(engine, recording, mode="sweep", result_deadline_hours=100).poll_due()
+    return recording.sweep_starts
+
+
+@pytest.mark.parametrize("later", ["watermark", "oldest send"])
+def test_a_sweep_begins_at_the_watermark_or_the_oldest_open_send_whichever_is_later(
+    engine, make_campaign, dispatcher, sens_client, later: str
+) -> None:
+    _send(engine, dispatcher, make_campaign(numbers(3, start=79_600)))
+    now, overlap = utcnow(), timedelta(seconds=10)  # PollSettings.sweep_overlap_seconds
+    early, late = now - timedelta(days=3), now - timedelta(minutes=1)
+    mark, sent_at = (late, early) if later == "watermark" else (early, late)
+    # From the earlier one a sweep would read three days of windows for nothing.
+    assert _sweep_from(engine, sens_client, mark, sent_at) == [late - overlap]
+
+
+def test_a_forced_sweep_is_kept_only_where_the_provider_can_sweep(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    _send(engine, dispatcher, make_campaign(numbers(100, start=79_700)))
+    time.sleep(0.4)
+    # One full batch: auto would ask by requestId (a sweep costs 2 calls, the batch 1).
+    swept = _poller(engine, sens_client, mode="sweep").poll_due()
+    assert (swept.mode, swept.results_applied) == (PollMode.SWEEP, 100)
+    _send(engine, dispatcher, make_campaign(numbers(100, start=79_800)))
+    time.sleep(0.4)
+    cannot = _Recording(sens_client, sweeps=False)
+    asked = _poller(engine, cannot, mode="sweep").poll_due()
+    assert (asked.mode, asked.calls, asked.results_applied) == (PollMode.REQUEST_ID, 1, 100)
+    assert cannot.sweep_starts == [] and _recorded_round(engine)[0] == "request_id"
+
+
+def test_a_sweep_also_asks_batches_older_than_the_catch_up_by_request_id(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, pending_rate=1.0)  # no result anywhere: only the calls count
+    batch_ids = _send(engine, dispatcher, make_campaign(numbers(10, start=79_900)), size=5)
+    now, catch_up = utcnow(), timedelta(seconds=600)  # PollSettings.catchup_after_seconds
+    with engine.begin() as conn:  # one just past the catch-up age, one exactly at it
+        for batch_id, age in zip(
+            batch_ids, [catch_up + timedelta(seconds=1), catch_up], strict=True
+        ):
+            conn.execute(update(Batch).where(Batch.id == batch_id).values(sent_at=now - age))
+    client = _Recording(sens_client)
+    round_ = _poller(engine, client, mode="sweep").poll_due(now)
+    assert (round_.mode, round_.calls) == (PollMode.SWEEP, 2)  # a page of the sweep, one batch
+    assert [sent.sent_at for sent in client.read] == [now - catch_up - timedelta(seconds=1)]

@@ -205,8 +205,10 @@ class ReportsReservation(SensClient):
     def __init__(self, base: SensClient, status: str) -> None:
         self.__dict__.update(base.__dict__)
         self.status = status
+        self.asked = 0
 
     def reservation_status(self, reserve_id: str) -> str:
+        self.asked += 1
         return self.status
 
 
@@ -258,4 +260,8 @@ def test_a_reservation_is_asked_about_at_its_very_time(
     batch = _batch(engine, batch_id)
     client = ReportsReservation(sens_client, "DONE")
     assert reservations.check(engine, client, [batch], batch.reserve_time) == [batch]
-    assert _batch(engine, batch_id).reserve_status == "DONE"
+    done = _batch(engine, batch_id)
+    assert done.reserve_status == "DONE"
+    # Known to have gone out, it is read for results without asking SENS again.
+    assert reservations.check(engine, client, [done], done.reserve_time) == [done]
+    assert client.asked == 1
