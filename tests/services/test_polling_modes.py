@@ -325,10 +325,11 @@ class _Recording(SensClient):
         yield from super().result_pages(sent)
 
 
-def _recorded_round(engine) -> tuple[str, datetime, int, int]:
+def _recorded_round(engine) -> tuple[str, datetime, int, int, int, int]:
+    """The latest poll_round row: mode, started_at, calls, results, batches, expired."""
     with engine.connect() as conn:
         [row] = polls.recent_rounds(conn, "sens", 1)
-    return row.mode, row.started_at, row.calls, row.results
+    return row.mode, row.started_at, row.calls, row.results, row.batches, row.expired
 
 
 def test_a_provider_without_a_result_query_only_expires_and_records_the_round(
@@ -346,7 +347,7 @@ def test_a_provider_without_a_result_query_only_expires_and_records_the_round(
     round_ = Poller(engine, sens_client, settings, NO_RESEND, asks=False).poll_due(now)
     assert (round_.mode, round_.calls, round_.expired) == (PollMode.IDLE, 0, 3)
     assert sim_call(simulator, "GET", "/_sim/stats") == before  # nothing asked
-    assert _recorded_round(engine) == ("idle", now, 0, 0)
+    assert _recorded_round(engine) == ("idle", now, 0, 0, 0, 3)
     with engine.connect() as conn:
         campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
     assert (campaign.status, campaign.completed_at) == ("completed", now)
@@ -361,6 +362,7 @@ def test_a_round_asks_for_at_most_its_share_of_due_batches(
     poller = _poller(engine, sens_client, batches_per_round=2, mode="request_id")
     first = poller.poll_due()
     assert (first.batches, first.calls, first.results_applied) == (2, 2, 20)
+    assert _recorded_round(engine)[2:5] == (2, 20, 2)  # calls, results, batches
     assert poller.poll_due().results_applied == 10  # the third, next round
 
 
@@ -379,6 +381,13 @@ def test_a_round_that_read_every_open_batch_moves_the_watermark_and_one_that_did
     assert _poller(engine, sens_client, mode="request_id").poll_due(later).results_applied == 10
     with engine.connect() as conn:  # nothing before `later` is left to sweep
         assert polls.watermark(conn, "sens") == later
+    # With a watermark in place, the next round that reads everything moves it on.
+    _send(engine, dispatcher, make_campaign(numbers(10, start=79_320)))
+    time.sleep(0.4)
+    last = utcnow() + timedelta(seconds=2)  # past `later` and the new batch's poll time
+    assert _poller(engine, sens_client, mode="request_id").poll_due(last).results_applied == 10
+    with engine.connect() as conn:
+        assert polls.watermark(conn, "sens") == last
 
 
 @pytest.mark.parametrize(("hands_out", "group"), [(False, 1), (True, 0), (True, 3)])
@@ -468,3 +477,84 @@ def test_a_sweep_also_asks_batches_older_than_the_catch_up_by_request_id(
     round_ = _poller(engine, client, mode="sweep").poll_due(now)
     assert (round_.mode, round_.calls) == (PollMode.SWEEP, 2)  # a page of the sweep, one batch
     assert [sent.sent_at for sent in client.read] == [now - catch_up - timedelta(seconds=1)]
+
+
+def test_a_round_the_provider_slows_down_counts_each_error_and_keeps_the_watermark(
+    engine, make_campaign, dispatcher, sens_client
+) -> None:
+    campaign_id = make_campaign(numbers(30, start=80_000))
+    batch_ids = _send(engine, dispatcher, campaign_id, size=10)  # 3 batches
+    time.sleep(0.4)
+    poller = _poller(engine, _FailsThenSlows(sens_client), mode="request_id")
+    round_ = poller.poll_due()
+    # Two reads failed and the third was refused: three errors, as the round's log says.
+    assert (round_.errors, round_.results_applied) == (3, 0)
+    with engine.connect() as conn:
+        assert polls.watermark(conn, "sens") is None  # the round did not read everything
+        states = conn.execute(select(Batch.status).where(Batch.id.in_(batch_ids))).scalars()
+        assert set(states) == {"accepted"}
+
+
+def test_expiry_closes_every_overdue_batch_at_the_rounds_time(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, pending_rate=1.0)
+    campaign_id = make_campaign(numbers(6, start=80_100))
+    batch_ids = _send(engine, dispatcher, campaign_id, size=3)  # 2 batches
+    now = utcnow()
+    with engine.begin() as conn:  # sent two hours ago, and not due for a poll this round
+        conn.execute(update(Batch).where(Batch.id.in_(batch_ids))
+                     .values(sent_at=now - 2 * HOUR, next_poll_at=now + HOUR))  # fmt: skip
+    round_ = _poller(engine, sens_client, result_deadline_hours=1).poll_due(now)
+    assert round_.expired == 6 and _recorded_round(engine)[5] == 6  # both batches counted
+    with engine.connect() as conn:
+        done = conn.execute(select(Recipient.status, Recipient.completed_at)
+                            .where(Recipient.campaign_id == campaign_id)).all()  # fmt: skip
+        closed = conn.execute(select(Batch.status, Batch.completed_at)
+                              .where(Batch.id.in_(batch_ids))).all()  # fmt: skip
+    assert done == [("expired", now)] * 6
+    assert closed == [("completed", now)] * 2
+
+
+def test_a_batch_whose_results_came_another_way_is_completed_by_the_next_round(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    # The results came in by webhook; the provider's own query still says "processing".
+    _faults(simulator, pending_rate=1.0)
+    phones = numbers(2, start=80_200)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _send(engine, dispatcher, campaign_id)
+    results = [
+        MessageResult("r", f"m{i}", phone, "COMPLETED", "0", "ok", "SKT", utcnow(), family="report")
+        for i, phone in enumerate(phones)
+    ]
+    with engine.begin() as conn:
+        assert apply_results(conn, [(_context(engine, batch_id), results)], NO_RESEND, utcnow())
+    now = utcnow()
+    round_ = _poller(engine, sens_client, mode="request_id").poll_due(now)
+    assert (round_.calls, round_.results_applied, round_.completed_batches) == (1, 0, 1)
+    with engine.connect() as conn:
+        batch = conn.execute(select(Batch).where(Batch.id == batch_id)).one()
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
+    assert (batch.status, batch.completed_at, batch.next_poll_at) == ("completed", now, None)
+    assert (campaign.status, campaign.completed_at) == ("completed", now)
+
+
+def test_a_batch_still_waiting_is_polled_again_after_the_next_step_of_the_backoff(
+    engine, make_campaign, dispatcher, sens_client, simulator
+) -> None:
+    _faults(simulator, pending_rate=1.0)
+    [batch_id] = _send(engine, dispatcher, make_campaign(numbers(2, start=80_300)))
+    settings = PollSettings(first_delay_seconds=0, backoff_seconds=[10.0, 100.0, 1000.0, 1e4],
+                            mode="request_id")  # fmt: skip
+    poller = Poller(engine, sens_client, settings, NO_RESEND)
+    first = utcnow()
+    second = first + HOUR
+    for now in (first, second):
+        poller.poll_due(now)
+    with engine.connect() as conn:
+        batch = conn.execute(select(Batch).where(Batch.id == batch_id)).one()
+    # The second poll waits the ladder's second step (100 s, ±20 % jitter), not the first
+    # or the third.
+    wait = (batch.next_poll_at - second).total_seconds()
+    assert batch.poll_count == 2 and 60 < wait < 150
