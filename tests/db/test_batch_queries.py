@@ -278,3 +278,59 @@ def test_first_sends_are_that_campaigns_range_batches_in_first_id_order(conn, ro
     without_plan_order(conn)  # stored with the later range first
     read = [tuple(row) for row in batches.first_sends(conn, campaign)]
     assert read == [(1, 4, "LMS", "planned", "sens", None), (5, 9, "SMS", "accepted", "sens", T0)]
+
+
+def test_due_for_poll_reads_the_providers_due_accepted_batches_longest_due_first(conn, rows):
+    campaign = rows.campaign(created_at=T0 - 60 * MIN)
+    dated = rows.campaign(deadline_at=T0 + 60 * MIN)
+    at_now = rows.batch(campaign, status="accepted", next_poll_at=T0, request_id="R-3")
+    later = rows.batch(dated, status="accepted", next_poll_at=T0 - MIN, request_id="R-2")
+    first = rows.batch(campaign, status="accepted", next_poll_at=T0 - 2 * MIN, poll_count=4)
+    # Not due yet, another provider's (due longest of all), or no longer accepted.
+    rows.batch(campaign, status="accepted", next_poll_at=T0 + MIN)
+    rows.batch(campaign, status="accepted", provider="nhn", next_poll_at=T0 - 3 * MIN)
+    rows.batch(campaign, status="completed", next_poll_at=T0 - 3 * MIN)
+    without_plan_order(conn)  # stored with the latest due first
+    read = batches.due_for_poll(conn, "sens", T0, 10)
+    assert [row.id for row in read] == [first, later, at_now]
+    # The poller needs a deadline: the campaign's own, else its creation plus the default.
+    assert [(r.request_id, r.poll_count, r.created_at, r.deadline_at) for r in read] == [
+        (None, 4, T0 - 60 * MIN, None), ("R-2", 0, T0, T0 + 60 * MIN),
+        ("R-3", 0, T0 - 60 * MIN, None)]  # fmt: skip
+    assert [row.id for row in batches.due_for_poll(conn, "sens", T0, 2)] == [first, later]
+
+
+def test_contexts_for_requests_read_that_providers_batches_behind_the_ids(conn, rows):
+    campaign = rows.campaign(created_at=T0 - MIN, deadline_at=T0 + MIN)
+    one = rows.batch(campaign, status="accepted", request_id="R-1", first_id=3, last_id=9)
+    two = rows.batch(campaign, status="completed", request_id="R-2", attempt=2)
+    rows.batch(campaign, status="accepted", request_id="R-3")  # not asked for
+    rows.batch(campaign, status="accepted", provider="nhn", request_id="R-1")  # NHN's R-1
+    read = batches.contexts_for_requests(conn, "sens", ["R-1", "R-2"])
+    assert sorted(tuple(row) for row in read) == [
+        (one, campaign, "SMS", 1, 3, 9, "R-1", T0 - MIN, T0 + MIN),
+        (two, campaign, "SMS", 2, None, None, "R-2", T0 - MIN, T0 + MIN)]  # fmt: skip
+
+
+def test_overdue_reads_the_providers_accepted_batches_out_before_the_cutoff(conn, rows):
+    campaign = rows.campaign()
+    late = rows.batch(campaign, status="accepted", sent_at=T0 - MIN)
+    rows.batch(campaign, status="accepted", sent_at=T0)  # out at the cutoff itself: in time
+    # Reserved: it goes out at its reserved time, however long ago it was handed over.
+    rows.batch(campaign, status="accepted", sent_at=T0 - 9 * MIN, reserve_time=T0 + MIN)
+    rows.batch(campaign, status="accepted", provider="nhn", sent_at=T0 - MIN)
+    rows.batch(campaign, status="completed", sent_at=T0 - MIN)
+    assert [row.id for row in batches.overdue(conn, "sens", T0)] == [late]
+
+
+def test_complete_many_completes_the_named_settled_accepted_batches_alone(conn, rows, watch):
+    campaign = rows.campaign()
+    done = rows.batch(campaign, status="accepted", recipient_count=2, settled=2, next_poll_at=T0)
+    open_ = rows.batch(campaign, status="accepted", recipient_count=2, settled=1, next_poll_at=T0)
+    gone = rows.batch(campaign, status="cancelled", recipient_count=2, settled=2)
+    rows.batch(campaign, status="accepted", recipient_count=2, settled=2, next_poll_at=T0)
+    with watch() as seen:
+        assert batches.complete_many(conn, [done, open_, gone], T0 + MIN) == [done]
+    assert seen.diff == {
+        ("batch", done): {"status": "completed", "completed_at": T0 + MIN, "next_poll_at": None}
+    }

@@ -2,6 +2,9 @@
 the same rows change the same way, each only in its batch and old status, and only once."""
 
 from collections import Counter
+from datetime import date
+
+import pytest
 
 from tests.db.conftest import MIN, T0, Rows, Watch
 from worker.db import results
@@ -60,3 +63,10 @@ def test_a_page_changes_each_recipient_in_its_batch_and_old_status_once(any_db):
     }  # fmt: skip
     assert ("recipient", second) not in seen.diff
     assert results.apply(any_db, []) == Counter()
+
+
+def test_a_page_value_json_cannot_carry_is_refused_by_its_type() -> None:
+    # Only datetimes are converted; anything else (a date slipped in for a time) must fail
+    # loudly, naming what it was, rather than reach the UPDATE as some other text.
+    with pytest.raises(TypeError, match=r"^date is not JSON serializable$"):
+        results.as_json([{"b_done": date(2025, 11, 25)}])

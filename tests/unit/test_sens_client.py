@@ -386,6 +386,22 @@ def test_completed_success_code_zero() -> None:
     assert result.completed
 
 
+def test_an_item_missing_its_fields_reads_as_empty_and_unfinished() -> None:
+    # Seed 003 marks these fields mandatory; one missing must not read as a value to match.
+    bare = payloads.message_result({})
+    assert (bare.request_id, bare.message_id, bare.to, bare.status) == ("", "", "", "")
+    assert (bare.code, bare.family, bare.completed) == (None, "", False)
+
+
+def test_only_a_completed_code_has_a_family_and_an_unlisted_one_is_the_carriers() -> None:
+    # Seeds 003/004: reports (0, 2000…, 3000…), responses (1001…, S000…), EMMA (E900…).
+    pending = payloads.message_result(_item("m-1", "PROCESSING", statusCode="E901"))
+    assert (pending.code, pending.family) == (None, "")
+    done = [_item(f"m-{c}", "COMPLETED", statusCode=c) for c in ("E901", "1001", "9999")]
+    found = [(r.code, r.family) for r in map(payloads.message_result, done)]
+    assert found == [("E901", "emma"), ("1001", "response"), ("9999", "report")]
+
+
 def test_list_answering_404_with_empty_body_yields_nothing() -> None:
     client, fake = make_client((404, b""))
     assert list(client.results_for_request(SentRequest("RSMA-unknown"))) == []
