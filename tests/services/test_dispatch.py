@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 from PIL import Image
 from sqlalchemy import Engine, insert, select, update
@@ -15,7 +16,7 @@ from tests.services.conftest import numbers
 from worker.db import campaigns
 from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
-from worker.providers.base import UploadedFile
+from worker.providers.base import SendReceipt, SendRequest, UploadedFile
 from worker.providers.errors import Rejected, TransportError
 from worker.providers.sens.client import SensClient
 from worker.services.dispatch import Dispatcher, SendOutcome
@@ -265,3 +266,85 @@ def test_a_refusal_longer_than_the_batch_keeps_is_cut_to_fit(engine, make_campai
     batch = _batch(engine, batch_id)
     # batch.error_message is VARCHAR(500): a longer one would fail the rejection's write.
     assert (batch["status"], batch["error_message"]) == ("rejected", "x" * 500)
+
+
+@pytest.mark.parametrize(("pushed", "first_poll"), [(False, 30), (True, 900)])
+def test_the_first_poll_waits_its_delay_after_the_send(
+    engine, make_campaign, pushed: bool, first_poll: int
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(2, start=18_200 + first_poll)))
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    # A provider that pushes results by webhook is polled only for what it never reported.
+    poll = PollSettings(first_delay_seconds=30, webhook_first_delay_seconds=900)
+    sending = Dispatcher(engine, fake, SendSettings(), poll, pushed=pushed)
+    assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
+    batch = _batch(engine, batch_id)
+    assert batch["next_poll_at"] - batch["sent_at"] == timedelta(seconds=first_poll)
+    assert (batch["reserve_time"], batch["reserve_status"]) == (None, None)  # sent at once
+
+
+class _LongRequestIds(FakeProvider):
+    """Accepts with a request id longer than the batch row holds (100 characters)."""
+
+    def _send(self, request: SendRequest) -> SendReceipt:
+        receipt = super()._send(request)
+        return replace(receipt, request_id="R" * 101)
+
+
+def test_an_accept_that_cannot_be_written_is_looked_up_not_sent_again(
+    engine, make_campaign
+) -> None:
+    [batch_id] = _planned(engine, make_campaign(numbers(3, start=18_300)))
+    fake = _LongRequestIds("sens", lambda _: ("0", "reception"))
+    before = utcnow()
+    sending = _fake_sending(engine, fake)
+    assert sending.send_batch(batch_id) is SendOutcome.UNSURE
+    batch = _batch(engine, batch_id)
+    # The provider took it: only a lookup may decide whether it goes again.
+    assert (batch["status"], batch["request_id"]) == ("unsure", None)
+    assert batch["next_attempt_at"] >= before + timedelta(seconds=60)
+    assert sending.send_batch(batch_id) is SendOutcome.SKIPPED
+    assert len(fake.sends) == 1
+
+
+class _FoundMeanwhile(FakeProvider):
+    """Answers after a lookup already found the request (the send outlived its lease)."""
+
+    def __init__(self, engine: Engine, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.engine = engine
+
+    def _send(self, request: SendRequest) -> SendReceipt:
+        receipt = super()._send(request)
+        with self.engine.begin() as conn:
+            conn.execute(update(Batch).where(Batch.id == request.batch_id)
+                         .values(status="accepted", request_id="FOUND-1"))  # fmt: skip
+        return receipt
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_an_answer_for_a_batch_a_lookup_accepted_meanwhile_changes_nothing(
+    engine, make_campaign, refuse: bool
+) -> None:
+    phones = numbers(2, start=18_400 + refuse * 10)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _planned(engine, campaign_id)
+    refused = {phones[0]: ("3001", "report")} if refuse else {}
+    fake = _FoundMeanwhile(engine, "sens", lambda _: ("0", "reception"), refuse=refused)
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.SKIPPED
+    assert _batch(engine, batch_id)["request_id"] == "FOUND-1"
+    assert _recipient_statuses(engine, campaign_id) == {"accepted"}  # the lookup's results come
+
+
+def test_a_batch_whose_every_recipient_was_refused_completes_at_once(engine, make_campaign) -> None:
+    phones = numbers(2, start=18_500)
+    campaign_id = make_campaign(phones)
+    [batch_id] = _planned(engine, campaign_id)
+    refused = dict.fromkeys(phones, ("3001", "report"))  # no such subscriber
+    fake = FakeProvider("sens", lambda _: ("0", "reception"), refuse=refused)
+    before = utcnow()
+    assert _fake_sending(engine, fake).send_batch(batch_id) is SendOutcome.ACCEPTED
+    batch = _batch(engine, batch_id)
+    assert (batch["status"], batch["settled"], batch["next_poll_at"]) == ("completed", 2, None)
+    assert before <= batch["completed_at"] <= utcnow()
+    assert _recipient_statuses(engine, campaign_id) == {"failed"}
