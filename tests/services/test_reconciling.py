@@ -257,11 +257,12 @@ def _codes(engine: Engine, campaign_id: int) -> set[tuple[str, bool]]:
         return {tuple(row) for row in conn.execute(query)}
 
 
-def _lapsed(engine: Engine, campaign_id: int) -> int:
-    """A planned batch of the campaign, claimed by a worker that died: unsure, due now."""
+def _lapsed(engine: Engine, campaign_id: int, claimed: datetime | None = None) -> int:
+    """A planned batch of the campaign, claimed (now, or at `claimed`) by a worker that died:
+    unsure, due now."""
     [batch_id] = planned(engine, campaign_id)
     with engine.begin() as conn:
-        batches.claim(conn, batch_id, utcnow(), timedelta(seconds=-1))
+        batches.claim(conn, batch_id, claimed or utcnow(), timedelta(seconds=-1))
     assert hand_lapsed_to_lookup(engine, timedelta(0)) == 1
     return batch_id
 
@@ -323,12 +324,8 @@ def test_a_send_that_cannot_be_looked_up_waits_for_its_webhook_results_then_is_u
     engine, make_campaign
 ) -> None:
     campaign_id = make_campaign(numbers(100, start=9700))
-    [batch_id] = planned(engine, campaign_id)
     claimed = utcnow() - timedelta(seconds=100)
-    with engine.begin() as conn:
-        conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
-        batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
-    hand_lapsed_to_lookup(engine, timedelta(0))
+    batch_id = _lapsed(engine, campaign_id, claimed)
     blind = FakeProvider("sens", lambda _: ("0", "reception"))  # no find_sent: CannotTell
     poll = POLL.model_copy(update={"webhook_first_delay_seconds": 600.0})
     pushed = Reconciler(engine, blind, SEND, poll, pushed=True)
@@ -414,12 +411,8 @@ def test_a_send_whose_webhook_wait_ends_right_now_is_unknown(
     engine, make_campaign, monkeypatch
 ) -> None:
     campaign_id = make_campaign(numbers(100, start=9800))
-    [batch_id] = planned(engine, campaign_id)
     claimed = utcnow() - timedelta(seconds=100)
-    with engine.begin() as conn:
-        conn.execute(update(Batch).where(Batch.id == batch_id).values(provider="sens"))
-        batches.claim(conn, batch_id, claimed, timedelta(seconds=-1))
-    hand_lapsed_to_lookup(engine, timedelta(0))
+    batch_id = _lapsed(engine, campaign_id, claimed)
     with engine.connect() as conn:
         [row] = _due(conn)
     poll = POLL.model_copy(update={"webhook_first_delay_seconds": 50.0})
