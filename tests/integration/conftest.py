@@ -183,8 +183,7 @@ def start_stack(
         stack.enable_events(env)
         yield result
     finally:
-        for process in result.processes:
-            stack.stop_pid(process.pid)
+        stack.stop_pids([process.pid for process in result.processes])
 
 
 @contextmanager

@@ -118,6 +118,5 @@ def limited_stack(
             with settings_env(values):
                 yield LimitedStack(sim_url, client, run_dir)
         finally:
-            for process in processes:
-                stack.stop_pid(process.pid)
+            stack.stop_pids([process.pid for process in processes])
             client.delete(QUEUE_PLAN, QUEUE_POLL, providers.SENS.queue)
