@@ -236,6 +236,17 @@ def test_accepted_send_returns_a_receipt() -> None:
     assert receipt.request_time.utcoffset() == timedelta(hours=9)
 
 
+@pytest.mark.parametrize("body", [{"statusCode": "202"}, {"requestId": "", "statusCode": "202"}])
+def test_an_accept_without_a_request_id_may_have_been_sent(body: dict[str, str]) -> None:
+    # Nothing to find the results by: the caller must treat it as a lost answer, not a send.
+    client, fake = make_client((202, body))
+    with pytest.raises(TransportError) as info:
+        client.send(sms("01012345678"))
+    assert str(info.value) == "sens: SENS answered without a requestId"
+    assert info.value.maybe_sent is True
+    assert len(fake.calls) == 1 and fake.calls[0].request.method == "POST"
+
+
 def test_send_rejects_more_than_100_messages_before_any_call() -> None:
     client, fake = make_client(ACCEPTED)
     numbers = [f"010{n:08d}" for n in range(101)]
