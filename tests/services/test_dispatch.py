@@ -348,3 +348,25 @@ def test_a_batch_whose_every_recipient_was_refused_completes_at_once(engine, mak
     assert (batch["status"], batch["settled"], batch["next_poll_at"]) == ("completed", 2, None)
     assert before <= batch["completed_at"] <= utcnow()
     assert _recipient_statuses(engine, campaign_id) == {"failed"}
+
+
+def test_every_call_is_told_to_the_providers_health_and_a_failing_report_stops_nothing(
+    engine, make_campaign, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = _planned(engine, make_campaign(numbers(150, start=19_000)))
+    told: list[object] = []
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    refused = TransportError("connect timed out", provider="sens", maybe_sent=False)
+    fake.fail_next(refused)
+    watched = replace(_fake_sending(engine, fake), on_call=told.append)
+    assert watched.send_batch(first) is SendOutcome.RETRY
+    assert watched.send_batch(second) is SendOutcome.ACCEPTED
+    assert told == [refused, None]  # the error itself, then a success
+
+    def broken(outcome: object) -> None:
+        raise RuntimeError("health store down")
+
+    release_due_batches(engine, timedelta(hours=1), lambda jobs: None)  # the retry is due
+    with caplog.at_level("ERROR"):
+        assert replace(watched, on_call=broken).send_batch(first) is SendOutcome.ACCEPTED
+    assert "provider health not recorded" in caplog.text

@@ -247,6 +247,42 @@ def test_an_accept_without_a_request_id_may_have_been_sent(body: dict[str, str])
     assert len(fake.calls) == 1 and fake.calls[0].request.method == "POST"
 
 
+@pytest.mark.parametrize("status", [300, 301])
+def test_a_3xx_answer_is_not_an_acceptance(status: int) -> None:
+    # Only a 2xx answer is read for a requestId (API guide: 202 Accepted).
+    client, _ = make_client((status, ACCEPTED[1]))
+    with pytest.raises(ProviderError) as info:
+        client.send(sms("01012345678"))
+    assert (info.value.provider, info.value.status) == ("sens", status)
+
+
+def test_an_empty_accept_is_a_lost_answer_and_an_empty_080_list_is_empty() -> None:
+    client, _ = make_client((202, b""), (200, b""))
+    with pytest.raises(TransportError, match="without a requestId"):
+        client.send(sms("01012345678"))
+    assert list(client.opted_out_numbers()) == []
+
+
+@pytest.mark.parametrize("body", [b"<html>gateway</html>", [ACCEPTED[1]]])
+def test_an_accept_we_cannot_read_may_have_been_sent(body: object) -> None:
+    client, _ = make_client((202, body))
+    with pytest.raises(TransportError) as info:
+        client.send(sms("01012345678"))
+    assert str(info.value) == "sens: SENS answered HTTP 202 with an unreadable body"
+    assert info.value.maybe_sent is True
+
+
+def test_keys_left_unset_sign_as_empty_rather_than_fail() -> None:
+    # A fresh install without keys gets the provider's 401 (and says so), not a crash here.
+    client, fake = make_client(ACCEPTED, access_key=None, secret_key=None)
+    client.send(sms("01012345678"))
+    headers = fake.calls[0].request.headers
+    assert headers["x-ncp-iam-access-key"] == ""
+    assert headers["x-ncp-apigw-signature-v2"] == signature_v2(
+        "POST", f"{SERVICE_PATH}/messages", str(int(NOW * 1000)), "", ""
+    )
+
+
 def test_send_rejects_more_than_100_messages_before_any_call() -> None:
     client, fake = make_client(ACCEPTED)
     numbers = [f"010{n:08d}" for n in range(101)]
