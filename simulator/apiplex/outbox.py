@@ -40,6 +40,7 @@ class Delivery:
     body: bytes
     then: "Delivery | None" = None
     failures: int = 0
+    why: str = ""  # the last failure: an HTTP status or the network error
     generation: int = -1  # the outbox's generation it belongs to (reset starts a new one)
 
 
@@ -125,7 +126,8 @@ class Outbox:
         self._counters.bump("webhook_failed")
         if delivery.failures >= self._policy.retries:
             self._counters.bump("webhook_given_up")
-            log.warning("webhook record given up after %d retries", delivery.failures)
+            retries, why = delivery.failures, delivery.why
+            log.warning("webhook record given up after %d retries (last: %s)", retries, why)
             self._done(delivery)
             return
         delivery.failures += 1
@@ -143,6 +145,8 @@ class Outbox:
         )
         try:
             with self._opener.open(request, timeout=TIMEOUT) as answer:
+                delivery.why = f"HTTP {answer.status}, not acknowledged"
                 return acknowledged(answer.status, answer.read())
-        except (OSError, http.client.HTTPException):  # HTTPError (non-2xx) is an OSError
+        except (OSError, http.client.HTTPException) as exc:  # HTTPError (non-2xx): an OSError
+            delivery.why = f"{type(exc).__name__}: {exc}"
             return False

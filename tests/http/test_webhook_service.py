@@ -80,10 +80,16 @@ def test_a_good_call_is_stored_before_it_is_answered(service) -> None:
     assert json.loads(body) == GOOD
 
 
-def test_a_provider_without_webhooks_has_no_hook(service) -> None:
+def test_a_provider_without_webhooks_has_no_hook_and_the_log_says_so(
+    service, tmp_path_factory
+) -> None:
     base, _ = service
     answer = requests.post(f"{base}/webhooks/sens", json=GOOD, timeout=10)
     assert answer.status_code == 404 and answer.json()["code"] == "404"
+    # A webhook pointed at the wrong path shows in the log, not only at the provider.
+    logs = "".join(p.read_text() for p in tmp_path_factory.getbasetemp().glob("serve*/serve.log"))
+    refused = "webhook provider='sens' from=127.0.0.1 refused 404: no webhook for this provider"
+    assert refused in logs
 
 
 def _apiplex(base: str, body: bytes | str, query: str = "", **headers: str) -> requests.Response:

@@ -173,14 +173,20 @@ def start_stack(
     result = Stack(sim_urls, f"http://127.0.0.1:{flower_port}", env, run_dir, serve_url,
                    flower_auth=login.auth())  # fmt: skip
     simulators = [stack.simulator_name(name) for name in sim_ports]
+    names = (*simulators, "flower", "worker", "beat", "serve")
     try:
-        for name in (*simulators, "flower", "worker", "beat", "serve"):
+        for name in names:
             result.processes.append(stack.start(table[name], run_dir, env))
         stack.wait_simulators(simulators, sim_ports)
         stack.wait_http(f"{result.flower_url}/healthcheck")
         stack.wait_http(f"{serve_url}/health")
         stack.wait_worker(env)
         stack.enable_events(env)
+        # A service that died at once (its port taken meanwhile) may leave another process
+        # answering its health check: every one must still be running.
+        exited = zip(names, (p.poll() is not None for p in result.processes), strict=True)
+        dead = [name for name, gone in exited if gone]
+        assert not dead, f"{dead} exited at start:\n{result.logs()}"
         yield result
     finally:
         stack.stop_pids([process.pid for process in result.processes])

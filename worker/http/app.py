@@ -55,7 +55,8 @@ def create(settings: Settings | None = None) -> FastAPI:
     async def webhook(provider: str, request: Request) -> JSONResponse:
         client = hooked.get(provider)
         if client is None:
-            return _answer(404, f"no webhook for provider {provider!r}")
+            # repr: the name comes from the URL, as the caller wrote it
+            return _refused(repr(provider[:40]), request, 404, "no webhook for this provider")
         return await _take(settings, writer, client, request)
 
     return app

@@ -67,7 +67,8 @@ def _check_final(record: dict, message_id: str) -> None:
     assert abs(took - shared.complete_delay_for(SEED, to, COMPLETE_DELAY)) < 0.002
 
 
-def test_receiver_error_is_retried_ten_times_then_given_up(apiplex, body, receiver):
+def test_receiver_error_is_retried_ten_times_then_given_up(apiplex, body, receiver, caplog):
+    caplog.set_level("WARNING", logger="simulator.apiplex")
     apiplex.webhook(receiver.url)
     receiver.answers = [(500, ACK[1])] * 20
     apiplex.accepted(body(NUMBERS[0]))
@@ -78,6 +79,8 @@ def test_receiver_error_is_retried_ten_times_then_given_up(apiplex, body, receiv
     stats = apiplex.stats()
     assert (stats["webhook_attempts"], stats["webhook_failed"]) == (11, 11)
     assert (stats["webhook_given_up"], stats["webhook_succeeded"]) == (1, 0)
+    # The log says why, so a receiver that is down or misrouted can be told apart.
+    assert "given up after 10 retries (last: HTTPError: HTTP Error 500" in caplog.text
 
 
 def test_an_answer_without_code_is_a_failed_delivery(apiplex, body, receiver):
@@ -107,13 +110,15 @@ def test_retries_back_off_linearly(apiplex, body, receiver):
     assert all(0.01 * n - 0.005 <= gap < 0.01 * n + 0.1 for n, gap in enumerate(gaps, 1))
 
 
-def test_an_unreachable_receiver_is_given_up(apiplex, body, receiver):
+def test_an_unreachable_receiver_is_given_up(apiplex, body, receiver, caplog):
+    caplog.set_level("WARNING", logger="simulator.apiplex")
     url = receiver.url
     receiver.stop()
     apiplex.webhook(url)
     apiplex.accepted(body(NUMBERS[0]))
     stats = apiplex.wait_stats(lambda s: s["webhook_given_up"] == 1)
     assert (stats["webhook_attempts"], stats["webhook_failed"]) == (11, 11)
+    assert "given up after 10 retries (last: URLError: <urlopen error [Errno 111]" in caplog.text
 
 
 def test_duplicate_fault_posts_the_same_record_twice(apiplex, body, receiver):
