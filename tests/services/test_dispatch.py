@@ -215,6 +215,11 @@ def test_a_batch_whose_members_were_all_suppressed_completes_its_campaign(
         campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
     assert campaign.status == "completed" and campaign.completed_at is not None
     assert _stats(simulator)["messages_accepted"] == 0
+    with engine.connect() as conn:
+        ended = conn.execute(select(Recipient.status, Recipient.completed_at)
+                             .where(Recipient.campaign_id == campaign_id)).all()  # fmt: skip
+    assert {status for status, _ in ended} == {"suppressed"}
+    assert all(at is not None and at >= campaign.created_at for _, at in ended)
 
 
 def test_a_recipient_refused_inside_a_campaign_without_a_deadline_gets_its_own_result(
@@ -353,7 +358,7 @@ def test_a_batch_whose_every_recipient_was_refused_completes_at_once(engine, mak
 def test_every_call_is_told_to_the_providers_health_and_a_failing_report_stops_nothing(
     engine, make_campaign, caplog: pytest.LogCaptureFixture
 ) -> None:
-    first, second = _planned(engine, make_campaign(numbers(150, start=19_000)))
+    first, second = _planned(engine, make_campaign(numbers(150, start=21_000)))
     told: list[object] = []
     fake = FakeProvider("sens", lambda _: ("0", "reception"))
     refused = TransportError("connect timed out", provider="sens", maybe_sent=False)
@@ -370,3 +375,15 @@ def test_every_call_is_told_to_the_providers_health_and_a_failing_report_stops_n
     with caplog.at_level("ERROR"):
         assert replace(watched, on_call=broken).send_batch(first) is SendOutcome.ACCEPTED
     assert "provider health not recorded" in caplog.text
+
+
+def test_each_send_names_its_attempt_for_the_providers_grouping_key(engine, make_campaign) -> None:
+    # NHN's senderGroupingKey and API PLEX's echo key carry it: a lookup finds one attempt.
+    [batch_id] = _planned(engine, make_campaign(numbers(2, start=22_000)))
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    fake.fail_next(TransportError("connect timed out", provider="sens", maybe_sent=False))
+    sending = _fake_sending(engine, fake)
+    assert sending.send_batch(batch_id) is SendOutcome.RETRY
+    release_due_batches(engine, timedelta(hours=1), lambda jobs: None)
+    assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
+    assert [send.request.attempt for send in fake.sends] == [1, 2]

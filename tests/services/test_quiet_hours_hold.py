@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import update
 
 from config.settings import AdSettings
+from tests.fake_provider import FakeProvider
 from tests.services.conftest import numbers, planned
 from worker.db import batches
 from worker.db.models import Campaign
 from worker.domain.seoul import SEOUL
+from worker.services.dispatch import SendOutcome
 
 
 def _korea(moment: datetime) -> time:
@@ -93,3 +95,19 @@ def test_pending_reads_the_size_and_sender_of_a_planned_batch(engine, dispatcher
     batch_id = ad_batch()
     pending = dispatcher.pending(batch_id)
     assert pending is not None and (pending.recipients, pending.sender) == (3, "0212345678")
+
+
+def test_a_batch_claimed_in_the_quiet_hours_goes_back_unsent_without_spending_an_attempt(
+    engine, dispatcher, ad_batch
+):
+    # The hold above runs before the limiter; the claim checks again, as the quiet hours may
+    # have begun meanwhile (or the task came in by another path).
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    quiet = _quiet(start_in=-60)
+    batch_id = ad_batch()
+    assert replace(dispatcher, client=fake, ad=quiet).send_batch(batch_id) is SendOutcome.RETRY
+    assert fake.sends == []
+    with engine.connect() as conn:
+        row = batches.get(conn, batch_id)
+    assert (row.status, row.send_attempts) == ("retry", 0)
+    assert row.next_attempt_at is not None and _korea(row.next_attempt_at) == quiet.quiet_end
