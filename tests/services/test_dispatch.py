@@ -216,10 +216,10 @@ def test_a_batch_whose_members_were_all_suppressed_completes_its_campaign(
     assert campaign.status == "completed" and campaign.completed_at is not None
     assert _stats(simulator)["messages_accepted"] == 0
     with engine.connect() as conn:
-        ended = conn.execute(select(Recipient.status, Recipient.completed_at)
-                             .where(Recipient.campaign_id == campaign_id)).all()  # fmt: skip
-    assert {status for status, _ in ended} == {"suppressed"}
-    assert all(at is not None and at >= campaign.created_at for _, at in ended)
+        columns = (Recipient.status, Recipient.result_outcome, Recipient.completed_at)
+        ended = conn.execute(select(*columns).where(Recipient.campaign_id == campaign_id)).all()
+    assert {(status, outcome) for status, outcome, _ in ended} == {("suppressed", "suppressed")}
+    assert all(at is not None and at >= campaign.created_at for *_, at in ended)
 
 
 def test_a_recipient_refused_inside_a_campaign_without_a_deadline_gets_its_own_result(
