@@ -387,3 +387,19 @@ def test_each_send_names_its_attempt_for_the_providers_grouping_key(engine, make
     release_due_batches(engine, timedelta(hours=1), lambda jobs: None)
     assert sending.send_batch(batch_id) is SendOutcome.ACCEPTED
     assert [send.request.attempt for send in fake.sends] == [1, 2]
+
+
+def test_a_rejection_of_the_last_unsent_batch_moves_the_campaign_to_awaiting_results(
+    engine, make_campaign
+) -> None:
+    campaign_id = make_campaign(numbers(150, start=23_000))
+    first, second = _planned(engine, campaign_id)
+    fake = FakeProvider("sens", lambda _: ("0", "reception"))
+    sending = _fake_sending(engine, fake)
+    assert sending.send_batch(first) is SendOutcome.ACCEPTED  # its results still to come
+    fake.fail_next(Rejected("bad sender", provider="sens", status=400))
+    assert sending.send_batch(second) is SendOutcome.REJECTED
+    # The rejection ended the sending itself: no need to wait for beat's next tick.
+    with engine.connect() as conn:
+        status = conn.execute(select(Campaign.status).where(Campaign.id == campaign_id)).scalar()
+    assert status == "awaiting_results"

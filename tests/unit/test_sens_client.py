@@ -329,6 +329,12 @@ def test_transport_errors(error: Exception, maybe_sent: bool) -> None:
     assert info.value.maybe_sent is maybe_sent
     assert info.value.provider == "sens"
     assert isinstance(info.value, RetryLater)
+    # What the batch shows an operator: whether the request may have gone, and the error.
+    if isinstance(error, requests.ReadTimeout):
+        assert info.value.message == "SENS did not answer in time"
+    else:
+        verb = "connection to SENS lost" if maybe_sent else "cannot reach SENS"
+        assert info.value.message == f"{verb}: {type(error).__name__}"
     assert len(fake.calls) == 1
 
 
