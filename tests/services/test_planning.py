@@ -158,3 +158,21 @@ def test_a_campaign_whose_plan_task_was_lost_is_planned_again(engine, make_campa
     with engine.connect() as conn:  # stamped now: planned again if this task is lost too
         stamped = campaigns.get(conn, campaign_id).queued_at
     assert stamped is not None and utcnow() - stamped < timedelta(minutes=1)
+
+
+def test_each_job_names_its_types_provider_its_size_and_the_campaigns_sender(
+    engine, make_campaign
+) -> None:
+    # An auto campaign with numbers at home and abroad: each type is routed on its own (the
+    # sends abroad to API PLEX), and the limiter reads size and sender from the job.
+    abroad = [f"+4479110{i:05d}" for i in range(3)]
+    campaign_id = make_campaign(numbers(120, start=2000) + abroad, provider="auto")
+    published: list[tuple[int, str, int, str]] = []
+    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
+    with engine.connect() as conn:
+        query = select(Batch.id, Batch.message_type, Batch.provider, Batch.recipient_count)
+        rows = conn.execute(query.where(Batch.campaign_id == campaign_id)).all()
+    assert sorted((kind, provider, size) for _, kind, provider, size in rows) == [
+        ("INTL", "apiplex", 3), ("SMS", "sens", 20), ("SMS", "sens", 100)]  # fmt: skip
+    expected = {(batch_id, provider, size, "0212345678") for batch_id, _, provider, size in rows}
+    assert {tuple(job) for job in published} == expected and len(published) == 3
