@@ -159,3 +159,35 @@ def test_sent_by_provider_lists_the_providers_in_name_order_however_it_groups(co
         rows.batch(campaign, provider=provider, status="accepted", recipient_count=2)
     without_plan_order(conn)  # the report's order comes from ORDER BY, not from grouping
     assert list(campaigns.sent_by_provider(conn, campaign)) == ["apiplex", "nhn", "sens"]
+
+
+def test_mark_sent_if_done_moves_that_planned_campaign_with_nothing_unsent_alone(conn, rows, watch):
+    target, twin = rows.campaign(planned_at=T0), rows.campaign(planned_at=T0)
+    for campaign in (target, twin):
+        rows.batch(campaign, status="accepted")
+    unsent = rows.campaign(planned_at=T0)
+    rows.batch(unsent, status="retry")
+    unplanned, queued = rows.campaign(), rows.campaign(status="queued", planned_at=T0)
+    with watch() as seen:
+        assert campaigns.mark_sent_if_done(conn, target) is True
+        assert campaigns.mark_sent_if_done(conn, target) is False  # moved already
+        for other in (unsent, unplanned, queued):
+            assert campaigns.mark_sent_if_done(conn, other) is False
+    assert seen.diff == {("campaign", target): {"status": "awaiting_results"}}
+
+
+def test_complete_if_final_completes_that_campaign_once_its_recipients_are_final(conn, rows, watch):
+    target = rows.campaign(status="awaiting_results", planned_at=T0)
+    rows.recipient(target, "01000000001", status="delivered")
+    rows.recipient(target, "01000000002", status="failed")
+    busy = rows.campaign(status="awaiting_results", planned_at=T0)  # another still open
+    rows.recipient(busy, "01000000003", status="accepted")
+    unplanned = rows.campaign(status="dispatching")
+    rows.recipient(unplanned, "01000000004", status="delivered")
+    with watch() as seen:
+        assert campaigns.complete_if_final(conn, target, T0) is True
+        assert campaigns.complete_if_final(conn, target, T0) is False
+        assert campaigns.complete_if_final(conn, busy, T0) is False
+        assert campaigns.complete_if_final(conn, unplanned, T0) is False
+    change = {"status": "completed", "completed_at": T0}
+    assert seen.diff == {("campaign", target): change}
