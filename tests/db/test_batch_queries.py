@@ -334,3 +334,18 @@ def test_complete_many_completes_the_named_settled_accepted_batches_alone(conn, 
     assert seen.diff == {
         ("batch", done): {"status": "completed", "completed_at": T0 + MIN, "next_poll_at": None}
     }
+
+
+def test_planned_through_is_the_end_of_that_campaigns_last_range_of_that_type(conn, rows):
+    campaign, other = rows.campaign(), rows.campaign()
+    assert batches.planned_through(conn, campaign, "SMS") == 0  # nothing planned yet
+    rows.batch(campaign, first_id=1, last_id=100)
+    rows.batch(campaign, first_id=201, last_id=260)  # the last range, written first below
+    rows.batch(campaign, first_id=101, last_id=200)
+    rows.batch(campaign, first_id=300, last_id=310, message_type="LMS")
+    rows.batch(other, first_id=400, last_id=500)
+    rows.batch(campaign, attempt=2, last_id=900)  # a re-send: no range of its own
+    without_plan_order(conn)
+    assert batches.planned_through(conn, campaign, "SMS") == 260
+    assert batches.planned_through(conn, campaign, "LMS") == 310
+    assert batches.planned_through(conn, other, "SMS") == 500

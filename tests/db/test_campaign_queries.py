@@ -191,3 +191,25 @@ def test_complete_if_final_completes_that_campaign_once_its_recipients_are_final
         assert campaigns.complete_if_final(conn, unplanned, T0) is False
     change = {"status": "completed", "completed_at": T0}
     assert seen.diff == {("campaign", target): change}
+
+
+def test_complete_if_final_leaves_a_campaign_that_is_not_open(conn, rows, watch):
+    ended = {
+        s: rows.campaign(status=s, planned_at=T0) for s in ("cancelled", "paused", "completed")
+    }
+    for campaign in ended.values():
+        rows.recipient(campaign, "01000000001", status="delivered")
+    with watch() as seen:
+        assert not any(campaigns.complete_if_final(conn, c, T0) for c in ended.values())
+    assert seen.diff == {}
+
+
+def test_mark_planned_records_once_for_that_imported_campaign_alone(conn, rows, watch):
+    target, _ = (rows.campaign(imported_at=T0) for _ in range(2))
+    importing, done = rows.campaign(), rows.campaign(imported_at=T0, planned_at=T0)
+    with watch() as seen:
+        assert campaigns.mark_planned(conn, target, T0 + MIN) is True
+        assert campaigns.mark_planned(conn, target, T0 + 2 * MIN) is False
+        assert campaigns.mark_planned(conn, importing, T0) is False  # recipients still coming
+        assert campaigns.mark_planned(conn, done, T0 + MIN) is False
+    assert seen.diff == {("campaign", target): {"planned_at": T0 + MIN}}
