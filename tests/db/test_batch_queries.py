@@ -4,10 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from tests.db.conftest import MIN, T0, without_plan_order
 from worker.db import batches
+from worker.db.models import Batch, Recipient
 from worker.domain.statuses import BatchStatus as B
 
 IDLE = ["sens"]  # providers whose send queue is empty: a planned batch of theirs lost its task
@@ -349,3 +350,44 @@ def test_planned_through_is_the_end_of_that_campaigns_last_range_of_that_type(co
     assert batches.planned_through(conn, campaign, "SMS") == 260
     assert batches.planned_through(conn, campaign, "LMS") == 310
     assert batches.planned_through(conn, other, "SMS") == 500
+
+
+def _plan(campaign: int, after: int, **changes: Any) -> dict[str, Any]:
+    values = {"campaign_id": campaign, "provider": "sens", "message_type": "SMS", "after": after,
+              "size": 2, "chunk": 4, "complete": True, "now": T0, "due": T0 + MIN}  # fmt: skip
+    return {**values, **changes}
+
+
+def _ranges(conn: Connection, campaign: int) -> list[tuple]:
+    columns = (Batch.first_id, Batch.last_id, Batch.recipient_count, Batch.attempt, Batch.status,
+               Batch.next_attempt_at)  # fmt: skip
+    query = select(*columns).where(Batch.campaign_id == campaign)
+    return sorted(conn.execute(query).all())
+
+
+def test_plan_ranges_cuts_the_next_chunk_of_pending_ids_in_id_order(conn, rows):
+    campaign, other = rows.campaign(), rows.campaign()
+    ids = [rows.recipient(campaign, f"0100000{n:04d}") for n in range(7)]
+    rows.recipient(campaign, "01000009999", message_type="LMS")
+    rows.recipient(campaign, "01000009998", status="suppressed")
+    rows.recipient(other, "01000000001")
+    # Rows rewritten since the import lie out of id order on disk, as on a busy table.
+    conn.execute(update(Recipient).where(Recipient.id.in_(ids[:3])).values(variables={}))
+    without_plan_order(conn)
+    first = batches.plan_ranges(conn, _plan(campaign, after=0))
+    assert [size for _, size in first] == [2, 2]  # a chunk of 4 ids: two batches
+    second = batches.plan_ranges(conn, _plan(campaign, after=ids[3]))
+    assert [size for _, size in second] == [2, 1]  # the rest, the last one short
+    due = T0 + MIN
+    assert _ranges(conn, campaign) == [
+        (ids[0], ids[1], 2, 1, "planned", due), (ids[2], ids[3], 2, 1, "planned", due),
+        (ids[4], ids[5], 2, 1, "planned", due), (ids[6], ids[6], 1, 1, "planned", due)]  # fmt: skip
+
+
+def test_plan_ranges_keeps_a_short_last_group_only_once_the_import_is_complete(conn, rows):
+    campaign = rows.campaign()
+    ids = [rows.recipient(campaign, f"0100000{n:04d}") for n in range(3)]
+    assert len(batches.plan_ranges(conn, _plan(campaign, 0, complete=False))) == 1
+    assert batches.plan_ranges(conn, _plan(campaign, ids[1], complete=False)) == []
+    assert [size for _, size in batches.plan_ranges(conn, _plan(campaign, ids[1]))] == [1]
+    assert batches.plan_ranges(conn, _plan(campaign, 0)) == []  # planned already: skipped
