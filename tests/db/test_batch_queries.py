@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select, update
 
-from tests.db.conftest import MIN, T0, without_plan_order
+from tests.db.conftest import MIN, T0, Rows, without_plan_order
 from worker.db import batches
 from worker.db.models import Batch, Recipient
 from worker.domain.statuses import BatchStatus as B
@@ -391,3 +391,14 @@ def test_plan_ranges_keeps_a_short_last_group_only_once_the_import_is_complete(c
     assert batches.plan_ranges(conn, _plan(campaign, ids[1], complete=False)) == []
     assert [size for _, size in batches.plan_ranges(conn, _plan(campaign, ids[1]))] == [1]
     assert batches.plan_ranges(conn, _plan(campaign, 0)) == []  # planned already: skipped
+
+
+def test_planned_batches_read_back_their_times_and_are_due_on_either_database(any_db):
+    rows = Rows(any_db)
+    campaign = rows.campaign()
+    rows.recipient(campaign, "01000000001")
+    [(batch_id, _)] = batches.plan_ranges(any_db, _plan(campaign, 0))
+    query = select(Batch.created_at, Batch.next_attempt_at).where(Batch.id == batch_id)
+    assert any_db.execute(query).one() == (T0, T0 + MIN)
+    due = select(Batch.id).where(Batch.next_attempt_at <= T0 + MIN)
+    assert any_db.execute(due).scalars().all() == [batch_id]

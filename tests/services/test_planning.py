@@ -10,7 +10,7 @@ from worker.db import campaigns
 from worker.db.models import Batch, Campaign, Recipient
 from worker.db.types import utcnow
 from worker.services.planning import CampaignNotFound, plan_campaign
-from worker.services.release import requeue_stale_campaigns
+from worker.services.release import release_due_batches, requeue_stale_campaigns
 
 HOUR = timedelta(hours=1)
 
@@ -129,7 +129,9 @@ def test_a_cancelled_campaign_is_not_planned(engine, make_campaign) -> None:
         conn.execute(
             Campaign.__table__.update().where(Campaign.id == campaign_id).values(status="cancelled")
         )
-    assert _plan(engine, campaign_id) == []
+    published: list[tuple[int, str]] = []
+    assert plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend) == 0
+    assert published == []
     assert _batch_sizes(engine, campaign_id) == []
 
 
@@ -176,3 +178,18 @@ def test_each_job_names_its_types_provider_its_size_and_the_campaigns_sender(
         ("INTL", "apiplex", 3), ("SMS", "sens", 20), ("SMS", "sens", 100)]  # fmt: skip
     expected = {(batch_id, provider, size, "0212345678") for batch_id, _, provider, size in rows}
     assert {tuple(job) for job in published} == expected and len(published) == 3
+
+
+def test_planned_batches_are_published_again_only_after_the_grace(engine, make_campaign) -> None:
+    # A send task lost with its broker is published again by beat, but not while the one
+    # just published may still be queued.
+    campaign_id = make_campaign(numbers(150, start=5000))
+    before = utcnow()
+    assert len(_plan(engine, campaign_id)) == 2
+    with engine.connect() as conn:
+        due = conn.execute(select(Batch.next_attempt_at)
+                           .where(Batch.campaign_id == campaign_id)).scalars().all()  # fmt: skip
+    assert all(before + HOUR <= at <= utcnow() + HOUR for at in due) and len(due) == 2
+    republished: list[tuple[int, str]] = []
+    release_due_batches(engine, HOUR, republished.extend)
+    assert republished == []
