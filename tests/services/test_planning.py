@@ -3,11 +3,11 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
 from tests.services.conftest import numbers
-from worker.db import campaigns
-from worker.db.models import Batch, Campaign, Recipient
+from worker.db import campaigns, recipients
+from worker.db.models import Batch, Campaign, Recipient, Suppression
 from worker.db.types import utcnow
 from worker.services.planning import CampaignNotFound, plan_campaign
 from worker.services.release import release_due_batches, requeue_stale_campaigns
@@ -193,3 +193,20 @@ def test_planned_batches_are_published_again_only_after_the_grace(engine, make_c
     republished: list[tuple[int, str]] = []
     release_due_batches(engine, HOUR, republished.extend)
     assert republished == []
+
+
+def test_a_campaign_with_nothing_left_to_send_when_planned_completes_then(
+    engine, make_campaign
+) -> None:
+    # Every number was listed while the import ran (its last step suppresses them): the plan
+    # cuts no batch, and nothing else would ever move the campaign on.
+    listed = numbers(3, start=6000)
+    campaign_id = make_campaign(listed)
+    with engine.begin() as conn:
+        conn.execute(insert(Suppression), [{"phone": n, "reason": "080 opt-out", "source": "test",
+                                            "created_at": utcnow()} for n in listed])  # fmt: skip
+        assert recipients.suppress_listed_since(conn, campaign_id, 0, utcnow()) == 3
+    assert _plan(engine, campaign_id) == []
+    with engine.connect() as conn:
+        campaign = conn.execute(select(Campaign).where(Campaign.id == campaign_id)).one()
+    assert campaign.status == "completed" and campaign.completed_at is not None
