@@ -68,8 +68,12 @@ class Stack:
         return requests.get(f"{self.sim_urls[provider]}/_sim/stats", timeout=5).json()
 
     def logs(self) -> str:
-        """Every process log, for failure messages."""
-        return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.run_dir.glob("*.log"))
+        """Every process log, for failure messages, and any process that has exited (how:
+        a negative code is the signal that ended it)."""
+        logs = [p.read_text(errors="replace")[-4000:] for p in self.run_dir.glob("*.log")]
+        ended = [f"exited {p.returncode}: {' '.join(map(str, p.args))}" for p in self.processes
+                 if p.poll() is not None]  # fmt: skip
+        return "\n".join([*logs, *ended])
 
     @property
     def engine(self) -> Engine:
