@@ -150,7 +150,6 @@ class PgLoader:
 
     def __init__(self, dbapi: Any, load: RecipientLoad, on_commit: OnCommit) -> None:
         self._dbapi = dbapi
-        self._campaign = load.campaign_id
         self._on_commit = on_commit
         columns = [sql.Identifier(f"c{i}") for i in range(load.width)]
         self._drop_staging()  # a pooled session may still hold one from an import that broke
