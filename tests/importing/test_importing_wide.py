@@ -58,3 +58,16 @@ def test_sixty_columns_and_a_listed_number_land_whole(database: str, write) -> N
     assert (states[LISTED].status, states[LISTED].result_outcome) == ("suppressed", "suppressed")
     assert states[LISTED].completed_at is not None
     assert {states[p].status for p in ("01011112222", "01033334444")} == {"pending"}
+
+
+@pytest.mark.parametrize("count", [1, 50, 51])
+def test_either_side_of_json_build_objects_limit_lands_whole(count: int, pg_url: str, write):
+    # 50 pairs are json_build_object's 100 arguments; from 51 the other form must be used.
+    names = [f"v{i:02d}" for i in range(count)]
+    lines = [",".join(["전화번호", *names]), ",".join(["01011112222", *(f"{n}-x" for n in names)])]
+    spec = CampaignSpec(name="t", sender="0212345678", template="{v00}")
+    settings = simulated_settings(database_url=pg_url)
+    path = write("\n".join(lines) + "\n")
+    report = create_campaign(spec, CsvSource(path), settings, enqueue=False)
+    [(_, variables, _)] = stored(get_engine(pg_url), report.campaign_id)
+    assert variables == {name: f"{name}-x" for name in names}
