@@ -95,8 +95,7 @@ def run(rows: int, concurrency: int) -> dict:
             last = _wait(url, report.campaign_id, total, 900).timestamp()
             after = cpu_by_role(roles)
         finally:
-            for process in processes:
-                stack.stop_pid(process.pid)
+            stack.stop_pids([process.pid for process in processes])
     seconds = last - started
     cpu = {k: v - before.get(k, 0.0) for k, v in after.items()}
     return {"recipients": total, "seconds": seconds, "per_s": total / seconds, "cpu_s": cpu}

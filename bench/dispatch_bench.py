@@ -83,8 +83,7 @@ def running(env: dict[str, str], run_dir: Path, sim_port: int, concurrency: int)
         _wait_beat(run_dir / "beat.log")
         yield {name: p.pid for name, p in processes.items()}
     finally:
-        for process in processes.values():
-            stack.stop_pid(process.pid)
+        stack.stop_pids([process.pid for process in processes.values()])
 
 
 def _wait_beat(log: Path, timeout: float = 30.0) -> None:

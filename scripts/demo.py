@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     finally:
-        for process in processes:
-            stack.stop_pid(process.pid)
+        stack.stop_pids([process.pid for process in processes])
         console.print(
             f"stopped the simulators, worker, beat and the HTTP service; logs in "
             f"{run_dir.relative_to(ROOT)}"
