@@ -16,8 +16,11 @@ HOUR = timedelta(hours=1)
 
 
 def _plan(engine: Engine, campaign_id: int, size: int = 100) -> list[tuple[int, str]]:
+    """The jobs a plan published; the count the plan task reports must be theirs."""
     published: list[tuple[int, str]] = []
-    plan_campaign(engine, campaign_id, lambda _: size, HOUR, published.extend)
+    assert plan_campaign(engine, campaign_id, lambda _: size, HOUR, published.extend) == len(
+        published
+    )
     return published
 
 
@@ -48,8 +51,7 @@ def _rows_written(engine: Engine, campaign_id: int) -> set[tuple]:
 
 def test_250_recipients_make_batches_of_100_100_50(engine, make_campaign) -> None:
     campaign_id = make_campaign(numbers(250))
-    published: list[tuple[int, str]] = []
-    assert plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend) == 3
+    published = _plan(engine, campaign_id)
     assert _batch_sizes(engine, campaign_id) == [100, 100, 50]
     with engine.connect() as conn:
         ids = conn.execute(select(Batch.id).where(Batch.campaign_id == campaign_id)).scalars()
@@ -64,10 +66,7 @@ def test_250_recipients_make_batches_of_100_100_50(engine, make_campaign) -> Non
 def test_planning_again_makes_no_new_batch(engine, make_campaign) -> None:
     campaign_id = make_campaign(numbers(150, start=1000))
     first = _plan(engine, campaign_id)
-    published: list[tuple[int, str]] = []
-    # What the plan task reports: the batches it made, none the second time.
-    assert plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend) == 0
-    second = published
+    second = _plan(engine, campaign_id)
     assert len(first) == 2
     assert second == []  # a lost send task is published again by release_due_batches
     assert _batch_sizes(engine, campaign_id) == [100, 50]
@@ -129,9 +128,7 @@ def test_a_cancelled_campaign_is_not_planned(engine, make_campaign) -> None:
         conn.execute(
             Campaign.__table__.update().where(Campaign.id == campaign_id).values(status="cancelled")
         )
-    published: list[tuple[int, str]] = []
-    assert plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend) == 0
-    assert published == []
+    assert _plan(engine, campaign_id) == []
     assert _batch_sizes(engine, campaign_id) == []
 
 
@@ -169,8 +166,7 @@ def test_each_job_names_its_types_provider_its_size_and_the_campaigns_sender(
     # sends abroad to API PLEX), and the limiter reads size and sender from the job.
     abroad = [f"+4479110{i:05d}" for i in range(3)]
     campaign_id = make_campaign(numbers(120, start=2000) + abroad, provider="auto")
-    published: list[tuple[int, str, int, str]] = []
-    plan_campaign(engine, campaign_id, lambda _: 100, HOUR, published.extend)
+    published = _plan(engine, campaign_id)
     with engine.connect() as conn:
         query = select(Batch.id, Batch.message_type, Batch.provider, Batch.recipient_count)
         rows = conn.execute(query.where(Batch.campaign_id == campaign_id)).all()
