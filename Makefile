@@ -66,7 +66,7 @@ mutate: $(STAMP)
 	set -f; BULKSMS_MUTATE_REDIS_URL=redis://127.0.0.1:$(MUTATE_REDIS_PORT) \
 		BULKSMS_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:$(MUTATE_PG_PORT)/test \
 		BULKSMS_SEEDS_DIR=$${BULKSMS_SEEDS_DIR:-$(SEEDS_DIR)} \
-		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTATE); status=$$?; \
+		$(BIN)/python -m scripts.mutmut_run run --max-children $(MUTATE_JOBS) $(MUTATE); status=$$?; \
 		redis-cli -p $(MUTATE_REDIS_PORT) shutdown nosave >/dev/null; \
 		scripts/scratch_pg.sh stop $(MUTATE_PG_DIR); \
 		$(BIN)/python -m scripts.mutation_results save; exit $$status
