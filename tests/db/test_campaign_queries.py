@@ -213,3 +213,11 @@ def test_mark_planned_records_once_for_that_imported_campaign_alone(conn, rows, 
         assert campaigns.mark_planned(conn, importing, T0) is False  # recipients still coming
         assert campaigns.mark_planned(conn, done, T0 + MIN) is False
     assert seen.diff == {("campaign", target): {"planned_at": T0 + MIN}}
+
+
+def test_mark_imported_records_the_end_of_that_import_once(conn, rows, watch):
+    target, _ = (rows.campaign() for _ in range(2))
+    with watch() as seen:
+        assert campaigns.mark_imported(conn, target, 7, T0) is True
+        assert campaigns.mark_imported(conn, target, 9, T0 + MIN) is False  # a re-run task
+    assert seen.diff == {("campaign", target): {"imported_at": T0, "total_recipients": 7}}
