@@ -221,3 +221,20 @@ def test_mark_imported_records_the_end_of_that_import_once(conn, rows, watch):
         assert campaigns.mark_imported(conn, target, 7, T0) is True
         assert campaigns.mark_imported(conn, target, 9, T0 + MIN) is False  # a re-run task
     assert seen.diff == {("campaign", target): {"imported_at": T0, "total_recipients": 7}}
+
+
+def test_transition_moves_that_campaign_from_an_old_state_alone(conn, rows, watch):
+    target, _ = (rows.campaign(status="queued") for _ in range(2))
+    with watch() as seen:
+        assert campaigns.transition(conn, target, [C.QUEUED], C.DISPATCHING, planned_at=T0)
+        assert not campaigns.transition(conn, target, [C.QUEUED], C.CANCELLED)
+    assert seen.diff == {("campaign", target): {"status": "dispatching", "planned_at": T0}}
+
+
+def test_import_alive_stamps_that_open_import_alone(conn, rows, watch):
+    target, _ = (rows.campaign() for _ in range(2))
+    imported = rows.campaign(imported_at=T0)
+    with watch() as seen:
+        campaigns.import_alive(conn, target, T0 + MIN)
+        campaigns.import_alive(conn, imported, T0 + MIN)  # its import ended: nothing to stamp
+    assert seen.diff == {("campaign", target): {"import_alive_at": T0 + MIN}}
