@@ -2,7 +2,6 @@
 Asia/Seoul): SQLite hands back the stored UTC wall time without a zone, PostgreSQL the instant
 in the session's zone."""
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -16,15 +15,11 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture()
-def host_in_seoul() -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Seoul"
+def host_in_seoul(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Asia/Seoul")
     time.tzset()
     yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
+    monkeypatch.undo()  # before tzset: the C library must read the host's TZ again
     time.tzset()
 
 
